@@ -1,0 +1,76 @@
+"""Chart discovery: which charts exist, their metadata and ci/ scenarios."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chartops.paths import charts_dir
+
+
+@dataclass(frozen=True)
+class Chart:
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @cached_property
+    def meta(self) -> dict[str, Any]:
+        data = yaml.safe_load((self.path / "Chart.yaml").read_text())
+        return data if isinstance(data, dict) else {}
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("version", ""))
+
+    @property
+    def is_library(self) -> bool:
+        return self.meta.get("type") == "library"
+
+    @property
+    def scenarios(self) -> list[Path]:
+        """ci/*-values.yaml, the chart-testing convention."""
+        return sorted((self.path / "ci").glob("*-values.yaml"))
+
+    @property
+    def dependencies(self) -> list[str]:
+        return [str(d["name"]) for d in self.meta.get("dependencies") or []]
+
+
+def discover(root: Path | None = None) -> list[Chart]:
+    """Every chart under charts/, libraries included, in dependency order (dependencies first)."""
+    found = {p.parent.name: Chart(p.parent) for p in sorted(charts_dir(root).glob("*/Chart.yaml"))}
+    ordered: list[Chart] = []
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if name in trail:
+            raise ValueError(f"dependency cycle: {' -> '.join(trail + (name,))}")
+        chart = found.get(name)
+        if chart is None or chart in ordered:
+            return
+        for dep in chart.dependencies:
+            visit(dep, trail + (name,))
+        ordered.append(chart)
+
+    for name in found:
+        visit(name, ())
+    return ordered
+
+
+def get(name: str, root: Path | None = None) -> Chart:
+    for chart in discover(root):
+        if chart.name == name:
+            return chart
+    known = ", ".join(c.name for c in discover(root))
+    raise KeyError(f"no chart named {name!r} under charts/ (known: {known})")
+
+
+def applications(root: Path | None = None) -> list[Chart]:
+    """Charts that render objects (not libraries)."""
+    return [c for c in discover(root) if not c.is_library]

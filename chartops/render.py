@@ -1,0 +1,143 @@
+"""Rendering charts with `helm template` and parsing what comes out.
+
+Renders are cached on disk, keyed by everything that changes the output (the
+chart's files, values, release, namespace, kube version), so a test session
+renders each (chart, values) pair once even across pytest-xdist workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from filelock import FileLock
+
+from chartops.helm import Helm
+
+KUBE_VERSION = "1.33.0"
+
+
+class RenderError(RuntimeError):
+    """helm template failed; the message is helm's stderr."""
+
+    def __init__(self, chart: str, values_files: Sequence[str], stderr: str) -> None:
+        self.chart = chart
+        self.values_files = list(values_files)
+        self.stderr = stderr
+        where = f" with {', '.join(values_files)}" if values_files else ""
+        super().__init__(f"helm template {chart}{where} failed:\n{stderr}")
+
+
+@dataclass(frozen=True)
+class Request:
+    chart: Path
+    values: Mapping[str, Any] = field(default_factory=dict)
+    values_files: tuple[Path, ...] = ()
+    release: str = "test"
+    namespace: str = "default"
+    kube_version: str = KUBE_VERSION
+    extra_args: tuple[str, ...] = ()
+
+    def command(self, helm: Helm, values_json: Path | None) -> list[str]:
+        cmd = [
+            str(helm.path), "template", self.release, str(self.chart),
+            "--namespace", self.namespace, "--kube-version", self.kube_version,
+        ]
+        for f in self.values_files:
+            cmd += ["--values", str(f)]
+        if values_json is not None:
+            cmd += ["--values", str(values_json)]
+        return cmd + list(self.extra_args)
+
+
+@lru_cache(maxsize=None)
+def tree_digest(path: Path) -> str:
+    """Digest of every file under a chart (following the common symlink); charts don't change mid-session."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(str(f.relative_to(path)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(req: Request) -> str:
+    payload = {
+        "chart": str(req.chart.resolve()),
+        "tree": tree_digest(req.chart),
+        "values": req.values,
+        "files": [[str(f), hashlib.sha256(f.read_bytes()).hexdigest()] for f in req.values_files],
+        "release": req.release,
+        "namespace": req.namespace,
+        "kube": req.kube_version,
+        "extra": list(req.extra_args),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def parse(manifest: str) -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(manifest) if isinstance(d, dict)]
+
+
+def run(req: Request, helm: Helm, workdir: Path, log: Path | None = None) -> subprocess.CompletedProcess[str]:
+    values_json = None
+    if req.values:
+        values_json = workdir / f"values-{os.getpid()}-{time.monotonic_ns()}.json"
+        values_json.write_text(json.dumps(req.values))
+    try:
+        if log is not None:
+            with log.open("a") as fh:
+                fh.write(f"{req.chart.name}\n")
+        return subprocess.run(req.command(helm, values_json), capture_output=True, text=True, check=False)
+    finally:
+        if values_json is not None:
+            values_json.unlink(missing_ok=True)
+
+
+def clean_stderr(stderr: str) -> str:
+    """helm's message without its note about following the common symlink."""
+    return "\n".join(
+        line for line in stderr.splitlines() if "found symbolic link in path" not in line
+    ).strip()
+
+
+class Renderer:
+    """Renders through a cache directory shared by every process of a session."""
+
+    def __init__(self, helm: Helm, cache_dir: Path) -> None:
+        self.helm = helm
+        self.cache_dir = cache_dir
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        self.log = cache_dir / "helm-calls.log"
+
+    def render(self, req: Request) -> list[dict[str, Any]]:
+        result = self.result(req)
+        if not result["ok"]:
+            raise RenderError(req.chart.name, [str(f) for f in req.values_files], result["stderr"])
+        return list(result["objects"])
+
+    def result(self, req: Request) -> dict[str, Any]:
+        key = cache_key(req)
+        entry = self.cache_dir / f"{key}.json"
+        with FileLock(str(entry) + ".lock"):
+            if entry.exists():
+                return dict(json.loads(entry.read_text()))
+            proc = run(req, self.helm, self.cache_dir, self.log)
+            result: dict[str, Any]
+            if proc.returncode == 0:
+                result = {"ok": True, "objects": parse(proc.stdout), "stderr": clean_stderr(proc.stderr)}
+            else:
+                result = {"ok": False, "objects": [], "stderr": clean_stderr(proc.stderr)}
+            entry.write_text(json.dumps(result))
+            return result
+
+    def helm_calls(self) -> int:
+        return len(self.log.read_text().splitlines()) if self.log.exists() else 0

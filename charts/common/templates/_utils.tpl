@@ -1,0 +1,76 @@
+{{/*
+A required value: fails the render with a message that names the key and
+says what to set, instead of producing a broken manifest.
+Usage: include "common.required" (dict "value" .Values.nfs.server "key" "nfs.server" "hint" "the NFS server, e.g. nfs.feng.org" "context" $)
+*/}}
+{{- define "common.required" -}}
+{{- if or (kindIs "invalid" .value) (and (kindIs "string" .value) (eq (trim .value) "")) (and (kindIs "slice" .value) (empty .value)) -}}
+{{- fail (printf "\n%s: %s is required: set it to %s (values file or --set %s=...)" .context.Chart.Name .key .hint .key) -}}
+{{- end -}}
+{{- .value -}}
+{{- end -}}
+
+{{/*
+Fail with the chart name and the key in front of the message.
+Usage: include "common.fail" (dict "key" "controller.replicaCount" "message" "must be 1 when ..." "context" $)
+*/}}
+{{- define "common.fail" -}}
+{{- fail (printf "\n%s: %s %s" .context.Chart.Name .key .message) -}}
+{{- end -}}
+
+{{/*
+Render a value that may hold a template (a string or a structure).
+Usage: include "common.tpl" (dict "value" .Values.extraEnv "context" $)
+*/}}
+{{- define "common.tpl" -}}
+{{- if kindIs "string" .value -}}
+{{- tpl .value .context -}}
+{{- else -}}
+{{- tpl (.value | toYaml) .context -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+sha256 of another template of the same chart, for a pod annotation that rolls
+the pods when that config changes (and only then).
+Usage: checksum/config: {{ include "common.checksum" (dict "path" "/configmap.yaml" "context" $) }}
+*/}}
+{{- define "common.checksum" -}}
+{{- include (print .context.Template.BasePath .path) .context | sha256sum -}}
+{{- end -}}
+
+{{/*
+storageClassName for a PVC or volumeClaimTemplate: the given class, else
+global.storageClass; "-" means the empty class (no dynamic provisioning);
+renders nothing when neither is set, so the cluster default applies.
+Usage: include "common.storageClass" (dict "storageClass" .Values.persistence.storageClass "context" $)
+*/}}
+{{- define "common.storageClass" -}}
+{{- $global := .context.Values.global | default dict -}}
+{{- $class := .storageClass | default $global.storageClass | default "" -}}
+{{- if eq $class "-" }}
+storageClassName: ""
+{{- else if $class }}
+storageClassName: {{ $class | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Namespace object with Pod Security Admission labels, for charts that create
+their own namespace.
+Usage: include "common.namespace" (dict "name" "metallb-system" "podSecurity" "privileged" "context" $)
+*/}}
+{{- define "common.namespace" -}}
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "common.labels.standard" .context | nindent 4 }}
+    pod-security.kubernetes.io/enforce: {{ .podSecurity }}
+    pod-security.kubernetes.io/audit: {{ .podSecurity }}
+    pod-security.kubernetes.io/warn: {{ .podSecurity }}
+  annotations:
+    # Deleting a namespace deletes everything in it, PVCs included.
+    helm.sh/resource-policy: keep
+{{- end -}}
