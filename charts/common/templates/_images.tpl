@@ -44,7 +44,8 @@ Usage: include "common.images.pullSecrets" (dict "pullSecrets" .Values.imagePull
 {{- $global := .context.Values.global | default dict -}}
 {{- $names := list -}}
 {{- range concat ($global.imagePullSecrets | default list) (.pullSecrets | default list) -}}
-{{- $name := ternary .name . (kindIs "map" .) -}}
+{{- $name := . -}}
+{{- if kindIs "map" . }}{{ $name = .name }}{{ end -}}
 {{- if and $name (not (has $name $names)) -}}
 {{- $names = append $names $name -}}
 {{- end -}}
