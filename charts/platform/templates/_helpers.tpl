@@ -1,0 +1,51 @@
+{{/*
+The components the umbrella knows, in install order (see NOTES.txt), with the
+Pod Security level key and the role shown in NOTES. A component counts as
+enabled when helm kept its subchart (its `<name>.enabled` condition), which
+`.Subcharts` tells directly.
+*/}}
+{{- define "platform.components" -}}
+- {name: calico, role: "pod network (Tigera operator; it deploys calico-node, typha and kube-controllers)"}
+- {name: coredns, role: "cluster DNS"}
+- {name: metallb, role: "LoadBalancer IPs"}
+- {name: ingress-nginx, role: "Ingress controller"}
+- {name: nfs-subdir-provisioner, role: "NFS-backed dynamic volumes"}
+{{- end -}}
+
+{{/* Values of an enabled subchart (defaults merged with the umbrella's block), or nothing when it is disabled. Usage: $v := include "platform.subValues" (dict "name" "metallb" "context" $) | fromYaml */}}
+{{- define "platform.subValues" -}}
+{{- with index .context.Subcharts .name -}}
+{{- toYaml .Values -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Namespace an enabled subchart installs into: its namespaceOverride, or the release namespace. */}}
+{{- define "platform.namespaceOf" -}}
+{{- $sub := index .context.Subcharts .name -}}
+{{- default .context.Release.Namespace $sub.Values.namespaceOverride -}}
+{{- end -}}
+
+{{/*
+Namespaces the umbrella renders: {namespace: level} for the enabled components
+that don't land in a namespace kubeadm owns. Two components sharing a
+namespace get the more permissive of their levels.
+*/}}
+{{- define "platform.namespaces" -}}
+{{- $rank := dict "restricted" 0 "baseline" 1 "privileged" 2 -}}
+{{- $out := dict -}}
+{{- range include "platform.components" . | fromYamlArray -}}
+{{- if hasKey $.Subcharts .name -}}
+{{- $ns := include "platform.namespaceOf" (dict "name" .name "context" $) -}}
+{{- $level := index $.Values.namespaces.podSecurity .name | default "restricted" -}}
+{{- if not (has $ns (list "kube-system" "kube-public" "kube-node-lease" "default")) -}}
+{{- $prev := index $out $ns | default "restricted" -}}
+{{- if ge (int (index $rank $level)) (int (index $rank $prev)) -}}
+{{- $_ := set $out $ns $level -}}
+{{- else -}}
+{{- $_ := set $out $ns $prev -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
