@@ -1,0 +1,27 @@
+{{/* Cross-value checks; the schema covers types and enums. */}}
+{{- define "eck-operator.validate" -}}
+{{- if include "eck-operator.restricted" . -}}
+{{- if not .Values.config.managedNamespaces -}}
+{{- include "common.fail" (dict "key" "config.managedNamespaces" "message" "is empty but rbac.profile is restricted: list the namespaces the operator may manage, e.g. [demo]" "context" .) -}}
+{{- end -}}
+{{- if .Values.webhook.enabled -}}
+{{- include "common.fail" (dict "key" "webhook.enabled" "message" "must be false when rbac.profile is restricted: a webhook configuration is cluster-scoped" "context" .) -}}
+{{- end -}}
+{{- if .Values.config.validateStorageClass -}}
+{{- include "common.fail" (dict "key" "config.validateStorageClass" "message" "must be false when rbac.profile is restricted: reading StorageClasses needs a ClusterRole" "context" .) -}}
+{{- end -}}
+{{- if .Values.config.exposedNodeLabels -}}
+{{- include "common.fail" (dict "key" "config.exposedNodeLabels" "message" "must be empty when rbac.profile is restricted: reading Nodes needs a ClusterRole" "context" .) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (not .Values.webhook.enabled) (le (int .Values.config.metrics.port) 0) -}}
+{{- include "common.fail" (dict "key" "config.metrics.port" "message" "must be set (e.g. 9090) when webhook.enabled is false: the probes need a port the operator listens on" "context" .) -}}
+{{- end -}}
+{{- if and .Values.webhook.enabled (not .Values.webhook.manageCerts) -}}
+{{- $_ := include "common.required" (dict "value" .Values.webhook.certSecret "key" "webhook.certSecret" "hint" "the Secret with tls.crt/tls.key of the webhook service, when webhook.manageCerts is false" "context" .) -}}
+{{- $_ = include "common.required" (dict "value" .Values.webhook.caBundle "key" "webhook.caBundle" "hint" "the base64 PEM CA that signed webhook.certSecret, when webhook.manageCerts is false" "context" .) -}}
+{{- end -}}
+{{- if and .Values.config.metrics.port .Values.webhook.enabled (eq (int .Values.config.metrics.port) (int .Values.webhook.port)) -}}
+{{- include "common.fail" (dict "key" "config.metrics.port" "message" "must differ from webhook.port" "context" .) -}}
+{{- end -}}
+{{- end -}}
