@@ -74,3 +74,56 @@ def get(name: str, root: Path | None = None) -> Chart:
 def applications(root: Path | None = None) -> list[Chart]:
     """Charts that render objects (not libraries)."""
     return [c for c in discover(root) if not c.is_library]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One render the suite checks: a chart with values files (repo-relative paths)."""
+
+    chart: str
+    values_files: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        if not self.values_files:
+            return f"{self.chart}:defaults"
+        return f"{self.chart}:" + "+".join(Path(f).name.removesuffix(".yaml").removesuffix("-values") for f in self.values_files)
+
+
+BASE_OVERLAY = "values/lab.yaml"
+
+
+def overlay_target(path: Path, chart_names: list[str]) -> str | None:
+    """values/<env>.yaml targets the platform umbrella; values/apps/<chart>-<env>.yaml targets <chart>."""
+    if path.parent.name == "apps":
+        matches = [n for n in chart_names if path.name.startswith(f"{n}-")]
+        return max(matches, key=len) if matches else None
+    return "platform" if "platform" in chart_names else None
+
+
+def scenarios(root: Path | None = None) -> list[Scenario]:
+    """Every ci/ scenario of every chart (defaults where a chart has none), and every overlay under values/.
+
+    Environment overlays other than lab.yaml are layered on values/lab.yaml, as users run them.
+    """
+    base = root or charts_dir().parent
+    charts = applications(root)
+    names = [c.name for c in charts]
+    found: list[Scenario] = []
+    for chart in charts:
+        files = chart.scenarios
+        if files:
+            found += [Scenario(chart.name, (str(f.relative_to(base)),)) for f in files]
+        else:
+            found.append(Scenario(chart.name))
+    values_dir = base / "values"
+    for path in sorted(values_dir.rglob("*.yaml")) if values_dir.is_dir() else []:
+        target = overlay_target(path, names)
+        if target is None:
+            continue
+        rel = str(path.relative_to(base))
+        if path.parent == values_dir and rel != BASE_OVERLAY and (base / BASE_OVERLAY).exists():
+            found.append(Scenario(target, (BASE_OVERLAY, rel)))
+        else:
+            found.append(Scenario(target, (rel,)))
+    return found

@@ -1,0 +1,132 @@
+"""nfs-subdir-provisioner: what the provisioner and the StorageClasses look like to the cluster."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import containers, of_kind, one, pod_spec, render, render_error
+
+CHART = "nfs-subdir-provisioner"
+LAB = ["charts/nfs-subdir-provisioner/ci/lab-values.yaml"]
+MULTI = ["charts/nfs-subdir-provisioner/ci/multi-class-values.yaml"]
+MIRROR = ["charts/nfs-subdir-provisioner/ci/mirror-values.yaml"]
+MINIMAL = {"nfs": {"server": "nfs.feng.org", "path": "/data/sc-nfs"}}
+
+
+def env_of(objs: list[dict]) -> dict[str, str]:
+    return {e["name"]: e["value"] for e in containers(one(objs, "Deployment"))[0]["env"]}
+
+
+def test_lab_storage_class_points_at_the_provisioner() -> None:
+    objs = render(CHART, values_files=LAB)
+    sc = one(objs, "StorageClass", "sc-nfs")
+    assert sc["provisioner"] == env_of(objs)["PROVISIONER_NAME"]
+    assert sc["parameters"]["archiveOnDelete"] == "true"
+    assert sc["mountOptions"] == ["nfsvers=4.1"]
+    assert sc["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+
+
+def test_lab_provisioner_mounts_the_export_where_the_binary_expects_it() -> None:
+    objs = render(CHART, values_files=LAB)
+    deploy = one(objs, "Deployment")
+    env = env_of(objs)
+    assert (env["NFS_SERVER"], env["NFS_PATH"]) == ("nfs.feng.org", "/data/sc-nfs")
+    volume = next(v for v in pod_spec(deploy)["volumes"] if "nfs" in v)
+    assert volume["nfs"] == {"server": "nfs.feng.org", "path": "/data/sc-nfs"}
+    mount = next(m for m in containers(deploy)[0]["volumeMounts"] if m["name"] == volume["name"])
+    assert mount["mountPath"] == "/persistentvolumes"
+
+
+def test_provisioner_restarts_by_recreate_with_one_replica() -> None:
+    deploy = one(render(CHART, values_files=LAB), "Deployment")
+    assert deploy["spec"]["strategy"] == {"type": "Recreate"}
+    assert deploy["spec"]["replicas"] == 1
+
+
+def test_every_class_shares_the_one_provisioner_name() -> None:
+    objs = render(CHART, values_files=MULTI)
+    classes = of_kind(objs, "StorageClass")
+    assert {c["metadata"]["name"] for c in classes} == {"nfs-scratch", "nfs-retain"}
+    assert {c["provisioner"] for c in classes} == {"feng.org/nfs"} == {env_of(objs)["PROVISIONER_NAME"]}
+
+
+def test_class_parameters_follow_values() -> None:
+    objs = render(CHART, values_files=MULTI)
+    retain = one(objs, "StorageClass", "nfs-retain")
+    scratch = one(objs, "StorageClass", "nfs-scratch")
+    assert retain["reclaimPolicy"] == "Retain" and retain["volumeBindingMode"] == "WaitForFirstConsumer"
+    assert retain["parameters"] == {"archiveOnDelete": "true", "onDelete": "retain", "pathPattern": "${.PVC.namespace}/${.PVC.name}"}
+    assert retain["metadata"]["labels"]["tier"] == "retained"
+    assert scratch["parameters"] == {"archiveOnDelete": "false", "onDelete": "delete"}
+
+
+def test_default_provisioner_name_is_derived_from_the_release() -> None:
+    objs = render(CHART, values=MINIMAL, release="nfs")
+    assert env_of(objs)["PROVISIONER_NAME"] == "cluster.local/nfs-nfs-subdir-provisioner"
+
+
+def test_leader_election_rbac_covers_endpoints_and_leases_in_the_release_namespace() -> None:
+    objs = render(CHART, values=MINIMAL, namespace="nfs-provisioner")
+    role = one(objs, "Role")
+    assert role["metadata"]["namespace"] == "nfs-provisioner"
+    resources = {r for rule in role["rules"] for r in rule["resources"]}
+    assert resources == {"endpoints", "leases"}
+    binding = one(objs, "RoleBinding")
+    assert binding["subjects"][0]["name"] == one(objs, "ServiceAccount")["metadata"]["name"]
+    assert env_of(objs)["ENABLE_LEADER_ELECTION"] == "true"
+
+
+def test_cluster_role_grants_what_provisioning_needs_and_no_more() -> None:
+    rules = one(render(CHART, values=MINIMAL), "ClusterRole")["rules"]
+    grants = {(res, verb) for rule in rules for res in rule["resources"] for verb in rule["verbs"]}
+    assert ("persistentvolumes", "create") in grants and ("persistentvolumes", "delete") in grants
+    assert ("persistentvolumeclaims", "update") in grants and ("events", "create") in grants
+    assert not {g for g in grants if g[0] in ("secrets", "pods")}
+    assert ("persistentvolumeclaims", "delete") not in grants
+
+
+def test_no_leader_election_drops_the_role() -> None:
+    objs = render(CHART, values_files=MIRROR)
+    assert of_kind(objs, "Role") == [] and env_of(objs)["ENABLE_LEADER_ELECTION"] == "false"
+
+
+def test_mirror_registry_rewrites_the_image_and_pull_secrets_merge() -> None:
+    deploy = one(render(CHART, values_files=MIRROR), "Deployment")
+    image = containers(deploy)[0]["image"]
+    assert image.startswith("harbor.feng.org/proxy-k8s/sig-storage/nfs-subdir-external-provisioner:v4.0.2@sha256:")
+    assert pod_spec(deploy)["imagePullSecrets"] == [{"name": "harbor-pull"}, {"name": "extra-pull"}]
+
+
+def test_runs_non_root_as_nobody() -> None:
+    spec = pod_spec(one(render(CHART, values_files=LAB), "Deployment"))
+    assert spec["securityContext"]["runAsUser"] == 65534
+    assert spec["securityContext"]["runAsNonRoot"] is True
+
+
+def test_every_namespaced_object_lands_in_the_release_namespace() -> None:
+    objs = render(CHART, values=MINIMAL, namespace="nfs-provisioner")
+    cluster_kinds = {"ClusterRole", "ClusterRoleBinding", "StorageClass"}
+    assert {o["metadata"].get("namespace") for o in objs if o["kind"] not in cluster_kinds} == {"nfs-provisioner"}
+
+
+@pytest.mark.parametrize(
+    ("values", "fragment"),
+    [
+        ({}, "nfs.server is required"),
+        ({"nfs": {"server": "nfs.feng.org"}}, "nfs.path is required"),
+        ({"nfs": {"server": "nfs.feng.org", "path": "data"}}, "/nfs/path"),
+        ({"nfs": {"server": "bad host!", "path": "/d"}}, "/nfs/server"),
+        ({**MINIMAL, "nfs": {**MINIMAL["nfs"], "port": 2049}}, "'port'"),
+        ({**MINIMAL, "replicaCount": "one"}, "/replicaCount"),
+        ({**MINIMAL, "replicaCount": 2, "leaderElection": {"enabled": False}}, "replicaCount must be 1"),
+        ({**MINIMAL, "storageClasses": [{"name": "a"}, {"name": "a"}]}, "storageClasses[1].name"),
+        ({**MINIMAL, "storageClasses": [{"name": "a", "defaultClass": True}, {"name": "b", "defaultClass": True}]},
+         "storageClasses[].defaultClass"),
+        ({**MINIMAL, "storageClasses": [{"name": "a", "reclaimPolicy": "Recycle"}]}, "/storageClasses/0/reclaimPolicy"),
+        ({**MINIMAL, "storageClasses": [{"name": "a", "onDelete": "archive"}]}, "/storageClasses/0/onDelete"),
+        ({**MINIMAL, "image": {"repository": "x", "digest": "sha256:abc"}}, "/image/digest"),
+    ],
+    ids=lambda v: str(v)[:60],
+)
+def test_bad_input_fails_naming_the_key(values: dict, fragment: str) -> None:
+    assert fragment in render_error(CHART, values=values)

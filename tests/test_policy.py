@@ -1,0 +1,106 @@
+"""Checks every chart gets for free: each ci/ scenario and each values/ overlay
+renders, passes strict Kubernetes 1.33 validation (custom resources against
+the CRDs the charts ship), and meets the policy in tests/policy.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from chartops.charts import Scenario, applications, scenarios
+from chartops.validate import CRDCatalog, UnknownKind, builtin_is_namespaced, errors
+from tests.helpers import RenderError, render
+from tests.policy import Violation, all_violations, load_allowlist, unexcused
+
+SCENARIOS = scenarios()
+ALLOWLIST = load_allowlist()
+
+
+def _render(scn: Scenario) -> list[dict[str, Any]]:
+    return render(scn.chart, values_files=scn.values_files)
+
+
+@pytest.fixture(scope="session")
+def catalog() -> CRDCatalog:
+    """CRDs of every chart: the ones templates render in any scenario, and any crds/ directory."""
+    cat = CRDCatalog()
+    for scn in SCENARIOS:
+        try:
+            cat.extend(_render(scn))
+        except RenderError:
+            pass  # reported by test_scenario_renders
+    for chart in applications():
+        for f in sorted((chart.path / "crds").glob("*.y*ml")):
+            cat.extend(d for d in yaml.safe_load_all(f.read_text()) if isinstance(d, dict))
+    return cat
+
+
+def _namespaced(catalog: CRDCatalog):  # type: ignore[no-untyped-def]
+    def check(api_version: str, kind: str) -> bool | None:
+        builtin = builtin_is_namespaced(api_version, kind)
+        return builtin if builtin is not None else catalog.namespaced.get((api_version, kind))
+    return check
+
+
+def _excused_kind(chart: str, kind: str) -> bool:
+    return any(e.chart == chart and e.kind == kind and e.check == "schema" for e in ALLOWLIST)
+
+
+def scenario_violations(scn: Scenario, catalog: CRDCatalog) -> list[Violation]:
+    return all_violations(_render(scn), _namespaced(catalog))
+
+
+@pytest.mark.parametrize("scn", SCENARIOS, ids=lambda s: s.id)
+def test_scenario_renders(scn: Scenario) -> None:
+    assert _render(scn), f"{scn.id} rendered no objects"
+
+
+@pytest.mark.parametrize("scn", SCENARIOS, ids=lambda s: s.id)
+def test_objects_pass_strict_validation(scn: Scenario, catalog: CRDCatalog) -> None:
+    problems: list[str] = []
+    for obj in _render(scn):
+        try:
+            problems += errors(obj, catalog)
+        except UnknownKind as err:
+            if not _excused_kind(scn.chart, str(obj.get("kind"))):
+                problems.append(str(err))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("scn", SCENARIOS, ids=lambda s: s.id)
+def test_objects_meet_policy(scn: Scenario, catalog: CRDCatalog) -> None:
+    left = unexcused(scn.chart, scenario_violations(scn, catalog), ALLOWLIST)
+    assert not left, "policy violations (fix them, or allowlist with a reason):\n" + "\n".join(map(str, left))
+
+
+def test_every_allowlist_entry_is_still_needed(catalog: CRDCatalog) -> None:
+    """An exception that excuses nothing is stale: remove it."""
+    by_chart: dict[str, list[Violation]] = {}
+    kinds: dict[str, set[str]] = {}
+    for scn in SCENARIOS:
+        try:
+            objs = _render(scn)
+        except RenderError:
+            continue  # reported by test_scenario_renders
+        by_chart.setdefault(scn.chart, []).extend(scenario_violations(scn, catalog))
+        kinds.setdefault(scn.chart, set()).update(str(o.get("kind")) for o in objs)
+    stale = [
+        e for e in ALLOWLIST
+        if not (e.check == "schema" and e.kind in kinds.get(e.chart, set()))
+        and not any(e.covers(e.chart, v) for v in by_chart.get(e.chart, []))
+    ]
+    assert not stale, "allowlist entries that excuse nothing:\n" + "\n".join(map(str, stale))
+
+
+def test_every_chart_has_a_scenario() -> None:
+    charts = {c.name for c in applications()}
+    assert charts <= {s.chart for s in SCENARIOS}
+
+
+def test_allowlist_file_is_well_formed() -> None:
+    assert ALLOWLIST, "the allowlist loads"
+    assert all(len(e.reason) > 20 for e in ALLOWLIST), "every exception states a real reason"
+    assert Path(__file__).with_name("policy_allowlist.yaml").exists()
