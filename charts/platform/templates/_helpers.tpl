@@ -49,3 +49,30 @@ namespace get the more permissive of their levels.
 {{- end -}}
 {{- toYaml $out -}}
 {{- end -}}
+
+{{/*
+MetalLB's address ranges as a list of {pool, key, value}, read from the
+metallb subchart's values (empty when MetalLB is disabled).
+*/}}
+{{- define "platform.metallbRanges" -}}
+{{- $out := list -}}
+{{- with index .Subcharts "metallb" -}}
+{{- range $i, $pool := .Values.addressPools | default list -}}
+{{- range $j, $a := $pool.addresses | default list -}}
+{{- $out = append $out (dict "pool" $pool.name "key" (printf "metallb.addressPools[%d].addresses[%d]" $i $j) "value" $a) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/* Calico's IP pool CIDRs as a list of {key, value} (empty when Calico is disabled). */}}
+{{- define "platform.calicoCIDRs" -}}
+{{- $out := list -}}
+{{- with index .Subcharts "calico" -}}
+{{- range $i, $pool := .Values.installation.calicoNetwork.ipPools | default list -}}
+{{- $out = append $out (dict "key" (printf "calico.installation.calicoNetwork.ipPools[%d].cidr" $i) "value" $pool.cidr) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}

@@ -9,6 +9,129 @@ components.
 {{- define "platform.validate" -}}
 {{- include "platform.validate.siteValues" . -}}
 {{- include "platform.validate.namespaces" . -}}
+{{- $pools := include "platform.validate.pools" . | fromYamlArray -}}
+{{- include "platform.validate.ingressIP" (dict "pools" $pools "context" .) -}}
+{{- include "platform.validate.podNetwork" (dict "pools" $pools "context" .) -}}
+{{- end -}}
+
+{{/*
+A range as common.ipv4.range parses it, failing with the key when it is not
+an address, range or CIDR. Usage: include "platform.range" (dict "value" V "key" K "context" $) | fromJson
+*/}}
+{{- define "platform.range" -}}
+{{- $r := include "common.ipv4.range" .value | fromJson -}}
+{{- with $r.error -}}
+{{- include "common.fail" (dict "key" $.key "message" (printf "%q %s" (toString $.value) .) "context" $.context) -}}
+{{- end -}}
+{{- toJson $r -}}
+{{- end -}}
+
+{{/*
+MetalLB's pools as a list of {key, pool, range}: one entry per address
+range, each range checked, and no two pools sharing an address (MetalLB would
+refuse the second pool at admission, after the rest of the platform is in).
+*/}}
+{{- define "platform.validate.pools" -}}
+{{- $out := list -}}
+{{- range include "platform.metallbRanges" . | fromYamlArray -}}
+{{- $r := include "platform.range" (dict "value" .value "key" .key "context" $) | fromJson -}}
+{{- $entry := dict "key" .key "pool" .pool "value" .value "range" $r -}}
+{{- range $out -}}
+{{- if and (ne .pool $entry.pool) (include "common.ipv4.overlaps" (list .range $r)) -}}
+{{- include "common.fail" (dict "key" $entry.key "message" (printf "%q overlaps %s %q of pool %q: MetalLB pools must not share addresses" $entry.value .key .value .pool) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- $out = append $out $entry -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/*
+The ingress controller's fixed IP, from the Service field value and/or the
+metallb.io/loadBalancerIPs annotation, must be an address MetalLB hands out:
+otherwise the Service stays <pending> forever. With metallb.io/address-pool
+set, it must lie in that pool.
+*/}}
+{{- define "platform.validate.ingressIP" -}}
+{{- $ctx := .context -}}
+{{- $pools := .pools -}}
+{{- $ingress := index $ctx.Subcharts "ingress-nginx" -}}
+{{- if and $ingress (hasKey $ctx.Subcharts "metallb") -}}
+{{- $svc := $ingress.Values.controller.service -}}
+{{- if and $svc.enabled (eq $svc.type "LoadBalancer") -}}
+{{- $wanted := list -}}
+{{- with $svc.loadBalancerIP -}}
+{{- $wanted = append $wanted (dict "key" "ingress-nginx.controller.service.loadBalancerIP" "ip" .) -}}
+{{- end -}}
+{{- $annotations := $svc.annotations | default dict -}}
+{{- with index $annotations "metallb.io/loadBalancerIPs" -}}
+{{- range splitList "," . -}}
+{{- $wanted = append $wanted (dict "key" "ingress-nginx.controller.service.annotations.metallb.io/loadBalancerIPs" "ip" (trim .)) -}}
+{{- end -}}
+{{- end -}}
+{{- $onlyPool := index $annotations "metallb.io/address-pool" | default "" -}}
+{{- range $wanted -}}
+{{- $ip := .ip -}}
+{{- $r := include "platform.range" (dict "value" $ip "key" .key "context" $ctx) | fromJson -}}
+{{- if eq (toString $r.family) "4" -}}
+{{- $found := false -}}
+{{- range $pools -}}
+{{- if and (or (not $onlyPool) (eq .pool $onlyPool)) (include "common.ipv4.overlaps" (list .range $r)) -}}
+{{- $found = true -}}
+{{- end -}}
+{{- end -}}
+{{- if not $found -}}
+{{- $where := "any MetalLB pool" -}}
+{{- if $onlyPool }}{{ $where = printf "MetalLB pool %q (metallb.io/address-pool)" $onlyPool }}{{ end -}}
+{{- $have := list -}}
+{{- range $pools }}{{ $have = append $have (printf "%s: %s" .pool .value) }}{{ end -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q is not inside %s (%s): the Service would stay <pending>. Pick an address from a pool or widen the pool." $ip $where (join ", " $have | default "no pools")) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The pod network (Calico's pools and global.network.podCIDR) must not overlap
+the service network, the node network or a MetalLB pool: routes would point
+pod traffic at the wrong place. Calico's pools must also lie inside
+global.network.podCIDR when that is set (kubeadm's podSubnet).
+*/}}
+{{- define "platform.validate.podNetwork" -}}
+{{- $ctx := .context -}}
+{{- $net := $ctx.Values.global.network | default dict -}}
+{{- $others := list -}}
+{{- with $net.serviceCIDR -}}
+{{- $others = append $others (dict "key" "global.network.serviceCIDR" "value" . "what" "the service network" "range" (include "platform.range" (dict "value" . "key" "global.network.serviceCIDR" "context" $ctx) | fromJson)) -}}
+{{- end -}}
+{{- with $net.nodeCIDR -}}
+{{- $others = append $others (dict "key" "global.network.nodeCIDR" "value" . "what" "the node network" "range" (include "platform.range" (dict "value" . "key" "global.network.nodeCIDR" "context" $ctx) | fromJson)) -}}
+{{- end -}}
+{{- range .pools -}}
+{{- $others = append $others (dict "key" .key "value" .value "what" (printf "MetalLB pool %q" .pool) "range" .range) -}}
+{{- end -}}
+{{- $podCIDR := dict -}}
+{{- $pods := list -}}
+{{- with $net.podCIDR -}}
+{{- $podCIDR = include "platform.range" (dict "value" . "key" "global.network.podCIDR" "context" $ctx) | fromJson -}}
+{{- $pods = append $pods (dict "key" "global.network.podCIDR" "value" . "range" $podCIDR) -}}
+{{- end -}}
+{{- range include "platform.calicoCIDRs" $ctx | fromYamlArray -}}
+{{- $r := include "platform.range" (dict "value" .value "key" .key "context" $ctx) | fromJson -}}
+{{- if and $net.podCIDR (eq (toString $r.family) "4") (or (lt (int64 $r.start) (int64 $podCIDR.start)) (gt (int64 $r.end) (int64 $podCIDR.end))) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q is not inside global.network.podCIDR %q: Calico's pools must lie in the cluster's pod network (kubeadm podSubnet)" .value $net.podCIDR) "context" $ctx) -}}
+{{- end -}}
+{{- $pods = append $pods (dict "key" .key "value" .value "range" $r) -}}
+{{- end -}}
+{{- range $pod := $pods -}}
+{{- range $other := $others -}}
+{{- if include "common.ipv4.overlaps" (list $pod.range $other.range) -}}
+{{- include "common.fail" (dict "key" $pod.key "message" (printf "%q overlaps %s (%s %q): pod addresses must not collide with it" $pod.value $other.what $other.key $other.value) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
