@@ -1,0 +1,79 @@
+"""`invoke bench`: how long renders take, and how many helm processes a test run starts.
+
+Not a test: it prints figures. Render times are the median wall time of
+several uncached `helm template` runs of each (chart, scenario).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from chartops.charts import Scenario, scenarios
+from chartops.helm import Helm
+from chartops.paths import repo_root
+from chartops.render import Request
+
+# One helm template of the umbrella with the lab overlay must beat half the time the five
+# upstream charts take when rendered one by one (0.56 s on the 2-core reference machine).
+PLATFORM_BUDGET_S = 0.28
+PLATFORM_SUBCHARTS = ("metallb", "ingress-nginx", "nfs-subdir-provisioner", "coredns", "calico")
+
+
+@dataclass(frozen=True)
+class Timing:
+    scenario: Scenario
+    median_s: float
+    ok: bool
+
+
+def time_render(helm: Helm, scn: Scenario, runs: int, root: Path) -> Timing:
+    req = Request(root / "charts" / scn.chart, values_files=tuple(root / f for f in scn.values_files))
+    cmd = req.command(helm, None)
+    samples, ok = [], True
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, check=False)
+        samples.append(time.perf_counter() - start)
+        ok = ok and proc.returncode == 0
+    return Timing(scn, statistics.median(samples), ok)
+
+
+def render_times(helm: Helm, runs: int = 5, chart: str | None = None, root: Path | None = None) -> list[Timing]:
+    root = root or repo_root()
+    return [time_render(helm, s, runs, root) for s in scenarios(root) if chart in (None, s.chart)]
+
+
+@dataclass(frozen=True)
+class SuiteCount:
+    helm_processes: int
+    distinct_renders: int
+    seconds: float
+    exit_code: int
+
+
+def count_suite_renders(root: Path | None = None, extra_args: tuple[str, ...] = ()) -> SuiteCount:
+    """Run the test suite with a fresh render cache and count helm processes vs distinct renders."""
+    root = root or repo_root()
+    with tempfile.TemporaryDirectory(prefix="chartops-bench-") as cache:
+        env = dict(os.environ, CHARTOPS_RENDER_CACHE=cache)
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra_args],
+                              cwd=root, env=env, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+        log = Path(cache) / "helm-calls.log"
+        calls = len(log.read_text().splitlines()) if log.exists() else 0
+        distinct = len(list(Path(cache).glob("*.json")))
+    return SuiteCount(calls, distinct, seconds, proc.returncode)
+
+
+def report(timings: list[Timing]) -> str:
+    lines = [f"{'scenario':60} {'median':>8}"]
+    lines += [f"{t.scenario.id:60} {t.median_s:8.3f}" + ("" if t.ok else "  (render failed)") for t in timings]
+    return "\n".join(lines)
