@@ -12,6 +12,7 @@ from chartops import bench as bench_mod
 from chartops import docs as docs_mod
 from chartops import helm as helm_mod
 from chartops import lint as lint_mod
+from chartops import system
 from chartops.charts import Chart, discover, get
 from chartops.render import Request
 
@@ -33,8 +34,14 @@ def _helm(c: Context) -> helm_mod.Helm:
 
 @task
 def tools(c: Context) -> None:
-    """Install the pinned helm/kubectl into .tools/bin when no helm >= 3.17 is on PATH, and say which is used."""
+    """Install what the suite needs: the pinned helm/kubectl (when no helm >= 3.17 is on PATH), and the registry test tools."""
     _helm(c)
+    if c.config.run.dry:
+        need = sorted(set(system.missing().values()))
+        for cmd in system.install_command(need) if need else []:
+            c.run(shlex.join(cmd))
+        return
+    print(system.ensure())
 
 
 # --- the lead's tasks: render, lint, docs, build, test, bench ---
