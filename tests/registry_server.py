@@ -1,0 +1,218 @@
+"""A real OCI registry for the delivery tests: Debian's docker-registry (distribution).
+
+Two session-scoped instances on free loopback ports: one with htpasswd basic
+auth over TLS (a throwaway CA made here with openssl), one plain-http without
+auth. Helm's registry login, config and caches point into temporary
+directories per test, so the tests never touch the user's helm login.
+
+A missing tool (docker-registry, openssl, bcrypt, gpg) skips the tests locally
+and fails them when CI is set: in CI a skipped delivery test hides a broken job.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+USERNAME = "robot$ci"  # Harbor robot names contain '$': it must survive every shell-free hop
+PASSWORD = "s3cr$t 'pa\"ss$HOME"  # quotes, spaces and '$' that a shell would mangle
+
+
+def need(what: str, hint: str) -> None:
+    """Skip here, fail in CI: a delivery test that silently skips in CI is a broken pipeline."""
+    message = f"{what} is missing: {hint}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def registry_binary() -> str:
+    found = shutil.which("docker-registry") or shutil.which("registry")
+    if not found:
+        need("docker-registry", "apt-get install -y docker-registry")
+    return str(found)
+
+
+def gpg_binary() -> str:
+    found = shutil.which("gpg")
+    if not found:
+        need("gpg", "apt-get install -y gnupg")
+    return str(found)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_tls(directory: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate for 127.0.0.1/localhost signed by it."""
+    if not shutil.which("openssl"):
+        need("openssl", "apt-get install -y openssl")
+    ca_key, ca_crt = directory / "ca.key", directory / "ca.crt"
+    key, csr, crt = directory / "server.key", directory / "server.csr", directory / "server.crt"
+    ext = directory / "server.ext"
+    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n")
+
+    def ssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca_crt),
+        "-days", "2", "-subj", "/CN=chartops test CA")
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=127.0.0.1")
+    ssl("x509", "-req", "-in", str(csr), "-CA", str(ca_crt), "-CAkey", str(ca_key), "-CAcreateserial",
+        "-out", str(crt), "-days", "2", "-extfile", str(ext))
+    return ca_crt, crt, key
+
+
+def htpasswd_line(user: str, password: str) -> str:
+    try:
+        import bcrypt
+    except ImportError:
+        need("the bcrypt Python package", "pip install bcrypt (it is in the test extra)")
+    return f"{user}:{bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()}\n"
+
+
+@dataclass
+class RegistryServer:
+    """One running docker-registry; `url` is what `invoke push --registry` takes."""
+
+    host: str
+    directory: Path
+    process: subprocess.Popen[bytes]
+    ca_file: Path | None = None
+    username: str | None = None
+    password: str | None = None
+
+    @property
+    def plain_http(self) -> bool:
+        return self.ca_file is None
+
+    def url(self, project: str) -> str:
+        return f"oci://{self.host}/{project}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def log(self) -> str:
+        path = self.directory / "registry.log"
+        return path.read_text() if path.exists() else ""
+
+
+def start_registry(directory: Path, tls: bool) -> RegistryServer:
+    binary = registry_binary()
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    config: dict[str, object] = {
+        "version": 0.1,
+        "log": {"level": "warn"},
+        "storage": {"filesystem": {"rootdirectory": str(directory / "data")}, "delete": {"enabled": True}},
+        "http": {"addr": f"127.0.0.1:{port}", "secret": "chartops-test-secret"},
+    }
+    ca_file = None
+    if tls:
+        ca_file, crt, key = make_tls(directory)
+        config["http"] = {**config["http"], "tls": {"certificate": str(crt), "key": str(key)}}  # type: ignore[dict-item]
+        htpasswd = directory / "htpasswd"
+        htpasswd.write_text(htpasswd_line(USERNAME, PASSWORD))
+        config["auth"] = {"htpasswd": {"realm": "chartops-test", "path": str(htpasswd)}}
+    config_file = directory / "config.yml"
+    config_file.write_text(yaml.safe_dump(config))
+    log = (directory / "registry.log").open("wb")
+    process = subprocess.Popen([binary, "serve", str(config_file)], stdout=log, stderr=subprocess.STDOUT)
+    server = RegistryServer(
+        f"127.0.0.1:{port}", directory, process, ca_file,
+        USERNAME if tls else None, PASSWORD if tls else None,
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"docker-registry exited at start:\n{server.log()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"docker-registry did not listen on port {port} within 15 s:\n{server.log()}")
+
+
+@pytest.fixture(scope="session")
+def registry_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="chartops-registry-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tls_registry(registry_dir: Path) -> Iterator[RegistryServer]:
+    """htpasswd basic auth over TLS with a throwaway CA, like a Harbor with a self-signed CA."""
+    server = start_registry(registry_dir / "tls", tls=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def plain_registry(registry_dir: Path) -> Iterator[RegistryServer]:
+    server = start_registry(registry_dir / "plain", tls=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Helm's registry login, config and caches in a temporary directory for one test."""
+    home = tmp_path / "helm-home"
+    monkeypatch.setenv("HELM_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("HELM_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("HELM_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("HELM_REGISTRY_CONFIG", str(home / "config" / "registry.json"))
+    monkeypatch.setenv("HELM_CONTENT_CACHE", str(home / "cache" / "content"))
+    monkeypatch.delenv("HARBOR_USERNAME", raising=False)
+    monkeypatch.delenv("HARBOR_PASSWORD", raising=False)
+    return home
+
+
+@dataclass(frozen=True)
+class GpgKey:
+    name: str
+    home: Path
+    secret_keyring: Path
+    public_keyring: Path
+
+
+@pytest.fixture(scope="session")
+def gpg_key() -> Iterator[GpgKey]:
+    """A throwaway signing key; helm needs legacy (non-keybox) keyring files."""
+    gpg = gpg_binary()
+    home = Path(tempfile.mkdtemp(prefix="chartops-gnupg-"))
+    home.chmod(0o700)
+    name = "Chartops Test <chartops-test@feng.org>"
+    env = {**os.environ, "GNUPGHOME": str(home)}
+
+    def run(*args: str) -> bytes:
+        return subprocess.run([gpg, "--batch", *args], env=env, check=True, capture_output=True).stdout
+
+    run("--passphrase", "", "--quick-gen-key", name, "rsa2048", "sign", "1d")
+    secret, public = home / "secring.gpg", home / "pubring-legacy.gpg"
+    secret.write_bytes(run("--export-secret-keys", name))
+    public.write_bytes(run("--export", name))
+    yield GpgKey(name, home, secret, public)
+    subprocess.run(["gpgconf", "--kill", "all"], env=env, check=False, capture_output=True)
+    shutil.rmtree(home, ignore_errors=True)
