@@ -34,7 +34,7 @@ def _helm(c: Context) -> helm_mod.Helm:
 
 @task
 def tools(c: Context) -> None:
-    """Install what the suite needs: the pinned helm/kubectl (when no helm >= 3.17 is on PATH), and the registry test tools."""
+    """Install the pinned helm/kubectl (when no helm >= 3.17 is on PATH) and the registry test tools."""
     _helm(c)
     if c.config.run.dry:
         need = sorted(set(system.missing().values()))
@@ -123,7 +123,7 @@ def test(c: Context, workers: str = "auto", k: str = "") -> None:
 @task(help={"runs": "renders per scenario (median)", "chart": HELP_CHART,
             "suite": "also run the test suite to count helm processes vs distinct renders"})
 def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True) -> None:
-    """Median render time per chart scenario, the umbrella's lab render against its budget, helm processes per test run."""
+    """Median render time per scenario, the umbrella's lab render vs its budget, helm processes per test run."""
     helm = _helm(c)
     timings = bench_mod.render_times(helm, runs=runs, chart=chart)
     print(bench_mod.report(timings))
@@ -135,7 +135,8 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
         per_chart: dict[str, float] = {}
         for t in parts:
             per_chart.setdefault(t.scenario.chart, t.median_s)
-        print(f"its {len(per_chart)} subcharts rendered one by one (first scenario each): {sum(per_chart.values()):.3f} s")
+        total = sum(per_chart.values())
+        print(f"its {len(per_chart)} subcharts rendered one by one (first scenario each): {total:.3f} s")
     if suite and not chart:
         count = bench_mod.count_suite_renders(extra_args=("-n", "auto"))
         print(f"\ntest suite: {count.seconds:.1f} s, {count.helm_processes} helm processes for "

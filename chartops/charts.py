@@ -87,7 +87,8 @@ class Scenario:
     def id(self) -> str:
         if not self.values_files:
             return f"{self.chart}:defaults"
-        return f"{self.chart}:" + "+".join(Path(f).name.removesuffix(".yaml").removesuffix("-values") for f in self.values_files)
+        names = (Path(f).name.removesuffix(".yaml").removesuffix("-values") for f in self.values_files)
+        return f"{self.chart}:" + "+".join(names)
 
 
 BASE_OVERLAY = "values/lab.yaml"

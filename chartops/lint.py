@@ -118,6 +118,6 @@ def version_bumps(charts: Iterable[Chart], root: Path | None = None, target: str
             continue  # a new chart
         old = str(yaml.safe_load(old_text)["version"])
         if semver_key(chart.version) <= semver_key(old):
-            found.append(Finding(chart.name, "version bump", "Chart.yaml",
-                                 f"chart changed since {base[:12]} but version {chart.version} is not above {old}; bump it"))
+            message = f"chart changed since {base[:12]} but version {chart.version} is not above {old}; bump it"
+            found.append(Finding(chart.name, "version bump", "Chart.yaml", message))
     return found

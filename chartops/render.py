@@ -14,7 +14,7 @@ import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ class Request:
         return cmd + list(self.extra_args)
 
 
-@lru_cache(maxsize=None)
+@cache
 def tree_digest(path: Path) -> str:
     """Digest of every file under a chart (following the common symlink); charts don't change mid-session."""
     h = hashlib.sha256()

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def _registry(version: str) -> Registry:
     return Resource.from_contents(defs) @ Registry()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _builtin_validator(api_version: str, kind: str, version: str) -> jsonschema.protocols.Validator | None:
     path = schema_dir(version) / schema_file_name(api_version, kind)
     if not path.is_file():
@@ -62,7 +62,7 @@ def _builtin_validator(api_version: str, kind: str, version: str) -> jsonschema.
     if enum and api_version not in enum:
         return None
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    return cls(schema, registry=_registry(version))  # type: ignore[call-arg]
+    return cls(schema, registry=_registry(version))
 
 
 def strict_crd_schema(schema: Any) -> Any:
@@ -129,7 +129,7 @@ class CRDCatalog:
         return (api_version, kind) in self.schemas
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crd_validator(schema_json: str) -> jsonschema.protocols.Validator:
     schema = json.loads(schema_json)
     return jsonschema.Draft7Validator(schema)
@@ -163,7 +163,7 @@ def is_builtin(api_version: str, kind: str, version: str = KUBE_VERSION) -> bool
     return _builtin_validator(api_version, kind, version) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_is_namespaced(api_version: str, kind: str, version: str = KUBE_VERSION) -> bool | None:
     """Whether a built-in kind is namespaced, from the kinds the API server keeps cluster-wide."""
     if not is_builtin(api_version, kind, version):

@@ -17,7 +17,7 @@ import jmespath
 
 from chartops import helm as helm_mod
 from chartops.paths import repo_root
-from chartops.render import RenderError, Renderer, Request
+from chartops.render import Renderer, RenderError, Request
 
 ROOT = repo_root()
 CHARTS = ROOT / "charts"

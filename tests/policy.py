@@ -86,7 +86,10 @@ def container_violations(obj: Obj) -> Iterator[Violation]:
     init_names = {c["name"] for c in pod.get("initContainers") or []}
     for c in containers(obj):
         cname = c.get("name", "")
-        v = lambda check, detail: Violation(check, kind, name, cname, detail)  # noqa: E731
+
+        def v(check: str, detail: str, cname: str = cname) -> Violation:
+            return Violation(check, kind, name, cname, detail)
+
         sc = c.get("securityContext") or {}
         res = c.get("resources") or {}
         if not res.get("requests") or not (res.get("limits") or {}).get("memory"):
@@ -159,7 +162,8 @@ def namespace_violations(objs: Iterable[Obj], is_namespaced: Any) -> Iterator[Vi
     """is_namespaced(apiVersion, kind) -> bool | None (None: unknown kind, reported elsewhere)."""
     for o in objs:
         if is_namespaced(o.get("apiVersion"), o.get("kind")) and not (o.get("metadata") or {}).get("namespace"):
-            yield Violation("namespace", str(o["kind"]), _meta_name(o), "", "namespaced object without metadata.namespace")
+            detail = "namespaced object without metadata.namespace"
+            yield Violation("namespace", str(o["kind"]), _meta_name(o), "", detail)
 
 
 def all_violations(objs: list[Obj], is_namespaced: Any) -> list[Violation]:

@@ -55,7 +55,9 @@ def test_class_parameters_follow_values() -> None:
     retain = one(objs, "StorageClass", "nfs-retain")
     scratch = one(objs, "StorageClass", "nfs-scratch")
     assert retain["reclaimPolicy"] == "Retain" and retain["volumeBindingMode"] == "WaitForFirstConsumer"
-    assert retain["parameters"] == {"archiveOnDelete": "true", "onDelete": "retain", "pathPattern": "${.PVC.namespace}/${.PVC.name}"}
+    assert retain["parameters"] == {
+        "archiveOnDelete": "true", "onDelete": "retain", "pathPattern": "${.PVC.namespace}/${.PVC.name}",
+    }
     assert retain["metadata"]["labels"]["tier"] == "retained"
     assert scratch["parameters"] == {"archiveOnDelete": "false", "onDelete": "delete"}
 
