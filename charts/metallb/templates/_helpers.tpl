@@ -1,0 +1,245 @@
+{{/*
+Names of the objects the binaries are told about through flags or env. With
+release "metallb" they match upstream: metallb-controller, metallb-speaker,
+metallb-webhook-service, metallb-webhook-cert, metallb-memberlist,
+metallb-excludel2.
+*/}}
+{{- define "metallb.controller.fullname" -}}
+{{- include "common.names.component" (dict "context" . "component" "controller") -}}
+{{- end -}}
+
+{{- define "metallb.speaker.fullname" -}}
+{{- include "common.names.component" (dict "context" . "component" "speaker") -}}
+{{- end -}}
+
+{{- define "metallb.webhook.serviceName" -}}
+{{- include "common.names.component" (dict "context" . "component" "webhook-service") -}}
+{{- end -}}
+
+{{- define "metallb.webhook.secretName" -}}
+{{- include "common.names.component" (dict "context" . "component" "webhook-cert") -}}
+{{- end -}}
+
+{{- define "metallb.memberlist.secretName" -}}
+{{- include "common.names.component" (dict "context" . "component" "memberlist") -}}
+{{- end -}}
+
+{{- define "metallb.excludel2.name" -}}
+{{- include "common.names.component" (dict "context" . "component" "excludel2") -}}
+{{- end -}}
+
+{{/* The controller patches the caBundle of a VWC with this exact name: it is compiled into the binary. */}}
+{{- define "metallb.webhook.configurationName" -}}
+metallb-webhook-configuration
+{{- end -}}
+
+{{- define "metallb.controller.serviceAccountName" -}}
+{{- $sa := .Values.controller.serviceAccount -}}
+{{- if $sa.create -}}
+{{- default (include "metallb.controller.fullname" .) $sa.name -}}
+{{- else -}}
+{{- default "default" $sa.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "metallb.speaker.serviceAccountName" -}}
+{{- $sa := .Values.speaker.serviceAccount -}}
+{{- if $sa.create -}}
+{{- default (include "metallb.speaker.fullname" .) $sa.name -}}
+{{- else -}}
+{{- default "default" $sa.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Metadata annotations of a configuration custom resource (pool, advertisement,
+peer, ...). As hooks they are sent after every release object (CRDs,
+controller, webhook Service) exists, in weight order, and re-created on every
+upgrade (before-hook-creation). See the README for why.
+Usage: include "metallb.config.annotations" (dict "weight" 10 "annotations" .annotations "context" $)
+*/}}
+{{- define "metallb.config.annotations" -}}
+{{- if .context.Values.config.asHooks }}
+helm.sh/hook: post-install,post-upgrade
+helm.sh/hook-weight: {{ .weight | quote }}
+helm.sh/hook-delete-policy: before-hook-creation
+{{- else }}
+argocd.argoproj.io/sync-wave: {{ .weight | quote }}
+{{- end }}
+{{- with .annotations }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Metadata of one configuration custom resource rendered from a values item.
+Usage: include "metallb.config.metadata" (dict "item" $pool "weight" 10 "context" $)
+*/}}
+{{- define "metallb.config.metadata" -}}
+metadata:
+  name: {{ .item.name }}
+  namespace: {{ include "common.names.namespace" .context }}
+  labels:
+    {{- include "common.labels.standard" .context | nindent 4 }}
+    {{- with .item.labels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  annotations:
+    {{- include "metallb.config.annotations" (dict "weight" .weight "annotations" .item.annotations "context" .context) | nindent 4 }}
+{{- end -}}
+
+{{/* Hook weights: profiles and aliases first, then what refers to them. */}}
+{{- define "metallb.weight.base" -}}0{{- end -}}
+{{- define "metallb.weight.peer" -}}5{{- end -}}
+{{- define "metallb.weight.advertisement" -}}10{{- end -}}
+
+{{/*
+IP family of an address: "4", "6", or "" when it is not a valid IP.
+Usage: include "metallb.ipFamily" "10.0.0.1"
+*/}}
+{{- define "metallb.ipFamily" -}}
+{{- $v4 := "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$" -}}
+{{- $h := "[0-9a-fA-F]{1,4}" -}}
+{{- $v6 := printf "^((%[1]s:){7}%[1]s|(%[1]s:){1,7}:|(%[1]s:){1,6}:%[1]s|(%[1]s:){1,5}(:%[1]s){1,2}|(%[1]s:){1,4}(:%[1]s){1,3}|(%[1]s:){1,3}(:%[1]s){1,4}|(%[1]s:){1,2}(:%[1]s){1,5}|%[1]s:(:%[1]s){1,6}|:((:%[1]s){1,7}|:))$" $h -}}
+{{- if regexMatch $v4 . -}}4{{- else if regexMatch $v6 . -}}6{{- end -}}
+{{- end -}}
+
+{{/* An IPv4 address as an integer. */}}
+{{- define "metallb.ipv4ToInt" -}}
+{{- $o := splitList "." . -}}
+{{- add (mul (atoi (index $o 0)) 16777216) (mul (atoi (index $o 1)) 65536) (mul (atoi (index $o 2)) 256) (atoi (index $o 3)) -}}
+{{- end -}}
+
+{{/*
+Parse one pool address (CIDR or "from-to" range), failing with a message
+that names the key. Returns JSON {"family": "4"|"6", "start": n, "end": n};
+start/end are only set for IPv4.
+Usage: include "metallb.parseAddress" (dict "address" "10.0.0.10-10.0.0.50" "key" "addressPools[0].addresses[0]" "context" $) | fromJson
+*/}}
+{{- define "metallb.parseAddress" -}}
+{{- $a := trim (toString .address) -}}
+{{- $key := .key -}}
+{{- $ctx := .context -}}
+{{- $out := dict -}}
+{{- if contains "/" $a -}}
+  {{- $parts := splitList "/" $a -}}
+  {{- $ip := index $parts 0 -}}
+  {{- $prefix := last $parts -}}
+  {{- $family := include "metallb.ipFamily" $ip -}}
+  {{- if or (ne (len $parts) 2) (not (regexMatch "^[0-9]{1,3}$" $prefix)) -}}
+    {{- include "common.fail" (dict "key" $key "message" (printf "%s: a CIDR is <ip>/<prefix length>, e.g. 10.0.0.0/24" $a) "context" $ctx) -}}
+  {{- end -}}
+  {{- if eq $family "4" -}}
+    {{- if gt (atoi $prefix) 32 -}}
+      {{- include "common.fail" (dict "key" $key "message" (printf "%s: an IPv4 prefix length is 0 to 32" $a) "context" $ctx) -}}
+    {{- end -}}
+    {{- $size := 1 -}}
+    {{- range until (sub 32 (atoi $prefix) | int) -}}{{- $size = mul $size 2 -}}{{- end -}}
+    {{- $n := include "metallb.ipv4ToInt" $ip | atoi -}}
+    {{- $start := sub $n (mod $n $size) -}}
+    {{- $out = dict "family" "4" "start" $start "end" (sub (add $start $size) 1) -}}
+  {{- else if eq $family "6" -}}
+    {{- if gt (atoi $prefix) 128 -}}
+      {{- include "common.fail" (dict "key" $key "message" (printf "%s: an IPv6 prefix length is 0 to 128" $a) "context" $ctx) -}}
+    {{- end -}}
+    {{- $out = dict "family" "6" -}}
+  {{- else -}}
+    {{- include "common.fail" (dict "key" $key "message" (printf "%s: %s is not a valid IP address" $a $ip) "context" $ctx) -}}
+  {{- end -}}
+{{- else if contains "-" $a -}}
+  {{- $parts := splitList "-" $a -}}
+  {{- if ne (len $parts) 2 -}}
+    {{- include "common.fail" (dict "key" $key "message" (printf "%s: a range is <first ip>-<last ip>, e.g. 10.0.0.10-10.0.0.50" $a) "context" $ctx) -}}
+  {{- end -}}
+  {{- $from := trim (index $parts 0) -}}
+  {{- $to := trim (index $parts 1) -}}
+  {{- $ff := include "metallb.ipFamily" $from -}}
+  {{- $tf := include "metallb.ipFamily" $to -}}
+  {{- if not $ff -}}
+    {{- include "common.fail" (dict "key" $key "message" (printf "%s: %s is not a valid IP address" $a $from) "context" $ctx) -}}
+  {{- end -}}
+  {{- if not $tf -}}
+    {{- include "common.fail" (dict "key" $key "message" (printf "%s: %s is not a valid IP address" $a $to) "context" $ctx) -}}
+  {{- end -}}
+  {{- if ne $ff $tf -}}
+    {{- include "common.fail" (dict "key" $key "message" (printf "%s: start and end are of different IP families (IPv%s and IPv%s)" $a $ff $tf) "context" $ctx) -}}
+  {{- end -}}
+  {{- if eq $ff "4" -}}
+    {{- $start := include "metallb.ipv4ToInt" $from | atoi -}}
+    {{- $end := include "metallb.ipv4ToInt" $to | atoi -}}
+    {{- if gt $start $end -}}
+      {{- include "common.fail" (dict "key" $key "message" (printf "%s: start is after end" $a) "context" $ctx) -}}
+    {{- end -}}
+    {{- $out = dict "family" "4" "start" $start "end" $end -}}
+  {{- else -}}
+    {{- $out = dict "family" "6" -}}
+  {{- end -}}
+{{- else -}}
+  {{- include "common.fail" (dict "key" $key "message" (printf "%s: is neither a CIDR (10.0.0.0/24) nor a range (10.0.0.10-10.0.0.50)" $a) "context" $ctx) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
+Spec of a configuration custom resource: the values item without the keys
+that go into metadata. The schema limits the remaining keys to the CRD's.
+*/}}
+{{- define "metallb.config.spec" -}}
+{{- $spec := omit . "name" "labels" "annotations" -}}
+{{- if $spec }}
+spec:
+  {{- toYaml $spec | nindent 2 }}
+{{- else }}
+spec: {}
+{{- end }}
+{{- end -}}
+
+{{/*
+OpenAPI schema of a metav1.LabelSelector, for the CRDs.
+Usage: include "metallb.crd.labelSelector" "Nodes this applies to."
+*/}}
+{{- define "metallb.crd.labelSelector" -}}
+type: object
+description: {{ . | quote }}
+x-kubernetes-map-type: atomic
+properties:
+  matchLabels:
+    type: object
+    additionalProperties:
+      type: string
+  matchExpressions:
+    type: array
+    items:
+      type: object
+      required: [key, operator]
+      properties:
+        key:
+          type: string
+        operator:
+          type: string
+        values:
+          type: array
+          items:
+            type: string
+{{- end -}}
+
+{{/* Metadata shared by every CRD of the chart. */}}
+{{- define "metallb.crd.metadata" -}}
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "common.labels.standard" .context | nindent 4 }}
+  annotations:
+    # Deleting a CRD deletes every pool and advertisement with it.
+    helm.sh/resource-policy: keep
+{{- end -}}
+
+{{/* The speaker's selector labels as a label selector string, for METALLB_ML_LABELS. */}}
+{{- define "metallb.speaker.memberlistLabels" -}}
+{{- $labels := include "common.labels.selector" (dict "context" . "component" "speaker") | fromYaml -}}
+{{- $pairs := list -}}
+{{- range $k := keys $labels | sortAlpha -}}
+{{- $pairs = append $pairs (printf "%s=%s" $k (index $labels $k)) -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end -}}
