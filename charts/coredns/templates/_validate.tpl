@@ -1,0 +1,99 @@
+{{/* Cross-value checks; the schema covers types and formats. */}}
+{{- define "coredns.validate" -}}
+{{- $v := .Values -}}
+{{- $full := eq $v.mode "full" -}}
+
+{{- /* The pods' probes hit /health and /ready: kubeadm's always, ours unless we fall back to TCP. */ -}}
+{{- if not $full -}}
+{{- if not $v.health.enabled -}}
+{{- include "common.fail" (dict "key" "health.enabled" "message" "must be true in mode overrides: kubeadm's CoreDNS pods probe /health on :8080 for liveness and would restart forever without it" "context" .) -}}
+{{- end -}}
+{{- if not $v.ready.enabled -}}
+{{- include "common.fail" (dict "key" "ready.enabled" "message" "must be true in mode overrides: kubeadm's CoreDNS pods probe /ready on :8181 and would never become ready without it" "context" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- if $full -}}
+{{- $ip := include "common.required" (dict "value" $v.service.clusterIP "key" "service.clusterIP" "hint" "the kubelets' clusterDNS address, the 10th IP of the service CIDR (e.g. 10.96.0.10 for 10.96.0.0/12)" "context" .) -}}
+{{- with (($v.global.network | default dict).serviceCIDR) -}}
+{{- $range := splitList " " (include "coredns.cidrRange" .) -}}
+{{- $base := index $range 0 | int64 -}}
+{{- $size := index $range 1 | int64 -}}
+{{- $n := include "coredns.ipv4ToInt" $ip | int64 -}}
+{{- if or (lt $n $base) (ge $n (add $base $size)) -}}
+{{- include "common.fail" (dict "key" "service.clusterIP" "message" (printf "%s is outside global.network.serviceCIDR %s: use an address of the service CIDR, conventionally %s, the kubelets' clusterDNS" $ip . (include "coredns.intToIpv4" (add $base 10))) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) -}}
+{{- include "common.fail" (dict "key" "autoscaling.minReplicas" "message" "must not be larger than autoscaling.maxReplicas" "context" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* Zones: every server block needs its own, and none may shadow the cluster zones. */ -}}
+{{- $clusterZones := list -}}
+{{- range splitList " " (include "coredns.clusterZones" .) }}{{ $clusterZones = append $clusterZones (include "coredns.zoneKey" .) }}{{ end -}}
+{{- $seen := list -}}
+{{- range $i, $z := $v.kubernetes.zones -}}
+{{- $key := include "coredns.zoneKey" $z -}}
+{{- if has $key $seen -}}
+{{- include "common.fail" (dict "key" (printf "kubernetes.zones[%d]" $i) "message" (printf "%q is listed twice" $z) "context" $) -}}
+{{- end -}}
+{{- $seen = append $seen $key -}}
+{{- end -}}
+{{- $stubs := list -}}
+{{- range $i, $s := $v.stubDomains -}}
+{{- $key := include "coredns.zoneKey" $s.zone -}}
+{{- $where := printf "stubDomains[%d].zone" $i -}}
+{{- if eq $key "." -}}
+{{- include "common.fail" (dict "key" $where "message" "must not be the root zone \".\": that is the main server block; set forward.to to change the upstreams of every name" "context" $) -}}
+{{- end -}}
+{{- if and $v.kubernetes.enabled (has $key $clusterZones) -}}
+{{- include "common.fail" (dict "key" $where "message" (printf "%q is a zone of the kubernetes plugin: a stub domain for it would take every cluster name away from CoreDNS" $s.zone) "context" $) -}}
+{{- end -}}
+{{- if has $key $stubs -}}
+{{- include "common.fail" (dict "key" $where "message" (printf "%q is used twice: CoreDNS refuses two server blocks for the same zone and port; merge their servers into one entry" $s.zone) "context" $) -}}
+{{- end -}}
+{{- $stubs = append $stubs $key -}}
+{{- end -}}
+
+{{- /* Rewrites: the answer options each match type supports. */ -}}
+{{- $domain := "^\\.?([a-z0-9_]([-a-z0-9_]*[a-z0-9_])?\\.)*[a-z0-9_]([-a-z0-9_]*[a-z0-9_])?\\.?$" -}}
+{{- range $i, $r := $v.rewrites -}}
+{{- if and (eq $r.type "regex") $r.answerAuto -}}
+{{- include "common.fail" (dict "key" (printf "rewrites[%d].answerAuto" $i) "message" "is for exact, suffix, prefix and substring rules: for a regex rule set answerName {from, to}, the regex that maps the answer back" "context" $) -}}
+{{- end -}}
+{{- if and (ne $r.type "regex") $r.answerName -}}
+{{- include "common.fail" (dict "key" (printf "rewrites[%d].answerName" $i) "message" (printf "only applies to regex rules: a %s rule uses answerAuto: true" $r.type) "context" $) -}}
+{{- end -}}
+{{- if has $r.type (list "exact" "suffix") -}}
+{{- range $field := list "from" "to" -}}
+{{- if not (regexMatch $domain (lower (get $r $field))) -}}
+{{- include "common.fail" (dict "key" (printf "rewrites[%d].%s" $i $field) "message" (printf "%q is not a domain name, which a %s rule needs (use type regex for patterns)" (get $r $field) $r.type) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* extraPlugins: known plugins, each once, none the values already write. */ -}}
+{{- $order := splitList " " (include "coredns.pluginOrder" .) -}}
+{{- $repeatable := splitList " " (include "coredns.repeatablePlugins" .) -}}
+{{- $generated := dict -}}
+{{- $main := include "coredns.mainPlugins" (dict "Values" (merge (dict "extraPlugins" list) $v)) | fromJson -}}
+{{- $extra := list -}}
+{{- range $i, $line := $v.extraPlugins -}}
+{{- $name := include "coredns.pluginName" $line -}}
+{{- $where := printf "extraPlugins[%d]" $i -}}
+{{- if not (has $name $order) -}}
+{{- include "common.fail" (dict "key" $where "message" (printf "starts with %q, which is not a plugin of CoreDNS %s (external plugins need a custom image; put their server block in extraServerBlocks)" $name $.Chart.AppVersion) "context" $) -}}
+{{- end -}}
+{{- if not (has $name $repeatable) -}}
+{{- if hasKey $main $name -}}
+{{- include "common.fail" (dict "key" $where "message" (printf "adds %q, which the chart already writes from its own values: configure it there (e.g. %s.*) instead" $name $name) "context" $) -}}
+{{- end -}}
+{{- if has $name $extra -}}
+{{- include "common.fail" (dict "key" $where "message" (printf "adds %q a second time: CoreDNS allows it once per server block" $name) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- $extra = append $extra $name -}}
+{{- end -}}
+{{- end -}}
