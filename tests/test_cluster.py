@@ -23,7 +23,7 @@ def test_api_server_answers() -> None:
 @pytest.mark.parametrize("scn", scenarios(), ids=lambda s: s.id)
 def test_server_side_dry_run_accepts_the_scenario(scn: Scenario) -> None:
     """The API server (with its admission chain) accepts what the chart would install."""
-    cmd = [str(renderer().helm.path), "install", "dry-run", str(CHARTS / scn.chart), "--dry-run=server",
+    cmd = [str(renderer().helm.path), "install", str(CHARTS / scn.chart), "--dry-run=server",
            "--namespace", "default", "--generate-name"]
     for f in scn.values_files:
         cmd += ["--values", str(ROOT / f)]
