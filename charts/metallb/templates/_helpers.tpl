@@ -98,16 +98,9 @@ IP family of an address: "4", "6", or "" when it is not a valid IP.
 Usage: include "metallb.ipFamily" "10.0.0.1"
 */}}
 {{- define "metallb.ipFamily" -}}
-{{- $v4 := "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$" -}}
 {{- $h := "[0-9a-fA-F]{1,4}" -}}
 {{- $v6 := printf "^((%[1]s:){7}%[1]s|(%[1]s:){1,7}:|(%[1]s:){1,6}:%[1]s|(%[1]s:){1,5}(:%[1]s){1,2}|(%[1]s:){1,4}(:%[1]s){1,3}|(%[1]s:){1,3}(:%[1]s){1,4}|(%[1]s:){1,2}(:%[1]s){1,5}|%[1]s:(:%[1]s){1,6}|:((:%[1]s){1,7}|:))$" $h -}}
-{{- if regexMatch $v4 . -}}4{{- else if regexMatch $v6 . -}}6{{- end -}}
-{{- end -}}
-
-{{/* An IPv4 address as an integer. */}}
-{{- define "metallb.ipv4ToInt" -}}
-{{- $o := splitList "." . -}}
-{{- add (mul (atoi (index $o 0)) 16777216) (mul (atoi (index $o 1)) 65536) (mul (atoi (index $o 2)) 256) (atoi (index $o 3)) -}}
+{{- if include "common.ipv4.valid" . -}}4{{- else if regexMatch $v6 . -}}6{{- end -}}
 {{- end -}}
 
 {{/*
@@ -135,7 +128,7 @@ Usage: include "metallb.parseAddress" (dict "address" "10.0.0.10-10.0.0.50" "key
     {{- end -}}
     {{- $size := 1 -}}
     {{- range until (sub 32 (atoi $prefix) | int) -}}{{- $size = mul $size 2 -}}{{- end -}}
-    {{- $n := include "metallb.ipv4ToInt" $ip | atoi -}}
+    {{- $n := include "common.ipv4.toInt" $ip | atoi -}}
     {{- $start := sub $n (mod $n $size) -}}
     {{- $out = dict "family" "4" "start" $start "end" (sub (add $start $size) 1) -}}
   {{- else if eq $family "6" -}}
@@ -165,8 +158,8 @@ Usage: include "metallb.parseAddress" (dict "address" "10.0.0.10-10.0.0.50" "key
     {{- include "common.fail" (dict "key" $key "message" (printf "%s: start and end are of different IP families (IPv%s and IPv%s)" $a $ff $tf) "context" $ctx) -}}
   {{- end -}}
   {{- if eq $ff "4" -}}
-    {{- $start := include "metallb.ipv4ToInt" $from | atoi -}}
-    {{- $end := include "metallb.ipv4ToInt" $to | atoi -}}
+    {{- $start := include "common.ipv4.toInt" $from | atoi -}}
+    {{- $end := include "common.ipv4.toInt" $to | atoi -}}
     {{- if gt $start $end -}}
       {{- include "common.fail" (dict "key" $key "message" (printf "%s: start is after end" $a) "context" $ctx) -}}
     {{- end -}}
