@@ -1,0 +1,91 @@
+{{/*
+IPv4 address as an integer, for the CIDR checks in _validate.tpl.
+Usage: include "calico.ipv4ToInt" "192.168.0.0"  ->  "3232235520"
+*/}}
+{{- define "calico.ipv4ToInt" -}}
+{{- $o := splitList "." . -}}
+{{- add (mul (atoi (index $o 0)) 16777216) (mul (atoi (index $o 1)) 65536) (mul (atoi (index $o 2)) 256) (atoi (index $o 3)) -}}
+{{- end -}}
+
+{{/*
+A CIDR as {"net": <int>, "prefix": <int>, "size": <addresses>} in JSON.
+Usage: include "calico.cidr" "192.168.0.0/16" | fromJson
+*/}}
+{{- define "calico.cidr" -}}
+{{- $parts := splitList "/" . -}}
+{{- $prefix := atoi (index $parts 1) -}}
+{{- $size := 1 -}}
+{{- range until (int (sub 32 $prefix)) }}{{ $size = mul $size 2 }}{{ end -}}
+{{- dict "net" (include "calico.ipv4ToInt" (index $parts 0) | atoi) "prefix" $prefix "size" $size | toJson -}}
+{{- end -}}
+
+{{/*
+The IP pools with every default filled in, as JSON {"pools": [...]}: the first
+pool's empty cidr becomes global.network.podCIDR, else 192.168.0.0/16. The
+Installation, the chart-managed IPPools and the checks all read this one list.
+*/}}
+{{- define "calico.pools" -}}
+{{- $network := (.Values.global | default dict).network | default dict -}}
+{{- $out := list -}}
+{{- range $i, $p := .Values.ipPools -}}
+{{- $pool := deepCopy $p -}}
+{{- if and (eq $i 0) (not $pool.cidr) -}}
+{{- $_ := set $pool "cidr" ($network.podCIDR | default "192.168.0.0/16") -}}
+{{- end -}}
+{{- if not $pool.name -}}
+{{- $_ := set $pool "name" (printf "ipv4-ippool-%d" $i) -}}
+{{- end -}}
+{{- $_ := set $pool "blockSize" (int (default 26 $pool.blockSize)) -}}
+{{- $_ = set $pool "encapsulation" ($pool.encapsulation | default "IPIP") -}}
+{{- if not (hasKey $pool "natOutgoing") }}{{ $_ = set $pool "natOutgoing" true }}{{ end -}}
+{{- $_ = set $pool "nodeSelector" ($pool.nodeSelector | default "all()") -}}
+{{- $_ = set $pool "disableBGPExport" ($pool.disableBGPExport | default false) -}}
+{{- $out = append $out $pool -}}
+{{- end -}}
+{{- dict "pools" $out | toJson -}}
+{{- end -}}
+
+{{/* Calico's registry for Installation.spec.registry: ends with "/", as the operator requires. */}}
+{{- define "calico.registry" -}}
+{{- $registry := .Values.installation.registry | default ((.Values.global | default dict).imageRegistry) | default "" -}}
+{{- if $registry -}}
+{{- printf "%s/" (trimSuffix "/" $registry) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Pull secret names for Installation.spec.imagePullSecrets (global + installation), deduplicated. */}}
+{{- define "calico.installationPullSecrets" -}}
+{{- $global := .Values.global | default dict -}}
+{{- $names := list -}}
+{{- range concat ($global.imagePullSecrets | default list) (.Values.installation.imagePullSecrets | default list) -}}
+{{- $name := ternary .name . (kindIs "map" .) -}}
+{{- if and $name (not (has $name $names)) -}}
+{{- $names = append $names $name -}}
+{{- end -}}
+{{- end -}}
+{{- range $names }}
+- name: {{ . }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Annotations of the custom resources. They are post-install/post-upgrade hooks
+so helm sends them after the CRDs (and the operator) exist; see the README,
+"Ordering". `hook-failed` replaces helm's default `before-hook-creation`, which
+would delete the Installation (and so tear Calico down) before every upgrade;
+helm 4 applies hooks server-side, so an upgrade patches them in place.
+Usage: include "calico.hookAnnotations" (dict "weight" 10)
+*/}}
+{{- define "calico.hookAnnotations" -}}
+helm.sh/hook: post-install,post-upgrade
+helm.sh/hook-weight: {{ .weight | quote }}
+helm.sh/hook-delete-policy: hook-failed
+{{- end -}}
+
+{{/* The Calico encapsulation name as the two v1 IPPool modes. */}}
+{{- define "calico.ipipMode" -}}
+{{- get (dict "IPIP" "Always" "IPIPCrossSubnet" "CrossSubnet") . | default "Never" -}}
+{{- end -}}
+{{- define "calico.vxlanMode" -}}
+{{- get (dict "VXLAN" "Always" "VXLANCrossSubnet" "CrossSubnet") . | default "Never" -}}
+{{- end -}}

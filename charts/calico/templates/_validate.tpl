@@ -1,0 +1,129 @@
+{{/* Cross-value checks; the schema covers types, enums and formats. */}}
+{{- define "calico.validate" -}}
+{{- $net := .Values.installation.calicoNetwork -}}
+{{- $bgpOn := eq $net.bgp "Enabled" -}}
+
+{{- if and .Values.operator.manageCRDs .Values.crds.enabled -}}
+{{- include "common.fail" (dict "key" "operator.manageCRDs" "message" "is true while crds.enabled is true: the operator would replace this chart's CRDs on every start and helm would put them back on every upgrade; set crds.enabled=false to let the operator own them" "context" .) -}}
+{{- end -}}
+
+{{- $ns := include "common.names.namespace" . -}}
+{{- if has $ns (list "calico-system" "calico-apiserver") -}}
+{{- include "common.fail" (dict "key" "namespaceOverride" "message" (printf "(or the release namespace) is %q, a namespace the operator manages itself and refuses to run in; install into tigera-operator" $ns) "context" .) -}}
+{{- end -}}
+
+{{- /* API server endpoint: both or neither, and needed by BPF unless the operator bootstraps it. */ -}}
+{{- $ep := .Values.kubernetesServiceEndpoint -}}
+{{- if and $ep.host (not $ep.port) -}}
+{{- include "common.fail" (dict "key" "kubernetesServiceEndpoint.port" "message" "is empty while kubernetesServiceEndpoint.host is set: set the API server port, e.g. 6443" "context" .) -}}
+{{- end -}}
+{{- if and $ep.port (not $ep.host) -}}
+{{- include "common.fail" (dict "key" "kubernetesServiceEndpoint.host" "message" "is empty while kubernetesServiceEndpoint.port is set: set the API server address (a control-plane IP or the kubeadm controlPlaneEndpoint)" "context" .) -}}
+{{- end -}}
+{{- $bootstrap := eq $net.bpfNetworkBootstrap "Enabled" -}}
+{{- if eq $net.linuxDataplane "BPF" -}}
+{{- if and (not $ep.host) (not $bootstrap) -}}
+{{- include "common.fail" (dict "key" "kubernetesServiceEndpoint.host" "message" "is required with installation.calicoNetwork.linuxDataplane=BPF: eBPF replaces kube-proxy, so Calico must reach the API server directly; set kubernetesServiceEndpoint.host/port (or installation.calicoNetwork.bpfNetworkBootstrap=Enabled)" "context" .) -}}
+{{- end -}}
+{{- if and $ep.host $bootstrap -}}
+{{- include "common.fail" (dict "key" "installation.calicoNetwork.bpfNetworkBootstrap" "message" "is Enabled while kubernetesServiceEndpoint.host is set: the operator accepts only one of the two; unset one" "context" .) -}}
+{{- end -}}
+{{- else if $bootstrap -}}
+{{- include "common.fail" (dict "key" "installation.calicoNetwork.bpfNetworkBootstrap" "message" (printf "is Enabled with linuxDataplane %s: it only applies to BPF; set it to Disabled" $net.linuxDataplane) "context" .) -}}
+{{- end -}}
+
+{{- /* Exactly one way to find the node address. */ -}}
+{{- $ad := $net.nodeAddressAutodetectionV4 -}}
+{{- $methods := list -}}
+{{- range $k := list "firstFound" "interface" "skipInterface" "canReach" "kubernetes" "cidrs" -}}
+{{- if index $ad $k }}{{ $methods = append $methods $k }}{{ end -}}
+{{- end -}}
+{{- if ne (len $methods) 1 -}}
+{{- include "common.fail" (dict "key" "installation.calicoNetwork.nodeAddressAutodetectionV4" "message" (printf "sets %d methods %v: set exactly one of firstFound, interface, skipInterface, canReach, kubernetes, cidrs (set firstFound: false when choosing another)" (len $methods) $methods) "context" .) -}}
+{{- end -}}
+
+{{- /* IP pools. */ -}}
+{{- $podCIDR := ((.Values.global | default dict).network | default dict).podCIDR | default "" -}}
+{{- $pod := dict -}}
+{{- if $podCIDR }}{{ $pod = include "calico.cidr" $podCIDR | fromJson }}{{ end -}}
+{{- $pools := (include "calico.pools" . | fromJson).pools -}}
+{{- $seen := list -}}
+{{- range $i, $p := $pools -}}
+{{- $key := printf "ipPools[%d]" $i -}}
+{{- if has $p.name $seen -}}
+{{- include "common.fail" (dict "key" (printf "%s.name" $key) "message" (printf "%q is used twice: pool names must be unique" $p.name) "context" $) -}}
+{{- end -}}
+{{- $seen = append $seen $p.name -}}
+{{- $c := include "calico.cidr" $p.cidr | fromJson -}}
+{{- if ne (mod (int64 $c.net) (int64 $c.size)) 0 -}}
+{{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%q has host bits set: write the network address of the range (e.g. 192.168.0.0/16)" $p.cidr) "context" $) -}}
+{{- end -}}
+{{- if lt (int $p.blockSize) (int $c.prefix) -}}
+{{- include "common.fail" (dict "key" (printf "%s.blockSize" $key) "message" (printf "is /%d, larger than the pool %s itself: a block must fit in the pool; use a block size of %d or more" (int $p.blockSize) $p.cidr (int $c.prefix)) "context" $) -}}
+{{- end -}}
+{{- if and (not $bgpOn) (has $p.encapsulation (list "IPIP" "IPIPCrossSubnet")) -}}
+{{- include "common.fail" (dict "key" (printf "%s.encapsulation" $key) "message" (printf "is %s while installation.calicoNetwork.bgp is Disabled: IP-in-IP routes are distributed by BGP; use VXLAN/VXLANCrossSubnet, or enable BGP" $p.encapsulation) "context" $) -}}
+{{- end -}}
+{{- if $podCIDR -}}
+{{- if or (lt (int64 $c.net) (int64 $pod.net)) (gt (add $c.net $c.size | int64) (add $pod.net $pod.size | int64)) -}}
+{{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%s is outside global.network.podCIDR %s: pool addresses must lie in the cluster's pod network (kubeadm podSubnet)" $p.cidr $podCIDR) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- range $j, $q := $pools -}}
+{{- if lt $j $i -}}
+{{- $d := include "calico.cidr" $q.cidr | fromJson -}}
+{{- if and (lt (int64 $c.net) (add $d.net $d.size | int64)) (lt (int64 $d.net) (add $c.net $c.size | int64)) -}}
+{{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%s overlaps ipPools[%d] (%s): pools must not overlap" $p.cidr $j $q.cidr) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if and (hasKey $p "disabled") (eq $.Values.ipPoolManagement "Operator") -}}
+{{- include "common.fail" (dict "key" (printf "%s.disabled" $key) "message" "is only available with ipPoolManagement=Chart: the Installation's pools have no such field (use nodeSelector: '!all()' to stop allocation instead)" "context" $) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* IP reservations. */ -}}
+{{- $resNames := list -}}
+{{- range $i, $r := .Values.ipReservations -}}
+{{- if has $r.name $resNames -}}
+{{- include "common.fail" (dict "key" (printf "ipReservations[%d].name" $i) "message" (printf "%q is used twice: names must be unique" $r.name) "context" $) -}}
+{{- end -}}
+{{- $resNames = append $resNames $r.name -}}
+{{- end -}}
+
+{{- /* BGP. */ -}}
+{{- $rr := .Values.bgp.routeReflectors -}}
+{{- if not $bgpOn -}}
+{{- if $rr.enabled -}}
+{{- include "common.fail" (dict "key" "bgp.routeReflectors.enabled" "message" "is true while installation.calicoNetwork.bgp is Disabled: route reflectors are BGP; enable BGP or turn them off" "context" .) -}}
+{{- end -}}
+{{- if .Values.bgp.peers -}}
+{{- include "common.fail" (dict "key" "bgp.peers" "message" "is set while installation.calicoNetwork.bgp is Disabled: peers need BGP; enable BGP or remove the peers" "context" .) -}}
+{{- end -}}
+{{- end -}}
+{{- $peerNames := list -}}
+{{- if $rr.enabled }}{{ $peerNames = append $peerNames "peer-with-route-reflectors" }}{{ end -}}
+{{- range $i, $p := .Values.bgp.peers -}}
+{{- $key := printf "bgp.peers[%d]" $i -}}
+{{- if has $p.name $peerNames -}}
+{{- include "common.fail" (dict "key" (printf "%s.name" $key) "message" (printf "%q is used twice (peer-with-route-reflectors is the chart's own route-reflector peer): names must be unique" $p.name) "context" $) -}}
+{{- end -}}
+{{- $peerNames = append $peerNames $p.name -}}
+{{- if eq (empty $p.peerIP) (empty $p.peerSelector) -}}
+{{- include "common.fail" (dict "key" $key "message" "must set exactly one of peerIP (a router outside the cluster) and peerSelector (Calico nodes)" "context" $) -}}
+{{- end -}}
+{{- if and $p.peerIP (not $p.asNumber) -}}
+{{- include "common.fail" (dict "key" (printf "%s.asNumber" $key) "message" (printf "is required with peerIP %s: set the peer's AS number" $p.peerIP) "context" $) -}}
+{{- end -}}
+{{- if and $p.peerSelector $p.asNumber -}}
+{{- include "common.fail" (dict "key" (printf "%s.asNumber" $key) "message" "must be empty with peerSelector: selected Calico nodes use their own AS numbers" "context" $) -}}
+{{- end -}}
+{{- if and $p.node $p.nodeSelector -}}
+{{- include "common.fail" (dict "key" (printf "%s.nodeSelector" $key) "message" "is set together with node: choose one node by name or a selector" "context" $) -}}
+{{- end -}}
+{{- end -}}
+
+{{- if hasKey .Values.felixConfiguration.spec "bpfEnabled" -}}
+{{- include "common.fail" (dict "key" "felixConfiguration.spec.bpfEnabled" "message" "is set: the operator decides it from installation.calicoNetwork.linuxDataplane and would fight this value; set linuxDataplane instead" "context" .) -}}
+{{- end -}}
+{{- end -}}
