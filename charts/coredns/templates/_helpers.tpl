@@ -140,7 +140,8 @@ k8s-app: kube-dns
 {{- $main := include "coredns.mainPlugins" . | fromJson -}}
 {{- include "coredns.serverBlock" (dict "keys" ".:53" "plugins" $main) }}
 {{- range .Values.stubDomains }}
-{{- $p := dict "errors" (list "errors") "forward" (list (printf "forward . %s" (join " " .servers))) -}}
+{{- $p := dict "forward" (list (printf "forward . %s" (join " " .servers))) -}}
+{{- if $.Values.errors.enabled }}{{ $_ := set $p "errors" (list "errors") }}{{ end -}}
 {{- if $.Values.prometheus.enabled }}{{ $_ := set $p "prometheus" (list "prometheus :9153") }}{{ end -}}
 {{- if $.Values.log.enabled }}{{ $_ := set $p "log" (get $main "log") }}{{ end -}}
 {{- if gt (int (default 0 .cache)) 0 }}{{ $_ := set $p "cache" (list (printf "cache %d" (int .cache))) }}{{ end }}

@@ -78,7 +78,9 @@
 {{- $order := splitList " " (include "coredns.pluginOrder" .) -}}
 {{- $repeatable := splitList " " (include "coredns.repeatablePlugins" .) -}}
 {{- $generated := dict -}}
-{{- $main := include "coredns.mainPlugins" (dict "Values" (merge (dict "extraPlugins" list) $v)) | fromJson -}}
+{{- $withoutExtras := deepCopy $v -}}
+{{- $_ := set $withoutExtras "extraPlugins" list -}}
+{{- $main := include "coredns.mainPlugins" (dict "Values" $withoutExtras) | fromJson -}}
 {{- $extra := list -}}
 {{- range $i, $line := $v.extraPlugins -}}
 {{- $name := include "coredns.pluginName" $line -}}
