@@ -1,0 +1,22 @@
+#!/bin/bash
+# CronJob: a consistent logical dump (InnoDB snapshot, GTID set and binlog
+# coordinates included) of BACKUP_HOST into BACKUP_DIR, keeping the newest KEEP.
+set -euo pipefail
+. "${SCRIPTS_DIR:-/scripts}/lib.sh"
+umask 077
+
+cnf=$(mktemp)
+trap 'rm -f "$cnf"' EXIT
+option_file root "$(cat "$SECRETS_DIR/mysql-root-password")" "$BACKUP_HOST" "${SERVER_PORT:-3306}" >"$cnf"
+
+out="$BACKUP_DIR/mysql-$(date -u +%Y%m%dT%H%M%SZ).sql.gz"
+echo "backup: dumping $BACKUP_HOST to $out" >&2
+mysqldump --defaults-extra-file="$cnf" --single-transaction --source-data=2 --set-gtid-purged=ON \
+  --routines --events --triggers --all-databases | gzip >"$out.partial"
+mv "$out.partial" "$out"
+
+# Names sort by time, newest first.
+find "$BACKUP_DIR" -maxdepth 1 -name 'mysql-*.sql.gz' | sort -r | backups_to_delete "$KEEP" | while IFS= read -r old; do
+  echo "backup: removing $old (keeping $KEEP)" >&2
+  rm -f "$old"
+done

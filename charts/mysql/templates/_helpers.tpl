@@ -1,0 +1,95 @@
+{{/* Secret holding the passwords: the user's, or the one this chart generates. */}}
+{{- define "mysql.secretName" -}}
+{{- default (include "common.names.fullname" .) .Values.auth.existingSecret -}}
+{{- end -}}
+
+{{- define "mysql.headless" -}}
+{{- include "common.names.component" (dict "context" . "component" "headless") -}}
+{{- end -}}
+
+{{/* DNS domain of the pods: <pod>.<this>. */}}
+{{- define "mysql.headlessDomain" -}}
+{{- printf "%s.%s.svc.%s" (include "mysql.headless" .) (include "common.names.namespace" .) ((.Values.global | default dict).clusterDomain | default "cluster.local") -}}
+{{- end -}}
+
+{{/* Stable DNS name of pod N. Usage: include "mysql.podHost" (list $ 0) */}}
+{{- define "mysql.podHost" -}}
+{{- $ctx := index . 0 -}}
+{{- printf "%s-%d.%s" (include "common.names.fullname" $ctx) (int (index . 1)) (include "mysql.headlessDomain" $ctx) -}}
+{{- end -}}
+
+{{/* Pods in the StatefulSet. */}}
+{{- define "mysql.podCount" -}}
+{{- if eq .Values.architecture "replication" -}}
+{{- add 1 (int .Values.replication.replicas) -}}
+{{- else -}}
+1
+{{- end -}}
+{{- end -}}
+
+{{/* Label each agent puts on its pod (primary|replica); the read Service selects on it. */}}
+{{- define "mysql.roleLabel" -}}mysql.feng.org/role{{- end -}}
+
+{{/* Label a client pod needs when the NetworkPolicy is on. */}}
+{{- define "mysql.clientLabel" -}}
+{{- printf "%s-client" (include "common.names.fullname" .) -}}
+{{- end -}}
+
+{{/* "true" when the agents label their pods (replication with RBAC). */}}
+{{- define "mysql.labelsRoles" -}}
+{{- if and (eq .Values.architecture "replication") .Values.rbac.create -}}true{{- end -}}
+{{- end -}}
+
+{{- define "mysql.serverSelector" -}}
+{{- include "common.labels.selector" (dict "context" . "component" "server") -}}
+{{- end -}}
+
+{{/* Env every script of the chart reads (files/*.sh). */}}
+{{- define "mysql.scriptEnv" -}}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: ARCHITECTURE
+  value: {{ .Values.architecture | quote }}
+- name: SERVER_ID_BASE
+  value: {{ .Values.replication.serverIdBase | quote }}
+- name: HEADLESS_DOMAIN
+  value: {{ include "mysql.headlessDomain" . | quote }}
+- name: PRIMARY_HOST
+  value: {{ include "mysql.podHost" (list . 0) | quote }}
+- name: MAX_LAG_SECONDS
+  value: {{ .Values.replication.maxLagSeconds | quote }}
+- name: REPLICATION_USER
+  value: {{ .Values.auth.replicationUser | quote }}
+- name: CLONE_USER
+  value: {{ .Values.auth.cloneUser | quote }}
+{{- if .Values.metrics.enabled }}
+- name: METRICS_USER
+  value: {{ .Values.metrics.user | quote }}
+{{- end }}
+- name: SECRETS_DIR
+  value: /etc/mysql-secrets
+- name: CLIENT_DIR
+  value: /etc/mysql/client
+- name: CLIENT_CNF
+  value: /etc/mysql/client/root.cnf
+- name: DATA_ROOT
+  value: /var/lib/mysql
+- name: DATADIR
+  value: /var/lib/mysql/data
+{{- end -}}
+
+{{/* Mounts shared by mysqld and the agent. */}}
+{{- define "mysql.serverMounts" -}}
+- {name: scripts, mountPath: /scripts}
+- {name: secrets, mountPath: /etc/mysql-secrets, readOnly: true}
+- {name: client, mountPath: /etc/mysql/client}
+- {name: data, mountPath: /var/lib/mysql}
+- {name: run, mountPath: /var/run/mysqld}
+- {name: tmp, mountPath: /tmp}
+{{- end -}}

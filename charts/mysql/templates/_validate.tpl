@@ -1,0 +1,19 @@
+{{/* Cross-value checks; the schema covers types and formats. */}}
+{{- define "mysql.validate" -}}
+{{- $_ := include "common.required" (dict "value" .Values.auth.database "key" "auth.database" "hint" "the application database, e.g. wordpress" "context" .) -}}
+{{- $_ = include "common.required" (dict "value" .Values.auth.username "key" "auth.username" "hint" "the application user, e.g. wordpress" "context" .) -}}
+{{- $reserved := list "root" .Values.auth.replicationUser .Values.auth.cloneUser -}}
+{{- if .Values.metrics.enabled }}{{ $reserved = append $reserved .Values.metrics.user }}{{ end -}}
+{{- if has .Values.auth.username $reserved -}}
+{{- include "common.fail" (dict "key" "auth.username" "message" (printf "must not be %q: root and the replication, clone and exporter accounts are managed by the chart" .Values.auth.username) "context" .) -}}
+{{- end -}}
+{{- if eq .Values.auth.replicationUser .Values.auth.cloneUser -}}
+{{- include "common.fail" (dict "key" "auth.cloneUser" "message" "must differ from auth.replicationUser: the two accounts get different privileges" "context" .) -}}
+{{- end -}}
+{{- if and (eq .Values.architecture "replication") (not .Values.readService.includePrimary) (not .Values.rbac.create) -}}
+{{- include "common.fail" (dict "key" "rbac.create" "message" "must be true for a replicas-only read Service (the agents label their pods with their role); or set readService.includePrimary=true" "context" .) -}}
+{{- end -}}
+{{- if and .Values.backup.enabled (eq .Values.backup.source "replica") (ne .Values.architecture "replication") -}}
+{{- include "common.fail" (dict "key" "backup.source" "message" "is \"replica\" but architecture is standalone: set backup.source=primary" "context" .) -}}
+{{- end -}}
+{{- end -}}
