@@ -63,7 +63,9 @@ def check_dependencies(chart: Chart) -> None:
             else f"run: helm dependency build charts/{chart.name}"
         )
         state = "is a broken symlink" if sub.is_symlink() else "is missing"
-        raise PackageError(f"{chart.name}: dependency {name} ({repo}) {state} under charts/{chart.name}/charts/; {hint}")
+        raise PackageError(
+            f"{chart.name}: dependency {name} ({repo}) {state} under charts/{chart.name}/charts/; {hint}"
+        )
 
 
 def package_command(helm: Helm, chart: Chart, dest: Path, sign_key: str | None = None,
@@ -94,7 +96,7 @@ def package_charts(helm: Helm, charts: Sequence[Chart], dest: Path, sign_key: st
         )
     dest.mkdir(parents=True, exist_ok=True)
     made: list[Path] = []
-    for chart, cmd in zip(charts, plan(helm, charts, dest, sign_key, keyring)):
+    for chart, cmd in zip(charts, plan(helm, charts, dest, sign_key, keyring), strict=True):
         check_dependencies(chart)
         if not chart.version:
             raise PackageError(f"{chart.name}: Chart.yaml has no version; set a SemVer version")

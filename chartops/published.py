@@ -21,7 +21,7 @@ import yaml
 from chartops.charts import Chart
 from chartops.commands import Command, helm_message
 from chartops.helm import Helm
-from chartops.registry import Registry, Retry, classify, explain
+from chartops.registry import DEFAULT_RETRY, Registry, Retry, classify, explain
 from chartops.render import KUBE_VERSION
 
 Flat = dict[str, Any]
@@ -84,7 +84,7 @@ def render(cmd: Command) -> tuple[bool, Flat, str]:
     return True, flatten(list(yaml.safe_load_all(result.stdout))), ""
 
 
-def verify_chart(helm: Helm, registry: Registry, chart: Chart, retry: Retry = Retry()) -> Verdict:
+def verify_chart(helm: Helm, registry: Registry, chart: Chart, retry: Retry = DEFAULT_RETRY) -> Verdict:
     values = values_for(chart)
     local_cmd = template_command(helm, str(chart.path), values)
     ok, local, err = render(local_cmd)
@@ -120,5 +120,5 @@ def verify_chart(helm: Helm, registry: Registry, chart: Chart, retry: Retry = Re
 
 
 def verify_published(helm: Helm, registry: Registry, charts: Sequence[Chart],
-                     retry: Retry = Retry()) -> list[Verdict]:
+                     retry: Retry = DEFAULT_RETRY) -> list[Verdict]:
     return [verify_chart(helm, registry, c, retry) for c in charts if not c.is_library]

@@ -125,6 +125,8 @@ class Retry:
         raise AssertionError("unreachable")
 
 
+DEFAULT_RETRY = Retry()
+
 AUTH = ("unauthorized", "authentication required", "basic credential not found", "no basic auth credentials")
 FORBIDDEN = ("forbidden", "denied")
 NOT_FOUND = ("not found", "manifest unknown", "name unknown", "name_unknown")
@@ -156,8 +158,13 @@ def explain(kind: str, registry: Registry, action: str, stderr: str) -> Registry
     host, project = registry.host, registry.project
     detail = helm_message(stderr).splitlines()[-1] if helm_message(stderr) else "no message from helm"
     hints = {
-        "auth": f"{host} refused the credentials (401) while {action}: set HARBOR_USERNAME and HARBOR_PASSWORD "
-                f"(a Harbor robot account such as robot$ci) or run `helm registry login {host}` first",
+        "auth": (
+            f"{host} refused the credentials (401) while {action}: check HARBOR_USERNAME and HARBOR_PASSWORD "
+            "(a Harbor robot account's full name, e.g. robot$apps+ci, and its secret; robot secrets expire)"
+            if action.startswith("logging in") else
+            f"{host} wants credentials (401) while {action}: set HARBOR_USERNAME and HARBOR_PASSWORD "
+            f"(a Harbor robot account such as robot$apps+ci) or run `helm registry login {host}` first"
+        ),
         "forbidden": f"{host} denied {action} (403): give the robot account push and pull permission on "
                      f"project {project!r} (Harbor: Projects → {project} → Robot Accounts)",
         "not-found": f"{host} has no project {project!r} (404) while {action}: create it in Harbor "
@@ -191,7 +198,7 @@ def login_command(helm: Helm, registry: Registry, creds: Credentials) -> Command
     return Command.of(argv + registry.flags(login=True), stdin_secret=creds.password)
 
 
-def login(helm: Helm, registry: Registry, creds: Credentials, retry: Retry = Retry()) -> None:
+def login(helm: Helm, registry: Registry, creds: Credentials, retry: Retry = DEFAULT_RETRY) -> None:
     run_helm(login_command(helm, registry, creds), registry, f"logging in as {creds.username}", retry)
 
 
@@ -208,7 +215,7 @@ def sha256_file(path: Path) -> str:
     return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def remote_digest(helm: Helm, registry: Registry, name: str, version: str, retry: Retry = Retry()) -> str | None:
+def remote_digest(helm: Helm, registry: Registry, name: str, version: str, retry: Retry = DEFAULT_RETRY) -> str | None:
     """sha256 of the chart the registry holds under name:version, None when it holds none."""
     with tempfile.TemporaryDirectory(prefix="chartops-pull-") as tmp:
         cmd = pull_command(helm, registry, name, version, Path(tmp))
@@ -217,7 +224,7 @@ def remote_digest(helm: Helm, registry: Registry, name: str, version: str, retry
             return None
         pulled = list(Path(tmp).glob("*.tgz"))
         if len(pulled) != 1:
-            raise RegistryError("other", f"helm pull of {registry.ref(name)}:{version} wrote {pulled}, expected one .tgz")
+            raise RegistryError("other", f"helm pull of {registry.ref(name)}:{version} wrote {pulled}, not one .tgz")
         return sha256_file(pulled[0])
 
 
@@ -234,7 +241,7 @@ class Outcome:
         return self.status in (PUSHED, UP_TO_DATE)
 
 
-def push_one(helm: Helm, registry: Registry, package: Path, retry: Retry = Retry()) -> Outcome:
+def push_one(helm: Helm, registry: Registry, package: Path, retry: Retry = DEFAULT_RETRY) -> Outcome:
     """Push one package unless the registry already holds that version (same content: fine; other: refused)."""
     meta = chart_of(package)
     name, version, digest = meta["name"], meta["version"], sha256_file(package)
@@ -263,7 +270,7 @@ def abandon(packages: Sequence[Path], error: RegistryError) -> list[Outcome]:
 
 
 def push_packages(helm: Helm, registry: Registry, packages: Sequence[Path], creds: Credentials | None,
-                  retry: Retry = Retry()) -> list[Outcome]:
+                  retry: Retry = DEFAULT_RETRY) -> list[Outcome]:
     """Log in (when credentials are given) and push each package; stops at the first registry-wide error."""
     outcomes: list[Outcome] = []
     if creds is not None:
@@ -283,9 +290,9 @@ def push_packages(helm: Helm, registry: Registry, packages: Sequence[Path], cred
 def summary(outcomes: Sequence[Outcome]) -> str:
     """A table: chart, version, digest, status; then the details of anything not pushed cleanly."""
     rows = [("CHART", "VERSION", "DIGEST", "STATUS")] + [
-        (o.chart, o.version, o.digest[:19], o.status) for o in outcomes
+        (o.chart, o.version, o.digest, o.status) for o in outcomes
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     details = [f"{o.chart}: {o.detail}" for o in outcomes if o.detail and not o.ok]
     return "\n".join(lines + ([""] + details if details else []))

@@ -1,0 +1,237 @@
+"""Publishing to a real OCI registry (docker-registry, the distribution server Harbor embeds).
+
+Each test uses its own project path, so the session's two registries serve
+every test without one test seeing another's charts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chartops import helm as helm_mod
+from chartops.charts import Chart, get
+from chartops.commands import REDACTED
+from chartops.package import package_charts
+from chartops.published import verify_published
+from chartops.registry import (
+    FAILED,
+    PUSHED,
+    REFUSED,
+    SKIPPED,
+    UP_TO_DATE,
+    Credentials,
+    Outcome,
+    Registry,
+    Retry,
+    login_command,
+    push_packages,
+    remote_digest,
+    sha256_file,
+    summary,
+)
+from tests.registry_server import (  # noqa: F401  (fixtures)
+    PASSWORD,
+    USERNAME,
+    GpgKey,
+    RegistryServer,
+    free_port,
+    gpg_key,
+    helm_home,
+    plain_registry,
+    registry_dir,
+    tls_registry,
+)
+
+pytestmark = pytest.mark.registry
+
+NFS = "nfs-subdir-provisioner"
+FAST = Retry(attempts=2, delay=0.05)
+CREDS = Credentials(USERNAME, PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def helm() -> helm_mod.Helm:
+    return helm_mod.find()
+
+
+@pytest.fixture(scope="module")
+def packages(helm: helm_mod.Helm, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The small charts the registry tests publish: common (a library) and the nfs provisioner."""
+    return package_charts(helm, [get("common"), get(NFS)], tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="module")
+def changed_nfs(helm: helm_mod.Helm, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The nfs chart with other content under the same version."""
+    root = tmp_path_factory.mktemp("changed")
+    shutil.copytree(get(NFS).path, root / NFS, symlinks=False)
+    notes = root / NFS / "templates" / "NOTES.txt"
+    notes.write_text(notes.read_text() + "\nA line that was not released.\n")
+    service_account = root / NFS / "templates" / "serviceaccount.yaml"
+    drifted = service_account.read_text().replace("metadata:", "metadata:\n  annotations: {drift: x}", 1)
+    service_account.write_text(drifted)
+    return package_charts(helm, [Chart(root / NFS)], root / "dist")[0]
+
+
+def tls(server: RegistryServer, project: str) -> Registry:
+    assert server.ca_file is not None
+    return Registry(server.url(project), ca_file=server.ca_file)
+
+
+def statuses(outcomes: list[Outcome]) -> dict[str, str]:
+    return {o.chart: o.status for o in outcomes}
+
+
+@pytest.fixture(scope="module")
+def first_push(helm: helm_mod.Helm, packages: list[Path], tls_registry: RegistryServer,  # noqa: F811
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Outcome]]:
+    home = tmp_path_factory.mktemp("helm-first")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HELM_REGISTRY_CONFIG", str(home / "registry.json"))
+        mp.setenv("HELM_CACHE_HOME", str(home / "cache"))
+        mp.setenv("HELM_CONFIG_HOME", str(home / "config"))
+        yield push_packages(helm, tls(tls_registry, "apps"), packages, CREDS, FAST)
+
+
+def test_first_push_publishes_every_chart(first_push: list[Outcome]) -> None:
+    assert statuses(first_push) == {"common": PUSHED, NFS: PUSHED}
+
+
+def test_a_pushed_chart_is_held_with_the_local_digest(
+    helm: helm_mod.Helm, first_push: list[Outcome], packages: list[Path], tls_registry: RegistryServer,  # noqa: F811
+    helm_home: Path,  # noqa: F811
+) -> None:
+    push_packages(helm, tls(tls_registry, "apps"), [], CREDS, FAST)  # log in only
+    held = remote_digest(helm, tls(tls_registry, "apps"), NFS, get(NFS).version, FAST)
+    assert held == sha256_file(packages[1])
+
+
+def test_second_push_of_the_same_charts_publishes_nothing(
+    helm: helm_mod.Helm, first_push: list[Outcome], packages: list[Path], tls_registry: RegistryServer,  # noqa: F811
+    helm_home: Path,  # noqa: F811
+) -> None:
+    again = push_packages(helm, tls(tls_registry, "apps"), packages, CREDS, FAST)
+    assert statuses(again) == {"common": UP_TO_DATE, NFS: UP_TO_DATE}
+    assert "up to date" in summary(again)
+
+
+def test_other_content_under_a_published_version_is_refused(
+    helm: helm_mod.Helm, first_push: list[Outcome], packages: list[Path], changed_nfs: Path,
+    tls_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    registry = tls(tls_registry, "apps")
+    (outcome,) = push_packages(helm, registry, [changed_nfs], CREDS, FAST)
+    assert outcome.status == REFUSED
+    assert f"bump `version` in charts/{NFS}/Chart.yaml" in outcome.detail
+    assert remote_digest(helm, registry, NFS, get(NFS).version, FAST) == sha256_file(packages[1])
+
+
+def test_a_wrong_password_fails_clearly_and_pushes_nothing(
+    helm: helm_mod.Helm, packages: list[Path], tls_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    registry = tls(tls_registry, "wrong-password")
+    outcomes = push_packages(helm, registry, packages, Credentials(USERNAME, "not-the-password"), FAST)
+    assert [o.status for o in outcomes] == [FAILED, SKIPPED]
+    assert "refused the credentials (401)" in outcomes[0].detail
+    assert "not-the-password" not in summary(outcomes)
+    push_packages(helm, registry, [], CREDS, FAST)
+    assert remote_digest(helm, registry, NFS, get(NFS).version, FAST) is None
+
+
+def test_pushing_without_credentials_or_login_says_how_to_log_in(
+    helm: helm_mod.Helm, packages: list[Path], tls_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    (first, _) = push_packages(helm, tls(tls_registry, "no-login"), packages, None, FAST)
+    assert first.status == FAILED
+    assert "set HARBOR_USERNAME and HARBOR_PASSWORD" in first.detail
+
+
+def test_an_existing_helm_login_is_reused(
+    helm: helm_mod.Helm, packages: list[Path], tls_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    registry = tls(tls_registry, "reuse-login")
+    subprocess.run(login_command(helm, registry, CREDS).argv, input=PASSWORD, text=True, check=True,
+                   capture_output=True)
+    assert statuses(push_packages(helm, registry, packages, None, FAST)) == {"common": PUSHED, NFS: PUSHED}
+
+
+def test_an_unknown_ca_asks_for_the_ca_file(
+    helm: helm_mod.Helm, packages: list[Path], tls_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    outcomes = push_packages(helm, Registry(tls_registry.url("no-ca")), packages, CREDS, FAST)
+    assert outcomes[0].status == FAILED
+    assert "--ca-file" in outcomes[0].detail
+
+
+def test_a_registry_that_is_down_fails_clearly(
+    helm: helm_mod.Helm, packages: list[Path], helm_home: Path,  # noqa: F811
+) -> None:
+    registry = Registry(f"oci://127.0.0.1:{free_port()}/apps", plain_http=True)
+    outcomes = push_packages(helm, registry, packages, None, FAST)
+    assert [o.status for o in outcomes] == [FAILED, SKIPPED]
+    assert "cannot reach 127.0.0.1" in outcomes[0].detail
+    assert "gave up after 2 attempts" in outcomes[0].detail
+
+
+def test_a_plain_http_registry_takes_the_charts(
+    helm: helm_mod.Helm, packages: list[Path], plain_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    registry = Registry(plain_registry.url("apps"), plain_http=True)
+    assert statuses(push_packages(helm, registry, packages, None, FAST)) == {"common": PUSHED, NFS: PUSHED}
+
+
+def test_a_signed_chart_pulls_back_and_verifies(
+    helm: helm_mod.Helm, plain_registry: RegistryServer, helm_home: Path, gpg_key: GpgKey,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    signed = package_charts(helm, [get("common")], tmp_path / "dist", sign_key=gpg_key.name,
+                            keyring=gpg_key.secret_keyring)
+    registry = Registry(plain_registry.url("signed"), plain_http=True)
+    (outcome,) = push_packages(helm, registry, signed, None, FAST)
+    assert outcome.status == PUSHED and "with provenance" in outcome.detail
+    (tmp_path / "pulled").mkdir()
+    pulled = subprocess.run(
+        [str(helm.path), "pull", registry.ref("common"), "--version", get("common").version, "--plain-http",
+         "--verify", "--keyring", str(gpg_key.public_keyring), "--destination", str(tmp_path / "pulled")],
+        capture_output=True, text=True, check=False,
+    )
+    assert pulled.returncode == 0, pulled.stderr
+    assert (tmp_path / "pulled" / f"common-{get('common').version}.tgz.prov").is_file()
+
+
+def test_verify_published_passes_when_the_registry_holds_these_charts(
+    helm: helm_mod.Helm, first_push: list[Outcome], tls_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    registry = tls(tls_registry, "apps")
+    push_packages(helm, registry, [], CREDS, FAST)
+    verdicts = verify_published(helm, registry, [get("common"), get(NFS)], FAST)
+    assert [(v.chart, v.ok) for v in verdicts] == [(NFS, True)], verdicts
+
+
+def test_verify_published_fails_when_the_registry_holds_a_different_chart(
+    helm: helm_mod.Helm, changed_nfs: Path, plain_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    registry = Registry(plain_registry.url("drift"), plain_http=True)
+    push_packages(helm, registry, [changed_nfs], None, FAST)
+    (verdict,) = verify_published(helm, registry, [get(NFS)], FAST)
+    assert not verdict.ok
+    assert "ServiceAccount" in verdict.detail and "drift" in verdict.detail
+
+
+def test_verify_published_names_a_chart_that_was_never_pushed(
+    helm: helm_mod.Helm, plain_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    (verdict,) = verify_published(helm, Registry(plain_registry.url("empty"), plain_http=True), [get(NFS)], FAST)
+    assert not verdict.ok and "is not published: run `invoke push`" in verdict.detail
+
+
+def test_the_login_password_goes_through_stdin_and_never_shows(helm: helm_mod.Helm, tmp_path: Path) -> None:
+    cmd = login_command(helm, Registry("oci://harbor.feng.org/apps"), CREDS)
+    assert PASSWORD not in cmd.argv and PASSWORD not in cmd.show()
+    assert cmd.stdin_secret == PASSWORD
+    assert USERNAME in cmd.argv and REDACTED in cmd.show()
