@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.corefile import CorefileError, ServerBlock, duplicates, order_violations, parse
-from tests.helpers import ROOT, containers, of_kind, one, pod_spec, render, render_error
+from tests.helpers import ROOT, containers, one, pod_spec, render, render_error
 
 CHART = "coredns"
 CI = sorted(p.name for p in (ROOT / "charts" / CHART / "ci").glob("*-values.yaml"))
@@ -16,7 +14,18 @@ FULL = ["charts/coredns/ci/full-mode-values.yaml"]
 FULL_HPA = ["charts/coredns/ci/full-hpa-values.yaml"]
 
 FULL_MIN = {"mode": "full", "service": {"clusterIP": "10.96.0.10"}}
-KUBEADM_PLUGINS = {"errors", "health", "ready", "kubernetes", "prometheus", "forward", "cache", "loop", "reload", "loadbalance"}
+KUBEADM_PLUGINS = {
+    "errors",
+    "health",
+    "ready",
+    "kubernetes",
+    "prometheus",
+    "forward",
+    "cache",
+    "loop",
+    "reload",
+    "loadbalance",
+}
 
 
 def corefile(objs) -> str:
@@ -43,18 +52,23 @@ def block_for(objs, key: str) -> ServerBlock:
 
 # --- the parser itself -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    ".:53 {\n    errors\n",                       # never closed
-    ".:53 {\n    errors\n}\n}\n",                 # closed twice
-    "errors\n",                                   # outside a block
-    ".:53 {\n    cache 30 { disable x }\n}\n",   # brace inside a line
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ".:53 {\n    errors\n",  # never closed
+        ".:53 {\n    errors\n}\n}\n",  # closed twice
+        "errors\n",  # outside a block
+        ".:53 {\n    cache 30 { disable x }\n}\n",  # brace inside a line
+    ],
+)
 def test_parser_rejects_malformed_corefiles(text):
     with pytest.raises(CorefileError):
         parse(text)
 
 
 # --- every scenario ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("scenario", CI)
 def test_every_scenario_writes_a_well_formed_corefile(scenario):
@@ -68,6 +82,7 @@ def test_every_scenario_writes_a_well_formed_corefile(scenario):
 
 
 # --- overrides mode: kubeadm's ConfigMap -------------------------------------------------------
+
 
 def test_overrides_mode_renders_only_the_configmap():
     objs = render(CHART)
@@ -118,6 +133,7 @@ def test_cluster_domain_comes_from_global():
 
 # --- the lab -----------------------------------------------------------------------------------
 
+
 def test_lab_pins_harbor_and_nfs_with_fallthrough():
     hosts = main_block(render(CHART, values_files=LAB)).get("hosts")
     records = {d.name: d.args for d in hosts.body if d.name[0].isdigit()}
@@ -151,8 +167,12 @@ REWRITES = {
         {"type": "suffix", "from": ".old.feng.org", "to": ".new.feng.org", "answerAuto": True},
         {"type": "prefix", "from": "legacy-", "to": "app-", "continue": True},
         {"type": "substring", "from": "staging", "to": "prod"},
-        {"type": "regex", "from": r"(.*)\.apps\.feng\.org", "to": "{1}.default.svc.cluster.local",
-         "answerName": {"from": r"(.*)\.default\.svc\.cluster\.local", "to": "{1}.apps.feng.org"}},
+        {
+            "type": "regex",
+            "from": r"(.*)\.apps\.feng\.org",
+            "to": "{1}.default.svc.cluster.local",
+            "answerName": {"from": r"(.*)\.default\.svc\.cluster\.local", "to": "{1}.apps.feng.org"},
+        },
     ],
 }
 
@@ -164,13 +184,28 @@ def test_each_rewrite_type_becomes_one_rule_in_order():
         ["stop", "name", "suffix", ".old.feng.org", ".new.feng.org", "answer", "auto"],
         ["continue", "name", "prefix", "legacy-", "app-"],
         ["stop", "name", "substring", "staging", "prod"],
-        ["stop", "name", "regex", r"(.*)\.apps\.feng\.org", "{1}.default.svc.cluster.local",
-         "answer", "name", r"(.*)\.default\.svc\.cluster\.local", "{1}.apps.feng.org"],
+        [
+            "stop",
+            "name",
+            "regex",
+            r"(.*)\.apps\.feng\.org",
+            "{1}.default.svc.cluster.local",
+            "answer",
+            "name",
+            r"(.*)\.default\.svc\.cluster\.local",
+            "{1}.apps.feng.org",
+        ],
     ]
 
 
-FORWARD = {"forward": {"to": ["10.0.0.2", "10.0.0.3:5353", "tls://1.1.1.1"], "policy": "sequential",
-                       "maxConcurrent": 500, "extraLines": ["health_check 5s"]}}
+FORWARD = {
+    "forward": {
+        "to": ["10.0.0.2", "10.0.0.3:5353", "tls://1.1.1.1"],
+        "policy": "sequential",
+        "maxConcurrent": 500,
+        "extraLines": ["health_check 5s"],
+    }
+}
 
 
 def test_forward_upstreams_and_options():
@@ -206,7 +241,9 @@ def test_plugins_can_be_switched_and_tuned():
     assert kube.sub("pods")[0].args == ["verified"] and kube.sub("ttl")[0].args == ["5"]
     assert not kube.sub("fallthrough")
     stub = block_for(objs, "corp.feng.org:53")
-    assert set(stub.plugins) == {"log", "forward"}, "stub blocks follow the log/prometheus/errors switches; cache 0 is off"
+    assert set(stub.plugins) == {"log", "forward"}, (
+        "stub blocks follow the log/prometheus/errors switches; cache 0 is off"
+    )
 
 
 EXTRAS = {
@@ -232,10 +269,20 @@ def test_extra_plugins_land_at_their_execution_position():
 
 # --- full mode ---------------------------------------------------------------------------------
 
+
 def test_full_mode_creates_a_complete_coredns():
     kinds = sorted(o["kind"] for o in render(CHART, values_files=FULL))
-    assert kinds == sorted(["ConfigMap", "Deployment", "Service", "ServiceAccount", "ClusterRole",
-                            "ClusterRoleBinding", "PodDisruptionBudget"])
+    assert kinds == sorted(
+        [
+            "ConfigMap",
+            "Deployment",
+            "Service",
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "PodDisruptionBudget",
+        ]
+    )
 
 
 def test_full_mode_service_is_kube_dns_at_the_fixed_cluster_ip_and_selects_the_pods():
@@ -255,10 +302,14 @@ def test_full_mode_service_is_kube_dns_at_the_fixed_cluster_ip_and_selects_the_p
 def test_full_mode_rbac_lets_coredns_list_and_watch_what_the_kubernetes_plugin_reads():
     objs = render(CHART, values_files=FULL)
     role = one(objs, "ClusterRole", "system:coredns")
-    rules = {(g, r): sorted(rule["verbs"]) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
+    rules = {
+        (g, r): sorted(rule["verbs"]) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]
+    }
     assert rules == {
-        ("", "endpoints"): ["list", "watch"], ("", "services"): ["list", "watch"],
-        ("", "pods"): ["list", "watch"], ("", "namespaces"): ["list", "watch"],
+        ("", "endpoints"): ["list", "watch"],
+        ("", "services"): ["list", "watch"],
+        ("", "pods"): ["list", "watch"],
+        ("", "namespaces"): ["list", "watch"],
         ("discovery.k8s.io", "endpointslices"): ["list", "watch"],
     }
     binding = one(objs, "ClusterRoleBinding", "system:coredns")
@@ -270,7 +321,9 @@ def test_full_mode_rbac_lets_coredns_list_and_watch_what_the_kubernetes_plugin_r
 def test_full_mode_pods_spread_over_nodes_and_run_anywhere_critical():
     spec = pod_spec(one(render(CHART, values_files=FULL), "Deployment"))
     terms = spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-    assert terms == [{"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}]
+    assert terms == [
+        {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
+    ]
     assert spec["priorityClassName"] == "system-cluster-critical"
     assert spec["dnsPolicy"] == "Default"
     tolerations = {(t["key"], t.get("operator", "Equal"), t.get("effect")) for t in spec["tolerations"]}
@@ -343,6 +396,7 @@ def test_pdb_keeps_all_but_one_replica_through_drains():
 
 # --- bad input ---------------------------------------------------------------------------------
 
+
 def _host(ip, *names):
     return {"hosts": {"entries": [{"ip": ip, "names": list(names) or ["harbor.feng.org"]}]}}
 
@@ -357,22 +411,62 @@ BAD = [
     pytest.param({"hosts": {"entry": []}}, "additional properties 'entry' not allowed", id="unknown-nested-key"),
     pytest.param(_host("10.0.0.300"), "at '/hosts/entries/0/ip'", id="hosts-bad-ip"),
     pytest.param(_host("10.0.0.100", "bad name"), "at '/hosts/entries/0/names/0'", id="hosts-bad-name"),
-    pytest.param(_stubs("corp.feng.org", "CORP.feng.org."), "stubDomains[1].zone \"CORP.feng.org.\" is used twice", id="duplicate-stub-zone"),
-    pytest.param(_stubs("cluster.local"), "stubDomains[0].zone \"cluster.local\" is a zone of the kubernetes plugin", id="stub-shadows-cluster"),
+    pytest.param(
+        _stubs("corp.feng.org", "CORP.feng.org."),
+        'stubDomains[1].zone "CORP.feng.org." is used twice',
+        id="duplicate-stub-zone",
+    ),
+    pytest.param(
+        _stubs("cluster.local"),
+        'stubDomains[0].zone "cluster.local" is a zone of the kubernetes plugin',
+        id="stub-shadows-cluster",
+    ),
     pytest.param(_stubs("."), "stubDomains[0].zone must not be the root zone", id="stub-root"),
-    pytest.param({"stubDomains": [{"zone": "corp.feng.org", "servers": ["dns.feng.org"]}]}, "at '/stubDomains/0/servers/0'", id="stub-server-not-ip"),
-    pytest.param({"rewrites": [{"type": "glob", "from": "a", "to": "b"}]}, "at '/rewrites/0/type'", id="bad-rewrite-type"),
-    pytest.param({"rewrites": [{"type": "regex", "from": "(.*)", "to": "{1}", "answerAuto": True}]}, "rewrites[0].answerAuto", id="regex-answer-auto"),
-    pytest.param({"rewrites": [{"type": "exact", "from": "(.*).feng.org", "to": "a.feng.org"}]}, "rewrites[0].from \"(.*).feng.org\" is not a domain name", id="exact-rewrite-pattern"),
+    pytest.param(
+        {"stubDomains": [{"zone": "corp.feng.org", "servers": ["dns.feng.org"]}]},
+        "at '/stubDomains/0/servers/0'",
+        id="stub-server-not-ip",
+    ),
+    pytest.param(
+        {"rewrites": [{"type": "glob", "from": "a", "to": "b"}]}, "at '/rewrites/0/type'", id="bad-rewrite-type"
+    ),
+    pytest.param(
+        {"rewrites": [{"type": "regex", "from": "(.*)", "to": "{1}", "answerAuto": True}]},
+        "rewrites[0].answerAuto",
+        id="regex-answer-auto",
+    ),
+    pytest.param(
+        {"rewrites": [{"type": "exact", "from": "(.*).feng.org", "to": "a.feng.org"}]},
+        'rewrites[0].from "(.*).feng.org" is not a domain name',
+        id="exact-rewrite-pattern",
+    ),
     pytest.param({"forward": {"to": ["8.8.8.8:99999"]}}, "at '/forward/to/0'", id="forward-bad-port"),
-    pytest.param({"extraPlugins": ["fanout . 10.0.0.2"]}, "extraPlugins[0] starts with \"fanout\"", id="extra-unknown-plugin"),
-    pytest.param({"extraPlugins": ["cache 60"]}, "extraPlugins[0] adds \"cache\", which the chart already writes", id="extra-duplicates-chart-plugin"),
-    pytest.param({"health": {"enabled": False}}, "health.enabled must be true in mode overrides", id="overrides-without-health"),
+    pytest.param(
+        {"extraPlugins": ["fanout . 10.0.0.2"]}, 'extraPlugins[0] starts with "fanout"', id="extra-unknown-plugin"
+    ),
+    pytest.param(
+        {"extraPlugins": ["cache 60"]},
+        'extraPlugins[0] adds "cache", which the chart already writes',
+        id="extra-duplicates-chart-plugin",
+    ),
+    pytest.param(
+        {"health": {"enabled": False}}, "health.enabled must be true in mode overrides", id="overrides-without-health"
+    ),
     pytest.param({"mode": "full"}, "service.clusterIP is required", id="full-without-cluster-ip"),
-    pytest.param({"mode": "full", "service": {"clusterIP": "10.96.0"}}, "at '/service/clusterIP'", id="full-cluster-ip-not-ipv4"),
-    pytest.param({**FULL_MIN, "global": {"network": {"serviceCIDR": "10.233.0.0/18"}}},
-                 "service.clusterIP 10.96.0.10 is outside global.network.serviceCIDR 10.233.0.0/18: use an address of the service CIDR, conventionally 10.233.0.10", id="cluster-ip-outside-service-cidr"),
-    pytest.param({**FULL_MIN, "autoscaling": {"enabled": True, "minReplicas": 4, "maxReplicas": 2}}, "autoscaling.minReplicas", id="hpa-min-above-max"),
+    pytest.param(
+        {"mode": "full", "service": {"clusterIP": "10.96.0"}}, "at '/service/clusterIP'", id="full-cluster-ip-not-ipv4"
+    ),
+    pytest.param(
+        {**FULL_MIN, "global": {"network": {"serviceCIDR": "10.233.0.0/18"}}},
+        "service.clusterIP 10.96.0.10 is outside global.network.serviceCIDR 10.233.0.0/18: "
+        "use an address of the service CIDR, conventionally 10.233.0.10",
+        id="cluster-ip-outside-service-cidr",
+    ),
+    pytest.param(
+        {**FULL_MIN, "autoscaling": {"enabled": True, "minReplicas": 4, "maxReplicas": 2}},
+        "autoscaling.minReplicas",
+        id="hpa-min-above-max",
+    ),
 ]
 
 
