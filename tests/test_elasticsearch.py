@@ -37,7 +37,8 @@ def es_container(node_set: dict[str, Any]) -> dict[str, Any]:
 KIBANA = {"kibana": {"enabled": True}}
 NO_TLS = {"http": {"tls": {"mode": "disabled"}},
           "ingress": {"elasticsearch": {"enabled": True, "host": "es.lab.feng.org"}}}
-MIRROR = {"global": {"imageRegistry": "harbor.feng.org/elastic"}, "kibana": {"enabled": True}}
+MIRROR = {"global": {"imageRegistry": "harbor.feng.org/elastic", "imagePullSecrets": ["harbor"]},
+          "kibana": {"enabled": True}}
 
 
 @pytest.mark.parametrize("values_file", sorted(p.name for p in CI.glob("*-values.yaml")))
@@ -150,6 +151,12 @@ def test_mirror_registry_is_written_into_spec_image() -> None:
     objs = render(CHART, values=MIRROR)
     assert es(objs)["spec"]["image"].startswith("harbor.feng.org/elastic/elasticsearch/elasticsearch:")
     assert one(objs, "Kibana")["spec"]["image"].startswith("harbor.feng.org/elastic/kibana/kibana:")
+
+
+def test_pull_secrets_reach_the_operator_created_pods() -> None:
+    objs = render(CHART, values=MIRROR)
+    assert sets(objs)["default"]["podTemplate"]["spec"]["imagePullSecrets"] == [{"name": "harbor"}]
+    assert one(objs, "Kibana")["spec"]["podTemplate"]["spec"]["imagePullSecrets"] == [{"name": "harbor"}]
 
 
 BAD = [
