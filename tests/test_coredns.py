@@ -246,6 +246,11 @@ def test_plugins_can_be_switched_and_tuned():
     )
 
 
+def test_stub_domain_cache_follows_the_main_cache_unless_set():
+    objs = render(CHART, values={"cache": {"ttl": 45}, **_stubs("corp.feng.org")})
+    assert block_for(objs, "corp.feng.org:53").get("cache").args == ["45"]
+
+
 EXTRAS = {
     "extraPlugins": [
         "template IN AAAA feng.org {\n    rcode NOERROR\n}",
@@ -418,8 +423,13 @@ BAD = [
     ),
     pytest.param(
         _stubs("cluster.local"),
-        'stubDomains[0].zone "cluster.local" is a zone of the kubernetes plugin',
+        'stubDomains[0].zone "cluster.local" is inside cluster.local, a zone of the kubernetes plugin',
         id="stub-shadows-cluster",
+    ),
+    pytest.param(
+        _stubs("svc.cluster.local"),
+        'stubDomains[0].zone "svc.cluster.local" is inside cluster.local',
+        id="stub-inside-cluster-zone",
     ),
     pytest.param(_stubs("."), "stubDomains[0].zone must not be the root zone", id="stub-root"),
     pytest.param(

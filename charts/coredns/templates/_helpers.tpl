@@ -144,7 +144,8 @@ k8s-app: kube-dns
 {{- if $.Values.errors.enabled }}{{ $_ := set $p "errors" (list "errors") }}{{ end -}}
 {{- if $.Values.prometheus.enabled }}{{ $_ := set $p "prometheus" (list "prometheus :9153") }}{{ end -}}
 {{- if $.Values.log.enabled }}{{ $_ := set $p "log" (get $main "log") }}{{ end -}}
-{{- if gt (int (default 0 .cache)) 0 }}{{ $_ := set $p "cache" (list (printf "cache %d" (int .cache))) }}{{ end }}
+{{- $cache := ternary .cache (ternary $.Values.cache.ttl 0 $.Values.cache.enabled) (hasKey . "cache") -}}
+{{- if gt (int $cache) 0 }}{{ $_ := set $p "cache" (list (printf "cache %d" (int $cache))) }}{{ end }}
 {{ include "coredns.serverBlock" (dict "keys" (printf "%s:53" .zone) "plugins" $p) }}
 {{- end }}
 {{- with .Values.extraServerBlocks }}

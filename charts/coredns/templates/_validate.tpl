@@ -47,8 +47,12 @@
 {{- if eq $key "." -}}
 {{- include "common.fail" (dict "key" $where "message" "must not be the root zone \".\": that is the main server block; set forward.to to change the upstreams of every name" "context" $) -}}
 {{- end -}}
-{{- if and $v.kubernetes.enabled (has $key $clusterZones) -}}
-{{- include "common.fail" (dict "key" $where "message" (printf "%q is a zone of the kubernetes plugin: a stub domain for it would take every cluster name away from CoreDNS" $s.zone) "context" $) -}}
+{{- if $v.kubernetes.enabled -}}
+{{- range $cz := $clusterZones -}}
+{{- if or (eq $key $cz) (hasSuffix (printf ".%s" $cz) $key) -}}
+{{- include "common.fail" (dict "key" $where "message" (printf "%q is inside %s, a zone of the kubernetes plugin: a stub domain there would take cluster names away from CoreDNS" $s.zone $cz) "context" $) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- if has $key $stubs -}}
 {{- include "common.fail" (dict "key" $where "message" (printf "%q is used twice: CoreDNS refuses two server blocks for the same zone and port; merge their servers into one entry" $s.zone) "context" $) -}}
