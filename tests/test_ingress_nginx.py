@@ -428,6 +428,9 @@ BAD_INPUT = [
     ({"controller": {"defaultTLSSecret": "a/b/c"}}, "/controller/defaultTLSSecret"),
     ({"controller": {"realIP": {"trustedCIDRs": ["10.0.0.0/33"]}}}, "/controller/realIP/trustedCIDRs/0"),
     ({"controller": {"service": {"enabled": False}}}, "controller.publishService.enabled"),
+    ({"controller": {"service": {"loadBalancerIP": "10.0.0.11", "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.12"}}}},
+     "controller.service.annotations"),
+    ({"controller": {"extraArgs": {"ingress-class": "other"}}}, "controller.extraArgs.ingress-class"),
 ]
 
 

@@ -15,6 +15,15 @@
 {{- if and $svc.loadBalancerIP (ne $svc.type "LoadBalancer") -}}
 {{- include "common.fail" (dict "key" "controller.service.loadBalancerIP" "message" (printf "is set but controller.service.type is %s: a fixed IP needs type LoadBalancer" $svc.type) "context" .) -}}
 {{- end -}}
+{{- if and $svc.loadBalancerIP (hasKey $svc.annotations "metallb.io/loadBalancerIPs") -}}
+{{- include "common.fail" (dict "key" "controller.service.annotations" "message" "set metallb.io/loadBalancerIPs and controller.service.loadBalancerIP is set too: keep one (the chart writes the annotation from loadBalancerIP)" "context" .) -}}
+{{- end -}}
+{{- $managed := list "controller-class" "ingress-class" "election-id" "configmap" "publish-service" "tcp-services-configmap" "udp-services-configmap" "default-ssl-certificate" "validating-webhook" "validating-webhook-certificate" "validating-webhook-key" "enable-metrics" "watch-ingress-without-class" -}}
+{{- range $flag, $_ := $c.extraArgs -}}
+{{- if has $flag $managed -}}
+{{- include "common.fail" (dict "key" (printf "controller.extraArgs.%s" $flag) "message" "is a flag the chart sets from its own values: use the matching controller.* value instead" "context" $) -}}
+{{- end -}}
+{{- end -}}
 {{- if and (eq $svc.type "ClusterIP") (or $svc.nodePorts.http $svc.nodePorts.https $svc.nodePorts.tcp $svc.nodePorts.udp) -}}
 {{- include "common.fail" (dict "key" "controller.service.nodePorts" "message" "are set but controller.service.type is ClusterIP: nodePorts need NodePort or LoadBalancer" "context" .) -}}
 {{- end -}}
