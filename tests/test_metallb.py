@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import containers, of_kind, one, pod_spec, render, render_error
+from tests.helpers import containers, of_kind, one, render, render_error
+from tests.helpers import pod_spec as _pod_spec
 
 CHART = "metallb"
 DEFAULTS = ["charts/metallb/ci/defaults-values.yaml"]
@@ -26,6 +27,12 @@ CRD_NAMES = {
 FULL = {"create", "get", "list", "watch", "update", "patch", "delete"}
 READ = {"get", "list", "watch"}
 CONFIG = ("ipaddresspools", "bgppeers", "bgpadvertisements", "l2advertisements", "communities", "bfdprofiles")
+
+
+def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = _pod_spec(obj)
+    assert spec is not None, obj["kind"]
+    return spec
 
 
 def env_of(container: dict[str, Any]) -> dict[str, Any]:
@@ -125,8 +132,8 @@ def test_without_hooks_configuration_is_a_plain_release_object_in_sync_waves() -
     pool = one(objs, "IPAddressPool", "lab-pool")
     l2 = one(objs, "L2Advertisement", "lab-l2")
     assert "helm.sh/hook" not in pool["metadata"]["annotations"]
-    wave = lambda o: int(o["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])  # noqa: E731
-    assert wave(pool) < wave(l2)
+    waves = [int(o["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]) for o in (pool, l2)]
+    assert waves[0] < waves[1]
 
 
 def bfd_operations(objs: list[dict[str, Any]]) -> list[str]:
@@ -315,7 +322,8 @@ CONTROLLER_CRDS = tuple(sorted(f"{p}.metallb.io" for p in (
     "bfdprofiles", "bgpadvertisements", "bgppeers", "ipaddresspools", "l2advertisements", "communities",
     "configurationstates",
 )))
-EXPECTED_RBAC = {
+Grants = dict[tuple[str, str, tuple[str, ...]], set[str]]
+EXPECTED_RBAC: dict[tuple[str, str], Grants] = {
     ("ClusterRole", "controller"): {
         ("", "services", ()): READ, ("", "namespaces", ()): READ,
         ("", "nodes", ()): {"list"},
