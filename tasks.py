@@ -144,3 +144,125 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
 
 
 # --- delivery tasks (package, push, verify-published, images) ---
+
+from chartops import images as images_mod  # noqa: E402  (the delivery section owns its imports)
+from chartops import package as package_mod  # noqa: E402
+from chartops import published as published_mod  # noqa: E402
+from chartops import registry as registry_mod  # noqa: E402
+from chartops.paths import repo_root  # noqa: E402
+from chartops.render import Renderer  # noqa: E402
+
+HELP_REGISTRY = "oci://HOST/PROJECT, e.g. oci://harbor.feng.org/apps (the Harbor project must exist)"
+HELP_TLS = {
+    "plain_http": "talk http, not https (a lab registry)",
+    "insecure_skip_tls_verify": "do not verify the registry's certificate (prefer --ca-file)",
+    "ca_file": "CA bundle (PEM) that signed the registry's certificate, e.g. a self-signed Harbor CA",
+}
+
+
+def _registry(url: str, plain_http: bool, insecure: bool, ca_file: str | None) -> registry_mod.Registry:
+    try:
+        return registry_mod.Registry(url, plain_http, insecure, Path(ca_file) if ca_file else None)
+    except registry_mod.RegistryError as err:
+        raise Exit(str(err), code=2) from err
+
+
+def _credentials() -> registry_mod.Credentials | None:
+    try:
+        return registry_mod.credentials_from_env()
+    except registry_mod.RegistryError as err:
+        raise Exit(str(err), code=2) from err
+
+
+@task(help={"chart": HELP_CHART, "sign": "write a .prov provenance file next to each package (needs --key)",
+            "key": "name or email of the GnuPG key that signs",
+            "keyring": "legacy secret keyring holding the key (gpg --export-secret-keys KEY > FILE)",
+            "dest": "directory the packages go to"})
+def package(c: Context, chart: str | None = None, sign: bool = False, key: str | None = None,
+            keyring: str | None = None, dest: str = "dist") -> None:
+    """Package every chart (subcharts embedded, libraries too) into dist/, byte-for-byte reproducibly."""
+    if sign != bool(key):
+        raise Exit("--sign and --key go together: --sign --key 'Platform Team' [--keyring FILE]", code=2)
+    helm, charts, ring = _helm(c), _charts(chart), Path(keyring) if keyring else None
+    try:
+        if c.config.run.dry:
+            for cmd in package_mod.plan(helm, charts, Path(dest), key, ring):
+                c.run(cmd.show())
+            return
+        for path in package_mod.package_charts(helm, charts, Path(dest), key, ring):
+            print(f"{path}  sha256:{registry_mod.sha256_file(path).split(':')[1]}")
+    except package_mod.PackageError as err:
+        raise Exit(str(err), code=1) from err
+
+
+@task(help={"registry": HELP_REGISTRY, "chart": HELP_CHART, "dest": "directory holding the packages",
+            **HELP_TLS})
+def push(c: Context, registry: str, chart: str | None = None, plain_http: bool = False,
+         insecure_skip_tls_verify: bool = False, ca_file: str | None = None, dest: str = "dist") -> None:
+    """Push dist/ to the registry (login from HARBOR_USERNAME/HARBOR_PASSWORD); published versions stay as they are."""
+    helm, reg, creds = _helm(c), _registry(registry, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
+    packages = [Path(dest) / package_mod.package_name(ch) for ch in _charts(chart)]
+    missing = [str(p) for p in packages if not p.is_file()]
+    if missing and not c.config.run.dry:
+        raise Exit(f"not packaged: {', '.join(missing)}; run `invoke package` first", code=1)
+    if c.config.run.dry:
+        cmds = [registry_mod.login_command(helm, reg, creds)] if creds else []
+        for p in packages:
+            name, version = p.name.removesuffix(".tgz").rsplit("-", 1)
+            cmds += [registry_mod.pull_command(helm, reg, name, version, Path("<tmp>")),
+                     registry_mod.push_command(helm, reg, p)]
+        for cmd in cmds:
+            print(cmd.show())
+        return
+    outcomes = registry_mod.push_packages(helm, reg, packages, creds)
+    print(registry_mod.summary(outcomes))
+    if not all(o.ok for o in outcomes):
+        raise Exit(code=1)
+
+
+@task(name="verify-published", help={"registry": HELP_REGISTRY, "chart": HELP_CHART, **HELP_TLS})
+def verify_published(c: Context, registry: str, chart: str | None = None, plain_http: bool = False,
+                     insecure_skip_tls_verify: bool = False, ca_file: str | None = None) -> None:
+    """Render every chart from the registry and from charts/ at the same version; any difference fails."""
+    helm, reg, creds = _helm(c), _registry(registry, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
+    charts = [ch for ch in _charts(chart) if not ch.is_library]
+    if c.config.run.dry:
+        for ch in charts:
+            extra = ["--version", ch.version, *reg.flags()]
+            for source, more in ((str(ch.path), []), (reg.ref(ch.name), extra)):
+                print(published_mod.template_command(helm, source, published_mod.values_for(ch), more).show())
+        return
+    try:
+        if creds:
+            registry_mod.login(helm, reg, creds)
+    except registry_mod.RegistryError as err:
+        raise Exit(str(err), code=1) from err
+    verdicts = published_mod.verify_published(helm, reg, charts)
+    for v in verdicts:
+        print(f"{'ok  ' if v.ok else 'FAIL'} {v.chart} {v.version}: {v.detail}")
+    if not all(v.ok for v in verdicts):
+        raise Exit(code=1)
+
+
+@task(iterable=["values"], help={
+    "values": "values file (repeatable): values/<env>.yaml is for charts/platform, values/apps/<chart>-<env>.yaml "
+              "for that chart; none: every chart with its defaults",
+    "script": "also write a skopeo copy script for mirroring the images into Harbor to this file",
+    "target": "the script copies into TARGET/<repository path> (default: to the rewritten references the "
+              "values files give, e.g. with values/cn-mirror.yaml)",
+    "flatten": "with --target, keep only the image name under it (like global.imageFlatten)",
+})
+def images(c: Context, values: list[str] | None = None, script: str | None = None, target: str | None = None,
+           flatten: bool = False) -> None:
+    """Every container image the install runs, operator-started ones included, after mirror rewrites."""
+    renderer = Renderer(_helm(c), repo_root() / ".tools" / "render-cache")
+    files = [Path(v) for v in values or []]
+    try:
+        print("\n".join(images_mod.images(renderer, files)))
+        if script:
+            copies, unmirrored = images_mod.mirror_plan(renderer, files, target, flatten)
+            Path(script).write_text(images_mod.copy_script(copies, unmirrored))
+            Path(script).chmod(0o755)
+            print(f"wrote {script}: {len(copies)} copies", file=sys.stderr)
+    except images_mod.ImagesError as err:
+        raise Exit(str(err), code=1) from err

@@ -26,6 +26,7 @@ from chartops.render import KUBE_VERSION
 
 Flat = dict[str, Any]
 RELEASE, NAMESPACE = "verify", "default"
+SEP = " :: "  # between an object (kind/namespace/name) and a field path; names may hold dots
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def flatten(docs: Sequence[Any]) -> Flat:
     def walk(prefix: str, node: Any) -> None:
         if isinstance(node, dict) and node:
             for k, v in node.items():
-                walk(f"{prefix}.{k}", v)
+                walk(f"{prefix}{'' if prefix.endswith(SEP) else '.'}{k}", v)
         elif isinstance(node, list) and node:
             for i, v in enumerate(node):
                 walk(f"{prefix}[{i}]", v)
@@ -65,16 +66,27 @@ def flatten(docs: Sequence[Any]) -> Flat:
         if not isinstance(doc, dict):
             continue
         meta = doc.get("metadata") or {}
-        walk(f"{doc.get('kind')}/{meta.get('namespace', '')}/{meta.get('name')}", doc)
+        walk(f"{doc.get('kind')}/{meta.get('namespace', '')}/{meta.get('name')}{SEP}", doc)
     return out
 
 
 def differences(local: Flat, remote: Flat, volatile: set[str]) -> list[str]:
+    """Objects on one side only, then changed fields of the objects both sides render."""
+
+    def objects(flat: Flat) -> set[str]:
+        return {k.split(SEP, 1)[0] for k in flat}
+
+    mine, theirs = objects(local), objects(remote)
+    out = [f"{o}: only in charts/" for o in sorted(mine - theirs)]
+    out += [f"{o}: only in the published chart" for o in sorted(theirs - mine)]
+    gone = (mine ^ theirs)
     keys = sorted((set(local) | set(remote)) - volatile)
-    return [
+    out += [
         f"{k}: local {local.get(k, '<absent>')!r} != published {remote.get(k, '<absent>')!r}"
-        for k in keys if local.get(k, "<absent>") != remote.get(k, "<absent>")
+        for k in keys
+        if local.get(k, "<absent>") != remote.get(k, "<absent>") and k.split(SEP, 1)[0] not in gone
     ]
+    return out
 
 
 def render(cmd: Command) -> tuple[bool, Flat, str]:
