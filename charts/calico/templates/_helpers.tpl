@@ -58,7 +58,8 @@ Installation, the chart-managed IPPools and the checks all read this one list.
 {{- $global := .Values.global | default dict -}}
 {{- $names := list -}}
 {{- range concat ($global.imagePullSecrets | default list) (.Values.installation.imagePullSecrets | default list) -}}
-{{- $name := ternary .name . (kindIs "map" .) -}}
+{{- $name := . -}}
+{{- if kindIs "map" . }}{{ $name = .name }}{{ end -}}
 {{- if and $name (not (has $name $names)) -}}
 {{- $names = append $names $name -}}
 {{- end -}}
