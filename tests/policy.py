@@ -121,6 +121,42 @@ def container_violations(obj: Obj) -> Iterator[Violation]:
             yield v("pinned-image", f"image {image!r} has no pinned tag or digest")
 
 
+def cr_pod_templates(obj: Obj) -> list[tuple[str, Obj]]:
+    """Pod specs that an operator turns into pods: ECK's podTemplate fields (Elasticsearch node sets, Kibana)."""
+    spec = obj.get("spec") or {}
+    found = []
+    for node_set in spec.get("nodeSets") or []:
+        found.append((f"nodeSets[{node_set.get('name')}]", ((node_set.get("podTemplate") or {}).get("spec") or {})))
+    if "podTemplate" in spec:
+        found.append(("podTemplate", (spec["podTemplate"] or {}).get("spec") or {}))
+    return found
+
+
+def cr_pod_violations(obj: Obj) -> Iterator[Violation]:
+    """The dangerous settings a chart writes into an operator's pod template.
+
+    The operator fills in images, probes and most of the security context itself, so only what
+    the chart adds is judged: privileged containers, added capabilities, host namespaces, root.
+    """
+    if pod_spec(obj) is not None:
+        return
+    kind, name = str(obj.get("kind")), _meta_name(obj)
+    for where, pod in cr_pod_templates(obj):
+        for flag in ("hostNetwork", "hostPID", "hostIPC"):
+            if pod.get(flag):
+                yield Violation("host-namespaces", kind, name, "", f"{where}: {flag}: true")
+        for c in list(pod.get("containers") or []) + list(pod.get("initContainers") or []):
+            sc = c.get("securityContext") or {}
+            cname = str(c.get("name", ""))
+            if sc.get("privileged"):
+                yield Violation("privileged", kind, name, cname, f"{where}: privileged: true")
+            extra = set((sc.get("capabilities") or {}).get("add") or []) - ALLOWED_CAPABILITIES
+            if extra:
+                yield Violation("added-capabilities", kind, name, cname, f"{where}: adds {sorted(extra)}")
+            if sc.get("runAsUser") == 0 or sc.get("runAsNonRoot") is False:
+                yield Violation("run-as-non-root", kind, name, cname, f"{where}: runs as root")
+
+
 def image_is_pinned(image: str) -> bool:
     if "@sha256:" in image:
         return True
@@ -170,6 +206,7 @@ def all_violations(objs: list[Obj], is_namespaced: Any) -> list[Violation]:
     found: list[Violation] = []
     for o in objs:
         found += container_violations(o)
+        found += cr_pod_violations(o)
         found += rbac_violations(o)
     found += service_violations(objs)
     found += namespace_violations(objs, is_namespaced)
