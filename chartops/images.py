@@ -195,8 +195,10 @@ def operator_images(objs: Sequence[Obj], context: Sequence[Obj]) -> list[str]:
             continue
         spec = cr.get("spec") or {}
         if managed.family == "calico":
+            # every component takes its registry, imagePath and imagePrefix from the Installation
+            inst = next((o.get("spec") or {} for o in context if o.get("kind") == "Installation"), spec)
             version = calico_release(context, cr)
-            out += [calico_reference(i, spec, version) for i in managed.images
+            out += [calico_reference(i, inst, version) for i in managed.images
                     if spec.get(managed.unless.get(i, "")) != "None"]
         elif spec.get("image"):
             out.append(str(spec["image"]))

@@ -60,9 +60,10 @@ def test_a_disabled_csi_driver_drops_its_images() -> None:
     assert not [i for i in found if "csi" in i or "node-driver-registrar" in i]
 
 
-def test_the_api_server_cr_adds_calico_apiserver() -> None:
+def test_the_api_server_cr_adds_calico_apiserver_from_the_installation_registry() -> None:
     cr = {"apiVersion": "operator.tigera.io/v1", "kind": "APIServer", "metadata": {"name": "default"}, "spec": {}}
     assert "quay.io/calico/apiserver:v3.32.1" in images_in([OPERATOR, installation(), cr])
+    assert f"{MIRROR}/calico/apiserver:v3.32.1" in images_in([OPERATOR, installation(registry=MIRROR), cr])
 
 
 def es(**spec: Any) -> dict[str, Any]:
