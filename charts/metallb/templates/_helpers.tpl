@@ -85,7 +85,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
   annotations:
-    {{- include "metallb.config.annotations" (dict "weight" .weight "annotations" .item.annotations "context" .context) | nindent 4 }}
+    {{- include "metallb.config.annotations" (dict "weight" .weight "annotations" .item.annotations "context" .context) | trim | nindent 4 }}
 {{- end -}}
 
 {{/* Hook weights: profiles and aliases first, then what refers to them. */}}
