@@ -69,25 +69,32 @@ def check_dependencies(chart: Chart) -> None:
 
 
 def package_command(helm: Helm, chart: Chart, dest: Path, sign_key: str | None = None,
-                    keyring: Path | None = None) -> Command:
+                    keyring: Path | None = None, passphrase_file: Path | None = None) -> Command:
+    """helm package; a key passphrase comes from passphrase_file or HELM_KEY_PASSPHRASE (sent on stdin)."""
     argv = [str(helm.path), "package", str(chart.path), "--destination", str(dest)]
+    secret = None
     if sign_key:
         argv += ["--sign", "--key", sign_key]
         if keyring is not None:
             argv += ["--keyring", str(keyring)]
-    return Command.of(argv, {"SOURCE_DATE_EPOCH": str(source_date_epoch())})
+        if passphrase_file is not None:
+            argv += ["--passphrase-file", str(passphrase_file)]
+        elif os.environ.get("HELM_KEY_PASSPHRASE"):
+            argv += ["--passphrase-file", "-"]
+            secret = os.environ["HELM_KEY_PASSPHRASE"]
+    return Command.of(argv, {"SOURCE_DATE_EPOCH": str(source_date_epoch())}, stdin_secret=secret)
 
 
 def plan(helm: Helm, charts: Sequence[Chart], dest: Path, sign_key: str | None = None,
-         keyring: Path | None = None) -> list[Command]:
+         keyring: Path | None = None, passphrase_file: Path | None = None) -> list[Command]:
     """The helm commands that package these charts (shown by `inv --dry package`)."""
-    if keyring is not None and not sign_key:
-        raise PackageError("--keyring needs --key NAME (the signing key's name or email) and --sign")
-    return [package_command(helm, c, dest, sign_key, keyring) for c in charts]
+    if (keyring is not None or passphrase_file is not None) and not sign_key:
+        raise PackageError("--keyring and --passphrase-file need --sign --key NAME (the signing key's name or email)")
+    return [package_command(helm, c, dest, sign_key, keyring, passphrase_file) for c in charts]
 
 
 def package_charts(helm: Helm, charts: Sequence[Chart], dest: Path, sign_key: str | None = None,
-                   keyring: Path | None = None) -> list[Path]:
+                   keyring: Path | None = None, passphrase_file: Path | None = None) -> list[Path]:
     """Package every chart into dest; returns the .tgz paths (a .prov sits next to each when signed)."""
     if sign_key and keyring is not None and not keyring.is_file():
         raise PackageError(
@@ -96,7 +103,7 @@ def package_charts(helm: Helm, charts: Sequence[Chart], dest: Path, sign_key: st
         )
     dest.mkdir(parents=True, exist_ok=True)
     made: list[Path] = []
-    for chart, cmd in zip(charts, plan(helm, charts, dest, sign_key, keyring), strict=True):
+    for chart, cmd in zip(charts, plan(helm, charts, dest, sign_key, keyring, passphrase_file), strict=True):
         check_dependencies(chart)
         if not chart.version:
             raise PackageError(f"{chart.name}: Chart.yaml has no version; set a SemVer version")
@@ -104,16 +111,15 @@ def package_charts(helm: Helm, charts: Sequence[Chart], dest: Path, sign_key: st
         prov = out.with_name(out.name + ".prov")
         prov.unlink(missing_ok=True)  # a stale signature would be pushed next to a new package
         result = cmd.run()
-        if result.returncode != 0:
+        if result.returncode != 0 or (sign_key and not prov.is_file()):
+            out.unlink(missing_ok=True)  # helm leaves an unsigned package behind when signing fails
             hint = (
-                " (signing: is the key in the keyring, and its passphrase in HELM_KEY_PASSPHRASE?)"
+                " (signing: is the key in the keyring, its passphrase in HELM_KEY_PASSPHRASE or --passphrase-file?)"
                 if sign_key else ""
             )
             raise PackageError(f"{chart.name}: helm package failed{hint}:\n{helm_message(result.stderr)}")
         if not out.is_file():
             raise PackageError(f"{chart.name}: helm package succeeded but {out} is missing")
-        if sign_key and not prov.is_file():
-            raise PackageError(f"{chart.name}: helm package --sign wrote no {prov.name}")
         made.append(out)
     return made
 

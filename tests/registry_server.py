@@ -197,22 +197,33 @@ class GpgKey:
     public_keyring: Path
 
 
-@pytest.fixture(scope="session")
-def gpg_key() -> Iterator[GpgKey]:
-    """A throwaway signing key; helm needs legacy (non-keybox) keyring files."""
+def make_gpg_key(home: Path, name: str, passphrase: str = "") -> GpgKey:
+    """A signing key in home, exported to the legacy keyring files helm reads."""
     gpg = gpg_binary()
-    home = Path(tempfile.mkdtemp(prefix="chartops-gnupg-"))
+    home.mkdir(parents=True, exist_ok=True)
     home.chmod(0o700)
-    name = "Chartops Test <chartops-test@feng.org>"
     env = {**os.environ, "GNUPGHOME": str(home)}
 
     def run(*args: str) -> bytes:
-        return subprocess.run([gpg, "--batch", *args], env=env, check=True, capture_output=True).stdout
+        cmd = [gpg, "--batch", "--pinentry-mode", "loopback", "--passphrase", passphrase, *args]
+        return subprocess.run(cmd, env=env, check=True, capture_output=True).stdout
 
-    run("--passphrase", "", "--quick-gen-key", name, "rsa2048", "sign", "1d")
+    run("--quick-gen-key", name, "rsa2048", "sign", "1d")
     secret, public = home / "secring.gpg", home / "pubring-legacy.gpg"
     secret.write_bytes(run("--export-secret-keys", name))
     public.write_bytes(run("--export", name))
-    yield GpgKey(name, home, secret, public)
-    subprocess.run(["gpgconf", "--kill", "all"], env=env, check=False, capture_output=True)
+    return GpgKey(name, home, secret, public)
+
+
+def stop_gpg_agent(home: Path) -> None:
+    subprocess.run(["gpgconf", "--kill", "all"], env={**os.environ, "GNUPGHOME": str(home)},
+                   check=False, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def gpg_key() -> Iterator[GpgKey]:
+    """A throwaway signing key without a passphrase."""
+    home = Path(tempfile.mkdtemp(prefix="chartops-gnupg-"))
+    yield make_gpg_key(home, "Chartops Test <chartops-test@feng.org>")
+    stop_gpg_agent(home)
     shutil.rmtree(home, ignore_errors=True)

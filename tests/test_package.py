@@ -13,7 +13,7 @@ import pytest
 from chartops import helm as helm_mod
 from chartops.charts import Chart, get
 from chartops.package import FIXED_EPOCH, PackageError, package_charts
-from tests.registry_server import GpgKey, gpg_key  # noqa: F401  (fixture)
+from tests.registry_server import GpgKey, gpg_key, make_gpg_key, stop_gpg_agent  # noqa: F401  (fixture)
 
 NFS = "nfs-subdir-provisioner"
 
@@ -107,3 +107,20 @@ def test_repackaging_unsigned_drops_a_stale_provenance_file(helm: helm_mod.Helm,
     stale.write_text("an old signature of other bytes")
     package_charts(helm, [get("common")], tmp_path)
     assert not stale.exists()
+
+
+def test_a_key_passphrase_from_helm_key_passphrase_signs_without_a_prompt(
+    helm: helm_mod.Helm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = make_gpg_key(tmp_path / "gnupg", "Protected <protected@feng.org>", passphrase="pa$$ word")
+    try:
+        monkeypatch.setenv("HELM_KEY_PASSPHRASE", "pa$$ word")
+        package = package_charts(helm, [get("common")], tmp_path / "dist", sign_key=key.name,
+                                 keyring=key.secret_keyring)[0]
+        assert package.with_name(package.name + ".prov").is_file()
+        monkeypatch.setenv("HELM_KEY_PASSPHRASE", "wrong")
+        with pytest.raises(PackageError, match="common: helm package failed"):
+            package_charts(helm, [get("common")], tmp_path / "bad", sign_key=key.name, keyring=key.secret_keyring)
+        assert not (tmp_path / "bad" / package.name).exists()
+    finally:
+        stop_gpg_agent(key.home)
