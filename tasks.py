@@ -177,19 +177,21 @@ def _credentials() -> registry_mod.Credentials | None:
 @task(help={"chart": HELP_CHART, "sign": "write a .prov provenance file next to each package (needs --key)",
             "key": "name or email of the GnuPG key that signs",
             "keyring": "legacy secret keyring holding the key (gpg --export-secret-keys KEY > FILE)",
+            "passphrase_file": "file holding the key's passphrase (or set HELM_KEY_PASSPHRASE)",
             "dest": "directory the packages go to"})
 def package(c: Context, chart: str | None = None, sign: bool = False, key: str | None = None,
-            keyring: str | None = None, dest: str = "dist") -> None:
+            keyring: str | None = None, passphrase_file: str | None = None, dest: str = "dist") -> None:
     """Package every chart (subcharts embedded, libraries too) into dist/, byte-for-byte reproducibly."""
     if sign != bool(key):
         raise Exit("--sign and --key go together: --sign --key 'Platform Team' [--keyring FILE]", code=2)
     helm, charts, ring = _helm(c), _charts(chart), Path(keyring) if keyring else None
+    phrase = Path(passphrase_file) if passphrase_file else None
     try:
         if c.config.run.dry:
-            for cmd in package_mod.plan(helm, charts, Path(dest), key, ring):
-                c.run(cmd.show())
+            for cmd in package_mod.plan(helm, charts, Path(dest), key, ring, phrase):
+                print(cmd.show())
             return
-        for path in package_mod.package_charts(helm, charts, Path(dest), key, ring):
+        for path in package_mod.package_charts(helm, charts, Path(dest), key, ring, phrase):
             print(f"{path}  sha256:{registry_mod.sha256_file(path).split(':')[1]}")
     except package_mod.PackageError as err:
         raise Exit(str(err), code=1) from err

@@ -35,10 +35,8 @@ class Command:
             f"{k}={REDACTED if any(w in k.upper() for w in SECRET_ENV_WORDS) else shlex.quote(v)}"
             for k, v in sorted(self.env.items())
         )
-        text = shlex.join(self.argv)
-        if self.stdin_secret is not None:
-            text = f"echo {REDACTED} | {text}"
-        return f"{env} {text}" if env else text
+        text = f"{env} {shlex.join(self.argv)}" if env else shlex.join(self.argv)
+        return f"echo {REDACTED} | {text}" if self.stdin_secret is not None else text
 
     def run(self, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
