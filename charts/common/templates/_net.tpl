@@ -71,3 +71,9 @@ Usage: include "common.ipv4.overlaps" (list $r1 $r2)
 {{- if and (le (int64 $a.start) (int64 $b.end)) (le (int64 $b.start) (int64 $a.end)) -}}true{{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/* An integer as a dotted IPv4 address. */}}
+{{- define "common.ipv4.fromInt" -}}
+{{- $n := int64 . -}}
+{{- printf "%d.%d.%d.%d" (div $n 16777216) (mod (div $n 65536) 256) (mod (div $n 256) 256) (mod $n 256) -}}
+{{- end -}}

@@ -152,27 +152,3 @@ k8s-app: kube-dns
 {{ trim . }}
 {{- end }}
 {{- end -}}
-
-{{/* An IPv4 address as an integer. */}}
-{{- define "coredns.ipv4ToInt" -}}
-{{- $o := splitList "." . -}}
-{{- add (mul (atoi (index $o 0)) 16777216) (mul (atoi (index $o 1)) 65536) (mul (atoi (index $o 2)) 256) (atoi (index $o 3)) -}}
-{{- end -}}
-
-{{/* An integer as a dotted IPv4 address. */}}
-{{- define "coredns.intToIpv4" -}}
-{{- $n := int64 . -}}
-{{- printf "%d.%d.%d.%d" (div $n 16777216) (mod (div $n 65536) 256) (mod (div $n 256) 256) (mod $n 256) -}}
-{{- end -}}
-
-{{/*
-The first address and the size of an IPv4 CIDR, as "first size".
-Usage: include "coredns.cidrRange" "10.96.0.0/12"
-*/}}
-{{- define "coredns.cidrRange" -}}
-{{- $parts := splitList "/" . -}}
-{{- $size := 1 -}}
-{{- range until (int (sub 32 (atoi (index $parts 1)))) }}{{ $size = mul $size 2 }}{{ end -}}
-{{- $base := mul (div (include "coredns.ipv4ToInt" (index $parts 0) | int64) $size) $size -}}
-{{- printf "%d %d" $base $size -}}
-{{- end -}}

@@ -16,12 +16,10 @@
 {{- if $full -}}
 {{- $ip := include "common.required" (dict "value" $v.service.clusterIP "key" "service.clusterIP" "hint" "the kubelets' clusterDNS address, the 10th IP of the service CIDR (e.g. 10.96.0.10 for 10.96.0.0/12)" "context" .) -}}
 {{- with (($v.global.network | default dict).serviceCIDR) -}}
-{{- $range := splitList " " (include "coredns.cidrRange" .) -}}
-{{- $base := index $range 0 | int64 -}}
-{{- $size := index $range 1 | int64 -}}
-{{- $n := include "coredns.ipv4ToInt" $ip | int64 -}}
-{{- if or (lt $n $base) (ge $n (add $base $size)) -}}
-{{- include "common.fail" (dict "key" "service.clusterIP" "message" (printf "%s is outside global.network.serviceCIDR %s: use an address of the service CIDR, conventionally %s, the kubelets' clusterDNS" $ip . (include "coredns.intToIpv4" (add $base 10))) "context" $) -}}
+{{- $cidr := include "common.ipv4.range" . | fromJson -}}
+{{- $n := include "common.ipv4.toInt" $ip | int64 -}}
+{{- if or (lt $n (int64 $cidr.start)) (gt $n (int64 $cidr.end)) -}}
+{{- include "common.fail" (dict "key" "service.clusterIP" "message" (printf "%s is outside global.network.serviceCIDR %s: use an address of the service CIDR, conventionally %s, the kubelets' clusterDNS" $ip . (include "common.ipv4.fromInt" (add (int64 $cidr.start) 10))) "context" $) -}}
 {{- end -}}
 {{- end -}}
 {{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) -}}
