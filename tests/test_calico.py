@@ -20,7 +20,8 @@ CRDS_OFF = [f"{CI}/crds-disabled-values.yaml"]
 CHART_POOLS = [f"{CI}/chart-pools-values.yaml"]
 
 CALICO_GROUP = "crd.projectcalico.org/v1"
-CR_KINDS = {"Installation", "APIServer", "IPPool", "IPReservation", "BGPConfiguration", "BGPPeer", "FelixConfiguration"}
+CR_KINDS = {"Installation", "APIServer", "Goldmane", "Whisker", "IPPool", "IPReservation", "BGPConfiguration", "BGPPeer",
+            "FelixConfiguration"}
 
 
 def pool(**overrides: Any) -> dict[str, Any]:
@@ -126,6 +127,12 @@ def test_ebpf_gets_the_api_server_endpoint_configmap_the_operator_reads() -> Non
 
 def test_no_endpoint_configmap_without_a_host() -> None:
     assert not of_kind(render(CHART, values_files=DEFAULTS), "ConfigMap")
+
+
+def test_flow_log_components_are_opt_in() -> None:
+    assert not of_kind(render(CHART, values_files=DEFAULTS), "Goldmane")
+    objs = render(CHART, values_files=CHART_POOLS)
+    assert one(objs, "Goldmane", "default")["spec"] == {} and one(objs, "Whisker", "default")["spec"] == {}
 
 
 def test_apiserver_default_is_optional() -> None:
@@ -238,8 +245,9 @@ def test_hook_weights_send_reservations_then_pools_and_peers_then_mesh_settings_
                                                           render(CHART, values_files=RR)).items()}
     assert w[("IPReservation", "reserved-vips")] < w[("IPPool", "pods-a")]
     assert w[("BGPPeer", "peer-with-route-reflectors")] < w[("BGPConfiguration", "default")]
-    assert max(v for k, v in w.items() if k[0] not in ("Installation", "APIServer")) < w[("Installation", "default")]
-    assert w[("APIServer", "default")] == w[("Installation", "default")]
+    assert max(v for k, v in w.items() if k[0] not in ("Installation", "APIServer", "Goldmane", "Whisker")) < w[("Installation", "default")]
+    for kind in ("APIServer", "Goldmane", "Whisker"):
+        assert w[(kind, "default")] == w[("Installation", "default")]
 
 
 def test_crds_are_release_objects_kept_on_uninstall() -> None:
@@ -320,7 +328,8 @@ def test_secret_writes_come_only_from_the_fixed_name_role() -> None:
 
 
 def test_namespace_is_created_privileged_when_asked() -> None:
-    ns = one(render(CHART, values_files=LAB, namespace="tigera-operator"), "Namespace", "tigera-operator")
+    objs = render(CHART, values={"namespace": {"create": True}}, namespace="tigera-operator")
+    ns = one(objs, "Namespace", "tigera-operator")
     assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
     assert not of_kind(render(CHART, values_files=DEFAULTS), "Namespace")
 
@@ -364,6 +373,7 @@ BAD = [
     ({"operator": {"manageCRDs": True}}, "operator.manageCRDs"),
     ({"namespaceOverride": "calico-system"}, "namespaceOverride"),
     ({"felixConfiguration": {"enabled": True, "spec": {"bpfEnabled": True}}}, "felixConfiguration.spec.bpfEnabled"),
+    ({"whisker": {"enabled": True}}, "whisker.enabled"),
     ({"ipPool": [pool()]}, "ipPool"),
     ({"installation": {"calicoNetowrk": {"bgp": "Enabled"}}}, "calicoNetowrk"),
     ({"installation": {"calicoNetwork": {"linuxDataplane": "VPP"}}}, "/installation/calicoNetwork/linuxDataplane"),

@@ -123,6 +123,10 @@
 {{- end -}}
 {{- end -}}
 
+{{- if and .Values.whisker.enabled (not .Values.goldmane.enabled) -}}
+{{- include "common.fail" (dict "key" "whisker.enabled" "message" "is true while goldmane.enabled is false: Whisker shows the flows Goldmane aggregates; enable goldmane too" "context" .) -}}
+{{- end -}}
+
 {{- if hasKey .Values.felixConfiguration.spec "bpfEnabled" -}}
 {{- include "common.fail" (dict "key" "felixConfiguration.spec.bpfEnabled" "message" "is set: the operator decides it from installation.calicoNetwork.linuxDataplane and would fight this value; set linuxDataplane instead" "context" .) -}}
 {{- end -}}
