@@ -352,6 +352,7 @@ BAD = [
     ({"global": {"network": {"podCIDR": "10.244.0.0/16"}}, "ipPools": [pool(cidr="192.168.0.0/16")]},
      "outside global.network.podCIDR"),
     ({"ipPools": [pool(disabled=True)]}, "ipPools[0].disabled"),
+    ({"ipPools": [pool(), pool(name="q", cidr="")]}, "ipPools[1].cidr is empty"),
     ({"ipPools": []}, "/ipPools"),
     ({"installation": {"calicoNetwork": {"linuxDataplane": "BPF"}}}, "kubernetesServiceEndpoint.host is required"),
     ({"kubernetesServiceEndpoint": {"host": "10.0.0.10"}}, "kubernetesServiceEndpoint.port"),

@@ -54,6 +54,9 @@
 {{- include "common.fail" (dict "key" (printf "%s.name" $key) "message" (printf "%q is used twice: pool names must be unique" $p.name) "context" $) -}}
 {{- end -}}
 {{- $seen = append $seen $p.name -}}
+{{- if not $p.cidr -}}
+{{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" "is empty: only the first pool takes its CIDR from global.network.podCIDR; set this pool's range, e.g. 10.245.0.0/16" "context" $) -}}
+{{- end -}}
 {{- $c := include "calico.cidr" $p.cidr | fromJson -}}
 {{- if ne (mod (int64 $c.net) (int64 $c.size)) 0 -}}
 {{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%q has host bits set: write the network address of the range (e.g. 192.168.0.0/16)" $p.cidr) "context" $) -}}
