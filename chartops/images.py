@@ -153,10 +153,9 @@ def pod_images(node: Any) -> Iterable[str]:
 def calico_release(objs: Sequence[Obj], cr: Obj) -> str:
     """The Calico version: from the pinned operator's image tag, else the chart's version label."""
     for image in (i for o in objs if o.get("kind") == "Deployment" for i in pod_images(o)):
-        if "tigera/operator:" in image:
-            tag = image.split("@")[0].rsplit(":", 1)[1]
-            if tag in CALICO_RELEASE_OF_OPERATOR:
-                return CALICO_RELEASE_OF_OPERATOR[tag]
+        ref = Ref.parse(image)
+        if ref.name == "operator" and ref.tag in CALICO_RELEASE_OF_OPERATOR:  # also when mirrored flat
+            return CALICO_RELEASE_OF_OPERATOR[ref.tag]
     label = ((cr.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/version")
     if label:
         return str(label)
@@ -295,6 +294,11 @@ def copy_script(copies: Sequence[tuple[str, str]], unmirrored: Sequence[str] = (
     return "\n".join(lines) + "\n"
 
 
+def sets_image_registry(values_file: Path) -> bool:
+    data = yaml.safe_load(values_file.read_text()) or {}
+    return bool(isinstance(data, dict) and (data.get("global") or {}).get("imageRegistry"))
+
+
 def mirror_plan(renderer: Renderer, values_files: Sequence[Path], target: str | None = None,
                 flatten: bool = False) -> tuple[list[tuple[str, str]], list[str]]:
     """(source, destination) copies and the images left unmirrored.
@@ -307,8 +311,13 @@ def mirror_plan(renderer: Renderer, values_files: Sequence[Path], target: str | 
     rewritten = images(renderer, values_files)
     if target:
         return [(i, destination(i, target, flatten)) for i in rewritten], []
+    # upstream: the same install without the mirror overlays (files that set global.imageRegistry,
+    # which may also carry per-chart mirror settings such as Calico's registry/imagePath)
     plain = {"global": {"imageRegistry": "", "imageFlatten": False}}
-    upstream_targets = [Target(t.chart, t.values_files, {**t.values, **plain}) for t in targets(values_files)]
+    upstream_targets = [
+        Target(t.chart, tuple(f for f in t.values_files if not sets_image_registry(f)), {**t.values, **plain})
+        for t in targets(values_files)
+    ]
     everything = [o for t in upstream_targets for o in render_target(renderer, t)]
     upstream = images_in(everything)
     copies = pairs(upstream, rewritten)
