@@ -6,8 +6,10 @@ every test without one test seeing another's charts.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from chartops import helm as helm_mod
 from chartops.charts import Chart, get
 from chartops.commands import REDACTED
 from chartops.package import package_charts
+from chartops.paths import repo_root
 from chartops.published import verify_published
 from chartops.registry import (
     FAILED,
@@ -235,3 +238,16 @@ def test_the_login_password_goes_through_stdin_and_never_shows(helm: helm_mod.He
     assert PASSWORD not in cmd.argv and PASSWORD not in cmd.show()
     assert cmd.stdin_secret == PASSWORD
     assert USERNAME in cmd.argv and REDACTED in cmd.show()
+
+
+def test_a_dry_run_push_shows_the_login_with_the_password_redacted(tmp_path: Path) -> None:
+    env = {**os.environ, "HARBOR_USERNAME": USERNAME, "HARBOR_PASSWORD": PASSWORD}
+    out = subprocess.run(
+        [sys.executable, "-m", "invoke", "--dry", "push", "--registry", "oci://harbor.feng.org/apps",
+         "--chart", "common", "--dest", str(tmp_path)],
+        cwd=repo_root(), env=env, capture_output=True, text=True, check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert f"echo {REDACTED} | " in out.stdout and "--password-stdin" in out.stdout
+    assert "'robot$ci'" in out.stdout
+    assert PASSWORD not in out.stdout + out.stderr
