@@ -185,6 +185,7 @@ def run_agent(tmp_path: Path, pod: str, configured: int = 0, cloned: int = 0, se
         "DATA_ROOT": str(data),
         "CLIENT_CNF": str(tmp_path / "root.cnf"),
         "STUB_LOG": str(log),
+        "HEARTBEAT": str(tmp_path / "heartbeat"),
         "FAKE_CONFIGURED": str(configured),
         "FAKE_CLONED": str(cloned),
     }

@@ -61,8 +61,13 @@ reconcile_replica() {
       ;;
     clone)
       log "cloning the data of $PRIMARY_HOST:$PORT (mysqld restarts when it is done)"
+      # A clone can outlast the liveness window: keep beating meanwhile, since
+      # restarting the agent would kill the session and abort the clone.
+      (while true; do touch "$HEARTBEAT"; sleep 20; done) &
+      beat=$!
       out=$(sql_clone "$PRIMARY_HOST" "$PORT" "$CLONE_USER" "$(secret mysql-clone-password)" | sql_stdin 2>&1)
       rc=$?
+      kill "$beat" 2>/dev/null
       # 3707: the clone finished but mysqld has no supervisor to restart it;
       # 2013: the connection dropped as it shut down. Both mean "done".
       if [ $rc -eq 0 ] || printf '%s' "$out" | grep -qE 'ERROR (3707|2013)'; then

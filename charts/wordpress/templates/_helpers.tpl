@@ -1,0 +1,100 @@
+{{/*
+Name of the bundled mysql chart's objects, computed as that chart computes its
+fullname (the Secret and the write Service are both called this).
+*/}}
+{{- define "wordpress.mysql.fullname" -}}
+{{- $m := .Values.mysql | default dict -}}
+{{- if $m.fullnameOverride -}}
+{{- $m.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default "mysql" $m.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* host:port WordPress connects to. */}}
+{{- define "wordpress.db.host" -}}
+{{- if .Values.mysql.enabled -}}
+{{- printf "%s:%d" (include "wordpress.mysql.fullname" .) (int ((.Values.mysql.service | default dict).port | default 3306)) -}}
+{{- else -}}
+{{- printf "%s:%d" .Values.externalDatabase.host (int .Values.externalDatabase.port) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "wordpress.db.name" -}}
+{{- if .Values.mysql.enabled }}{{ .Values.mysql.auth.database }}{{ else }}{{ .Values.externalDatabase.database }}{{ end -}}
+{{- end -}}
+
+{{- define "wordpress.db.user" -}}
+{{- if .Values.mysql.enabled }}{{ .Values.mysql.auth.username }}{{ else }}{{ .Values.externalDatabase.user }}{{ end -}}
+{{- end -}}
+
+{{/* Secret and key holding the database password. */}}
+{{- define "wordpress.db.secretName" -}}
+{{- if .Values.mysql.enabled -}}
+{{- default (include "wordpress.mysql.fullname" .) .Values.mysql.auth.existingSecret -}}
+{{- else if .Values.externalDatabase.existingSecret -}}
+{{- .Values.externalDatabase.existingSecret -}}
+{{- else -}}
+{{- include "common.names.component" (dict "context" . "component" "externaldb") -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "wordpress.db.secretKey" -}}
+{{- if .Values.mysql.enabled -}}
+mysql-password
+{{- else if .Values.externalDatabase.existingSecret -}}
+{{- .Values.externalDatabase.existingSecretPasswordKey -}}
+{{- else -}}
+password
+{{- end -}}
+{{- end -}}
+
+{{- define "wordpress.keysSecretName" -}}
+{{- default (include "common.names.component" (dict "context" . "component" "keys")) .Values.wordpress.existingKeysSecret -}}
+{{- end -}}
+
+{{/* The eight keys and salts: env name -> Secret key. */}}
+{{- define "wordpress.keyNames" -}}
+{{- list "auth-key" "secure-auth-key" "logged-in-key" "nonce-key" "auth-salt" "secure-auth-salt" "logged-in-salt" "nonce-salt" | toJson -}}
+{{- end -}}
+
+{{/* "true" when wp-content is shared between pods (ReadWriteMany). */}}
+{{- define "wordpress.sharedContent" -}}
+{{- if and .Values.persistence.enabled (has "ReadWriteMany" .Values.persistence.accessModes) -}}true{{- end -}}
+{{- end -}}
+
+{{/* Site URL: explicit, or from the ingress host and TLS. Empty when neither. */}}
+{{- define "wordpress.siteUrl" -}}
+{{- if .Values.wordpress.siteUrl -}}
+{{- trimSuffix "/" .Values.wordpress.siteUrl -}}
+{{- else if .Values.ingress.enabled -}}
+{{- $path := trimSuffix "/" .Values.ingress.path -}}
+{{- printf "%s://%s%s" (ternary "https" "http" .Values.ingress.tls.enabled) .Values.ingress.host $path -}}
+{{- end -}}
+{{- end -}}
+
+{{/* PHP handed to wp-config.php through WORDPRESS_CONFIG_EXTRA. */}}
+{{- define "wordpress.configExtra" -}}
+// TLS ends at the ingress: trust its X-Forwarded-Proto so WordPress knows the
+// page is HTTPS and does not redirect to itself forever.
+if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && strpos($_SERVER['HTTP_X_FORWARDED_PROTO'], 'https') !== false) {
+  $_SERVER['HTTPS'] = 'on';
+}
+{{- with include "wordpress.siteUrl" . }}
+define('WP_HOME', '{{ . }}');
+define('WP_SITEURL', '{{ . }}');
+{{- end }}
+{{- if .Values.ingress.tls.enabled }}
+define('FORCE_SSL_ADMIN', true);
+{{- end }}
+// Core comes from the image (the docroot is rebuilt at each start); update it by changing the image tag.
+define('WP_AUTO_UPDATE_CORE', false);
+{{- with .Values.wordpress.configExtra }}
+{{ . }}
+{{- end }}
+{{- end -}}
