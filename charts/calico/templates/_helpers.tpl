@@ -70,18 +70,11 @@ Installation, the chart-managed IPPools and the checks all read this one list.
 {{- end -}}
 
 {{/*
-Annotations of the custom resources. They are post-install/post-upgrade hooks
-so helm sends them after the CRDs (and the operator) exist; see the README,
-"Ordering". `hook-failed` replaces helm's default `before-hook-creation`, which
-would delete the Installation (and so tear Calico down) before every upgrade;
-helm 4 applies hooks server-side, so an upgrade patches them in place.
-Usage: include "calico.hookAnnotations" (dict "weight" 10)
+The custom resources are post-install/post-upgrade hooks (common.hooks.annotations)
+so helm sends them after the CRDs and the operator exist; see the README,
+"Ordering". They are never deleted by helm: deleting the Installation would
+tear Calico down, so on helm 3 an upgrade stops at "already exists" instead.
 */}}
-{{- define "calico.hookAnnotations" -}}
-helm.sh/hook: post-install,post-upgrade
-helm.sh/hook-weight: {{ .weight | quote }}
-helm.sh/hook-delete-policy: hook-failed
-{{- end -}}
 
 {{/* The Calico encapsulation name as the two v1 IPPool modes. */}}
 {{- define "calico.ipipMode" -}}

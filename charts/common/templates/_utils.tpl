@@ -74,3 +74,25 @@ metadata:
     # Deleting a namespace deletes everything in it, PVCs included.
     helm.sh/resource-policy: keep
 {{- end -}}
+
+{{/*
+Annotations that send a custom resource as a post-install/post-upgrade hook, so
+helm applies it after the release's CRDs, controllers and webhooks exist.
+
+Helm 4 applies hooks server-side, so an upgrade patches the object in place;
+`hook-failed` stands in for helm's default `before-hook-creation`, which would
+delete the object first (a custom resource never "fails" a hook, so it is never
+deleted). Helm 3 can only create hooks: with recreateOnHelm3 the object is
+deleted and re-created on each upgrade; without it a helm 3 upgrade stops at
+"already exists" and nothing is lost.
+Usage: include "common.hooks.annotations" (dict "weight" 10 "recreateOnHelm3" true "context" $)
+*/}}
+{{- define "common.hooks.annotations" -}}
+helm.sh/hook: post-install,post-upgrade
+helm.sh/hook-weight: {{ .weight | quote }}
+{{- if and .recreateOnHelm3 (semverCompare "<4.0.0-0" .context.Capabilities.HelmVersion.Version) }}
+helm.sh/hook-delete-policy: before-hook-creation
+{{- else }}
+helm.sh/hook-delete-policy: hook-failed
+{{- end }}
+{{- end -}}

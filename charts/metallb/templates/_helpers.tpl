@@ -54,15 +54,13 @@ metallb-webhook-configuration
 {{/*
 Metadata annotations of a configuration custom resource (pool, advertisement,
 peer, ...). As hooks they are sent after every release object (CRDs,
-controller, webhook Service) exists, in weight order, and re-created on every
-upgrade (before-hook-creation). See the README for why.
+controller, webhook Service) exists, in weight order; helm 4 patches them in
+place on upgrade, helm 3 re-creates them (common.hooks.annotations). See the README.
 Usage: include "metallb.config.annotations" (dict "weight" 10 "annotations" .annotations "context" $)
 */}}
 {{- define "metallb.config.annotations" -}}
 {{- if .context.Values.config.asHooks }}
-helm.sh/hook: post-install,post-upgrade
-helm.sh/hook-weight: {{ .weight | quote }}
-helm.sh/hook-delete-policy: before-hook-creation
+{{ include "common.hooks.annotations" (dict "weight" .weight "recreateOnHelm3" true "context" .context) }}
 {{- else }}
 argocd.argoproj.io/sync-wave: {{ .weight | quote }}
 {{- end }}
