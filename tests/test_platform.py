@@ -23,6 +23,10 @@ MIRROR = "registry.cn-hangzhou.aliyuncs.com/google_containers"
 # The subcharts the umbrella carries, with the namespace each lands in and the
 # Pod Security level the umbrella labels it with (None: kube-system, not ours).
 COMPONENTS = {
+    "calico": ("tigera-operator", "privileged"),
+    "coredns": ("kube-system", None),
+    "metallb": ("metallb-system", "privileged"),
+    "ingress-nginx": ("ingress-nginx", "restricted"),
     "nfs-subdir-provisioner": ("nfs-provisioner", "baseline"),
 }
 
@@ -46,6 +50,70 @@ def lab_error(values: dict[str, Any]) -> str:
 
 
 # --- what the lab gets -------------------------------------------------------
+
+
+def test_lab_gets_one_l2_pool_announced_on_eth0() -> None:
+    objs = lab()
+    pool = one(objs, "IPAddressPool")
+    adv = one(objs, "L2Advertisement")
+    assert pool["metadata"]["namespace"] == adv["metadata"]["namespace"] == "metallb-system"
+    assert pool["spec"]["addresses"] == ["10.0.0.10-10.0.0.50"]
+    assert adv["spec"]["ipAddressPools"] == [pool["metadata"]["name"]]
+    assert adv["spec"]["interfaces"] == ["eth0"]
+
+
+def test_lab_runs_metallb_controller_and_speaker() -> None:
+    objs = lab()
+    controller = one(objs, "Deployment", "platform-metallb-controller")
+    speaker = one(objs, "DaemonSet", "platform-metallb-speaker")
+    assert controller["metadata"]["namespace"] == speaker["metadata"]["namespace"] == "metallb-system"
+
+
+def test_lab_ingress_has_two_replicas_metrics_and_the_fixed_ip() -> None:
+    objs = lab()
+    deploy = one(objs, "Deployment", "platform-ingress-nginx-controller")
+    assert deploy["spec"]["replicas"] == 2
+    args = containers(deploy)[0]["args"]
+    assert any(a.startswith("--enable-metrics=true") for a in args), args
+    svc = one(objs, "Service", "platform-ingress-nginx-controller")
+    assert svc["spec"]["type"] == "LoadBalancer"
+    assert svc["metadata"]["annotations"]["metallb.io/loadBalancerIPs"] == "10.0.0.11"
+    assert one(objs, "IngressClass", "nginx")["spec"]["controller"] == "k8s.io/ingress-nginx"
+
+
+def test_lab_corefile_has_the_lab_names() -> None:
+    corefile = one(lab(), "ConfigMap", "coredns")["data"]["Corefile"]
+    lines = [" ".join(line.split()) for line in corefile.splitlines()]
+    assert "10.0.0.100 harbor.cluster.local harbor.feng.org" in lines
+    assert "10.0.0.101 nfs.feng.org" in lines
+    assert any("myapp.feng.org myapp.default.svc.cluster.local" in line for line in lines if line.startswith("rewrite"))
+    assert "forward . /etc/resolv.conf {" in lines
+    assert "except corp.feng.org" in lines
+
+
+def test_lab_coredns_overrides_kubeadms_configmap_in_kube_system() -> None:
+    objs = lab()
+    assert one(objs, "ConfigMap", "coredns")["metadata"]["namespace"] == "kube-system"
+    assert not [o for o in objs if subchart_of(o) == "coredns" and o["kind"] == "Deployment"]
+
+
+def test_lab_calico_pool_is_the_labs() -> None:
+    objs = lab()
+    inst = one(objs, "Installation", "default")
+    assert inst["spec"]["calicoNetwork"]["ipPools"] == [
+        {
+            "name": "default-ipv4-ippool",
+            "cidr": "192.168.0.0/16",
+            "blockSize": 24,
+            "encapsulation": "IPIPCrossSubnet",
+            "natOutgoing": "Enabled",
+            "nodeSelector": "all()",
+            "disableBGPExport": False,
+        }
+    ]
+    assert inst["spec"]["calicoNetwork"]["bgp"] == "Enabled"
+    assert one(objs, "BGPConfiguration", "default")["spec"]["nodeToNodeMeshEnabled"] is True
+    assert one(objs, "Deployment", "tigera-operator")["metadata"]["namespace"] == "tigera-operator"
 
 
 def test_lab_provisions_nfs_volumes_through_storageclass_sc_nfs() -> None:
@@ -99,11 +167,12 @@ def test_namespaces_can_be_left_to_someone_else() -> None:
     assert not of_kind(lab_with({"namespaces": {"create": False}}), "Namespace")
 
 
-def test_global_image_registry_reaches_every_container() -> None:
+def test_global_image_registry_reaches_every_container_and_calico() -> None:
     objs = lab_with({"global": {"imageRegistry": "harbor.feng.org/proxy"}})
-    images = [c["image"] for o in objs for c in containers(o)]
-    assert images
-    assert all(i.startswith("harbor.feng.org/proxy/") for i in images), images
+    images = {subchart_of(o): c["image"] for o in objs for c in containers(o)}
+    assert set(images) == set(COMPONENTS) - {"coredns"}  # kubeadm runs CoreDNS in overrides mode
+    assert all(i.startswith("harbor.feng.org/proxy/") for i in images.values()), images
+    assert one(objs, "Installation", "default")["spec"]["registry"] == "harbor.feng.org/proxy/"
 
 
 def test_global_pull_secrets_reach_every_pod() -> None:
@@ -119,7 +188,7 @@ def test_global_pull_secrets_reach_every_pod() -> None:
 def test_no_values_stops_with_one_message_listing_every_site_value() -> None:
     msg = render_error(CHART, release="platform")
     assert "platform: site-specific values are missing" in msg
-    for key in ("nfs-subdir-provisioner.nfs.server", "nfs-subdir-provisioner.nfs.path"):
+    for key in ("metallb.addressPools", "nfs-subdir-provisioner.nfs.server", "nfs-subdir-provisioner.nfs.path"):
         assert key in msg
     # the umbrella's message, not the first subchart check that happened to run
     assert "is required: set it to" not in msg
@@ -127,7 +196,13 @@ def test_no_values_stops_with_one_message_listing_every_site_value() -> None:
 
 def test_no_values_message_lists_only_enabled_components() -> None:
     msg = render_error(CHART, values={"nfs-subdir-provisioner": {"enabled": False}}, release="platform")
+    assert "metallb.addressPools" in msg
     assert "nfs-subdir-provisioner.nfs" not in msg
+
+
+def test_minimal_site_values_are_enough() -> None:
+    """The keys the no-values message lists are all a site must set."""
+    assert render(CHART, values_files=["charts/platform/ci/minimal-values.yaml"], release="platform")
 
 
 def test_umbrella_checks_run_before_any_subchart_template() -> None:
@@ -144,8 +219,76 @@ def test_umbrella_checks_run_before_any_subchart_template() -> None:
 
 # --- bad input ---------------------------------------------------------------
 
+def pools(*ranges: str) -> dict[str, Any]:
+    return {"metallb": {"addressPools": [{"name": f"p{i}", "addresses": [r]} for i, r in enumerate(ranges)]}}
+
+
 BAD = [
     pytest.param({"bogus": 1}, "additional properties 'bogus' not allowed", id="unknown-top-level-key"),
+    pytest.param(
+        {"metallb": {"controller": {"replicaCount": 2}}},
+        "additional properties 'replicaCount' not allowed",
+        id="unknown-key-in-metallb",
+    ),
+    pytest.param(
+        pools("10.0.0.50-10.0.0.10"),
+        'metallb.addressPools[0].addresses[0] "10.0.0.50-10.0.0.10" has its start after its end',
+        id="pool-range-backwards",
+    ),
+    pytest.param(
+        pools("10.0.0.10-10.0.0.50", "10.0.0.48/29"),
+        'metallb.addressPools[1].addresses[0] "10.0.0.48/29" overlaps metallb.addressPools[0].addresses[0]',
+        id="pools-overlap",
+    ),
+    pytest.param(
+        {"ingress-nginx": {"controller": {"service": {"loadBalancerIP": "10.0.0.60"}}}},
+        'ingress-nginx.controller.service.loadBalancerIP "10.0.0.60" is not inside any MetalLB pool',
+        id="lb-ip-outside-pools",
+    ),
+    pytest.param(
+        {
+            "ingress-nginx": {
+                "controller": {
+                    "service": {"loadBalancerIP": "", "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.11,10.0.1.5"}}
+                }
+            }
+        },
+        'metallb.io/loadBalancerIPs "10.0.1.5" is not inside any MetalLB pool',
+        id="lb-ip-annotation-outside-pools",
+    ),
+    pytest.param(
+        {"ingress-nginx": {"controller": {"service": {"annotations": {"metallb.io/address-pool": "other"}}}}},
+        'loadBalancerIP "10.0.0.11" is not inside MetalLB pool "other"',
+        id="lb-ip-outside-the-named-pool",
+    ),
+    pytest.param(
+        {"calico": {"ipPools": [{"name": "p", "cidr": "10.96.0.0/16"}]}, "global": {"network": {"podCIDR": ""}}},
+        'calico.ipPools[0].cidr "10.96.0.0/16" overlaps the service network (global.network.serviceCIDR',
+        id="calico-pool-overlaps-service-cidr",
+    ),
+    pytest.param(
+        {"calico": {"ipPools": [{"name": "p", "cidr": "10.0.0.0/16"}]}, "global": {"network": {"podCIDR": ""}}},
+        'calico.ipPools[0].cidr "10.0.0.0/16" overlaps the node network (global.network.nodeCIDR',
+        id="calico-pool-overlaps-node-cidr",
+    ),
+    pytest.param(
+        {
+            "calico": {"ipPools": [{"name": "p", "cidr": "10.0.0.0/27"}]},
+            "global": {"network": {"podCIDR": "", "nodeCIDR": ""}},
+        },
+        'calico.ipPools[0].cidr "10.0.0.0/27" overlaps MetalLB pool "lab-pool"',
+        id="calico-pool-overlaps-metallb-pool",
+    ),
+    pytest.param(
+        {"calico": {"ipPools": [{"name": "p", "cidr": "172.16.0.0/16"}]}},
+        'calico.ipPools[0].cidr "172.16.0.0/16" is not inside global.network.podCIDR',
+        id="calico-pool-outside-pod-cidr",
+    ),
+    pytest.param(
+        {"metallb": {"namespace": {"create": True}}},
+        "metallb.namespace.create must stay false in the platform",
+        id="subchart-namespace-rendered-twice",
+    ),
     pytest.param(
         {"nfs-subdir-provisioner": {"nfs": {"bogus": 1}}},
         "additional properties 'bogus' not allowed",
@@ -161,6 +304,11 @@ BAD = [
         "global.network.podCIDR \"10.0.0.0/16\" overlaps the node network (global.network.nodeCIDR",
         id="pod-cidr-overlaps-node-cidr",
     ),
+    pytest.param(
+        {"global": {"network": {"podCIDR": "10.0.0.32/27", "nodeCIDR": ""}}, "calico": {"ipPools": [{"name": "p", "cidr": "10.0.0.32/28"}]}},
+        'global.network.podCIDR "10.0.0.32/27" overlaps MetalLB pool "lab-pool"',
+        id="pod-cidr-overlaps-metallb-pool",
+    ),
 ]
 
 
@@ -175,6 +323,62 @@ def test_unknown_nested_key_is_reported_under_the_subchart() -> None:
 
 
 # --- overlays ----------------------------------------------------------------
+
+
+def test_production_spreads_ingress_one_per_node_and_keeps_two_up() -> None:
+    objs = render(CHART, values_files=PRODUCTION, release="platform")
+    deploy = one(objs, "Deployment", "platform-ingress-nginx-controller")
+    assert deploy["spec"]["replicas"] == 3
+    anti = pod_spec(deploy)["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert anti[0]["topologyKey"] == "kubernetes.io/hostname"
+    pdb = one(objs, "PodDisruptionBudget", "platform-ingress-nginx-controller")
+    assert pdb["spec"]["minAvailable"] == 2
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= deploy["spec"]["template"]["metadata"]["labels"].items()
+
+
+def test_production_ingress_rollout_needs_no_spare_node() -> None:
+    deploy = one(render(CHART, values_files=PRODUCTION, release="platform"), "Deployment", "platform-ingress-nginx-controller")
+    assert deploy["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == 0
+
+
+def test_production_runs_a_standby_nfs_provisioner_on_another_node() -> None:
+    deploy = one(render(CHART, values_files=PRODUCTION, release="platform"), "Deployment", "platform-nfs-subdir-provisioner")
+    assert deploy["spec"]["replicas"] == 2
+    env = {e["name"]: e.get("value") for e in containers(deploy)[0]["env"]}
+    assert env["ENABLE_LEADER_ELECTION"] == "true"
+    anti = pod_spec(deploy)["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert anti[0]["labelSelector"]["matchLabels"].items() <= deploy["spec"]["template"]["metadata"]["labels"].items()
+
+
+def test_production_calico_control_plane_has_three_replicas() -> None:
+    inst = one(render(CHART, values_files=PRODUCTION, release="platform"), "Installation", "default")
+    assert inst["spec"]["controlPlaneReplicas"] == 3
+
+
+def test_production_gives_every_container_bigger_resources_than_the_lab() -> None:
+    def requests(objs: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(o["metadata"]["name"], c["name"]): c["resources"]["requests"] for o in objs for c in containers(o)}
+
+    lab_req, prod_req = requests(lab()), requests(render(CHART, values_files=PRODUCTION, release="platform"))
+    assert lab_req.keys() == prod_req.keys()
+    assert all(prod_req[k] != lab_req[k] for k in lab_req), "every container is sized for production"
+
+
+def test_cn_mirror_pulls_every_image_through_the_mirror() -> None:
+    objs = render(CHART, values_files=CN_MIRROR, release="platform")
+    images = [c["image"] for o in objs for c in containers(o)]
+    assert images
+    assert all(i.startswith(MIRROR + "/") for i in images), images
+    spec = one(objs, "Installation", "default")["spec"]
+    # the operator pulls <registry><imagePath>/<name>: flat under the mirror
+    assert spec["registry"] + spec["imagePath"] == MIRROR
+
+
+def test_cn_mirror_flattened_images_stay_distinct() -> None:
+    """Flattening drops the repository path; two different images must not end up as one reference."""
+    lab_images = sorted({c["image"] for o in lab() for c in containers(o)})
+    mirror_images = sorted({c["image"] for o in render(CHART, values_files=CN_MIRROR, release="platform") for c in containers(o)})
+    assert len(mirror_images) == len(lab_images)
 
 
 def overlay_files() -> list[Path]:

@@ -66,12 +66,24 @@ metallb subchart's values (empty when MetalLB is disabled).
 {{- toYaml $out -}}
 {{- end -}}
 
-{{/* Calico's IP pool CIDRs as a list of {key, value} (empty when Calico is disabled). */}}
+{{/*
+Calico's IPv4 pool CIDRs as a list of {key, value} (empty when Calico is
+disabled). The calico chart fills an empty first pool CIDR from
+global.network.podCIDR, else 192.168.0.0/16; the same rule applies here so the
+check sees what Calico gets.
+*/}}
 {{- define "platform.calicoCIDRs" -}}
 {{- $out := list -}}
 {{- with index .Subcharts "calico" -}}
-{{- range $i, $pool := .Values.installation.calicoNetwork.ipPools | default list -}}
-{{- $out = append $out (dict "key" (printf "calico.installation.calicoNetwork.ipPools[%d].cidr" $i) "value" $pool.cidr) -}}
+{{- $podCIDR := ((.Values.global | default dict).network | default dict).podCIDR | default "" -}}
+{{- range $i, $pool := .Values.ipPools | default list -}}
+{{- $cidr := $pool.cidr | default "" -}}
+{{- if and (not $cidr) (eq $i 0) -}}
+{{- $cidr = $podCIDR | default "192.168.0.0/16" -}}
+{{- end -}}
+{{- if $cidr -}}
+{{- $out = append $out (dict "key" (printf "calico.ipPools[%d].cidr" $i) "value" $cidr) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- toYaml $out -}}

@@ -120,16 +120,19 @@ global.network.podCIDR when that is set (kubeadm's podSubnet).
 {{- end -}}
 {{- range include "platform.calicoCIDRs" $ctx | fromYamlArray -}}
 {{- $r := include "platform.range" (dict "value" .value "key" .key "context" $ctx) | fromJson -}}
-{{- if and $net.podCIDR (eq (toString $r.family) "4") (or (lt (int64 $r.start) (int64 $podCIDR.start)) (gt (int64 $r.end) (int64 $podCIDR.end))) -}}
-{{- include "common.fail" (dict "key" .key "message" (printf "%q is not inside global.network.podCIDR %q: Calico's pools must lie in the cluster's pod network (kubeadm podSubnet)" .value $net.podCIDR) "context" $ctx) -}}
-{{- end -}}
-{{- $pods = append $pods (dict "key" .key "value" .value "range" $r) -}}
+{{- $pods = append $pods (dict "key" .key "value" .value "range" $r "calico" true) -}}
 {{- end -}}
 {{- range $pod := $pods -}}
 {{- range $other := $others -}}
 {{- if include "common.ipv4.overlaps" (list $pod.range $other.range) -}}
 {{- include "common.fail" (dict "key" $pod.key "message" (printf "%q overlaps %s (%s %q): pod addresses must not collide with it" $pod.value $other.what $other.key $other.value) "context" $ctx) -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $pods -}}
+{{- $r := .range -}}
+{{- if and .calico $net.podCIDR (eq (toString $r.family) "4") (or (lt (int64 $r.start) (int64 $podCIDR.start)) (gt (int64 $r.end) (int64 $podCIDR.end))) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q is not inside global.network.podCIDR %q: Calico's pools must lie in the cluster's pod network (kubeadm podSubnet)" .value $net.podCIDR) "context" $ctx) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -141,6 +144,11 @@ every value the site has to supply, instead of installing half a platform
 */}}
 {{- define "platform.validate.siteValues" -}}
 {{- $missing := list -}}
+{{- with index .Subcharts "metallb" -}}
+{{- if not .Values.addressPools -}}
+{{- $missing = append $missing "metallb.addressPools: the addresses MetalLB hands to LoadBalancer Services, free addresses of the node network, e.g. [{name: lab, addresses: [10.0.0.10-10.0.0.50]}] (and l2Advertisements to announce them)" -}}
+{{- end -}}
+{{- end -}}
 {{- with index .Subcharts "nfs-subdir-provisioner" -}}
 {{- if not (trim (.Values.nfs.server | default "")) -}}
 {{- $missing = append $missing "nfs-subdir-provisioner.nfs.server: the NFS server's hostname or IP, e.g. nfs.feng.org" -}}
