@@ -1,25 +1,4 @@
 {{/*
-IPv4 address as an integer, for the CIDR checks in _validate.tpl.
-Usage: include "calico.ipv4ToInt" "192.168.0.0"  ->  "3232235520"
-*/}}
-{{- define "calico.ipv4ToInt" -}}
-{{- $o := splitList "." . -}}
-{{- add (mul (atoi (index $o 0)) 16777216) (mul (atoi (index $o 1)) 65536) (mul (atoi (index $o 2)) 256) (atoi (index $o 3)) -}}
-{{- end -}}
-
-{{/*
-A CIDR as {"net": <int>, "prefix": <int>, "size": <addresses>} in JSON.
-Usage: include "calico.cidr" "192.168.0.0/16" | fromJson
-*/}}
-{{- define "calico.cidr" -}}
-{{- $parts := splitList "/" . -}}
-{{- $prefix := atoi (index $parts 1) -}}
-{{- $size := 1 -}}
-{{- range until (int (sub 32 $prefix)) }}{{ $size = mul $size 2 }}{{ end -}}
-{{- dict "net" (include "calico.ipv4ToInt" (index $parts 0) | atoi) "prefix" $prefix "size" $size | toJson -}}
-{{- end -}}
-
-{{/*
 The IP pools with every default filled in, as JSON {"pools": [...]}: the first
 pool's empty cidr becomes global.network.podCIDR, else 192.168.0.0/16. The
 Installation, the chart-managed IPPools and the checks all read this one list.

@@ -45,7 +45,7 @@
 {{- /* IP pools. */ -}}
 {{- $podCIDR := ((.Values.global | default dict).network | default dict).podCIDR | default "" -}}
 {{- $pod := dict -}}
-{{- if $podCIDR }}{{ $pod = include "calico.cidr" $podCIDR | fromJson }}{{ end -}}
+{{- if $podCIDR }}{{ $pod = include "common.ipv4.range" $podCIDR | fromJson }}{{ end -}}
 {{- $pools := (include "calico.pools" . | fromJson).pools -}}
 {{- $seen := list -}}
 {{- range $i, $p := $pools -}}
@@ -57,8 +57,8 @@
 {{- if not $p.cidr -}}
 {{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" "is empty: only the first pool takes its CIDR from global.network.podCIDR; set this pool's range, e.g. 10.245.0.0/16" "context" $) -}}
 {{- end -}}
-{{- $c := include "calico.cidr" $p.cidr | fromJson -}}
-{{- if ne (mod (int64 $c.net) (int64 $c.size)) 0 -}}
+{{- $c := include "common.ipv4.range" $p.cidr | fromJson -}}
+{{- if ne (int64 $c.address) (int64 $c.start) -}}
 {{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%q has host bits set: write the network address of the range (e.g. 192.168.0.0/16)" $p.cidr) "context" $) -}}
 {{- end -}}
 {{- if lt (int $p.blockSize) (int $c.prefix) -}}
@@ -68,14 +68,13 @@
 {{- include "common.fail" (dict "key" (printf "%s.encapsulation" $key) "message" (printf "is %s while installation.calicoNetwork.bgp is Disabled: IP-in-IP routes are distributed by BGP; use VXLAN/VXLANCrossSubnet, or enable BGP" $p.encapsulation) "context" $) -}}
 {{- end -}}
 {{- if $podCIDR -}}
-{{- if or (lt (int64 $c.net) (int64 $pod.net)) (gt (add $c.net $c.size | int64) (add $pod.net $pod.size | int64)) -}}
+{{- if or (lt (int64 $c.start) (int64 $pod.start)) (gt (int64 $c.end) (int64 $pod.end)) -}}
 {{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%s is outside global.network.podCIDR %s: pool addresses must lie in the cluster's pod network (kubeadm podSubnet)" $p.cidr $podCIDR) "context" $) -}}
 {{- end -}}
 {{- end -}}
 {{- range $j, $q := $pools -}}
 {{- if lt $j $i -}}
-{{- $d := include "calico.cidr" $q.cidr | fromJson -}}
-{{- if and (lt (int64 $c.net) (add $d.net $d.size | int64)) (lt (int64 $d.net) (add $c.net $c.size | int64)) -}}
+{{- if include "common.ipv4.overlaps" (list $c (include "common.ipv4.range" $q.cidr | fromJson)) -}}
 {{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%s overlaps ipPools[%d] (%s): pools must not overlap" $p.cidr $j $q.cidr) "context" $) -}}
 {{- end -}}
 {{- end -}}

@@ -16,7 +16,8 @@ Addresses become integers so ranges can be ordered and compared.
 
 {{/*
 An address range from "a.b.c.d", "a.b.c.d/n" or "a.b.c.d-e.f.g.h", as JSON
-{"start": int, "end": int} or {"error": "why"}. IPv6 input gives
+{"start": int, "end": int} or {"error": "why"}; a CIDR also gives "prefix" and
+"address" (the written address, which differs from start when host bits are set). IPv6 input gives
 {"family": 6} so callers can skip ordering checks for it.
 Usage: $r := include "common.ipv4.range" "10.0.0.10-10.0.0.50" | fromJson
 */}}
@@ -50,7 +51,7 @@ Usage: $r := include "common.ipv4.range" "10.0.0.10-10.0.0.50" | fromJson
 {{- range until (int (sub 32 (atoi $bits))) -}}{{- $size = mul $size 2 -}}{{- end -}}
 {{- $n := include "common.ipv4.toInt" $ip | atoi -}}
 {{- $start := sub $n (mod $n $size) -}}
-{{- dict "family" 4 "start" $start "end" (add $start (sub $size 1)) | toJson -}}
+{{- dict "family" 4 "start" $start "end" (add $start (sub $size 1)) "prefix" (atoi $bits) "address" $n | toJson -}}
 {{- end -}}
 {{- else if include "common.ipv4.valid" $s -}}
 {{- $n := include "common.ipv4.toInt" $s | atoi -}}
