@@ -94,6 +94,13 @@ def test_backup_retention_deletes_only_past_the_newest_n():
     assert out.stdout.split() == ["/b/mysql-20260102.sql.gz", "/b/mysql-20260101.sql.gz"]
 
 
+def test_role_label_patch_is_a_json_merge_patch():
+    import json
+
+    body = json.loads(lib("pod_label_patch mysql.feng.org/role replica").stdout)
+    assert body == {"metadata": {"labels": {"mysql.feng.org/role": "replica"}}}
+
+
 # --- mysqld arguments (files/run-mysqld.sh) ---------------------------------
 
 

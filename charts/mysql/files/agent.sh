@@ -84,6 +84,10 @@ reconcile_replica() {
 
 label_pod() {
   [ "${ROLE_LABEL:-}" ] || return 0
+  if ! command -v curl >/dev/null 2>&1; then
+    log "no curl in the image: cannot label the pod; use readService.includePrimary=true"
+    return 0
+  fi
   sa=/var/run/secrets/kubernetes.io/serviceaccount
   curl -fsS --max-time 10 --cacert "$sa/ca.crt" \
     -H "Authorization: Bearer $(cat "$sa/token")" \
