@@ -163,6 +163,17 @@ def test_disabled_component_renders_nothing_and_gets_no_namespace() -> None:
     assert "nfs-provisioner" not in {ns["metadata"]["name"] for ns in of_kind(objs, "Namespace")}
 
 
+NETWORK_FIRST = {c: {"enabled": False} for c in ("metallb", "ingress-nginx", "nfs-subdir-provisioner")}
+
+
+def test_network_first_step_installs_calico_and_the_corefile_only() -> None:
+    """Step 1 of the install order (README): no site values needed beyond the network."""
+    objs = render(CHART, values=NETWORK_FIRST, release="platform")
+    assert {subchart_of(o) for o in objs} == {None, "calico", "coredns"}
+    assert one(objs, "Installation", "default")
+    assert {ns["metadata"]["name"] for ns in of_kind(objs, "Namespace")} == {"tigera-operator"}
+
+
 def test_namespaces_can_be_left_to_someone_else() -> None:
     assert not of_kind(lab_with({"namespaces": {"create": False}}), "Namespace")
 
