@@ -163,7 +163,8 @@ def explain(kind: str, registry: Registry, action: str, stderr: str) -> Registry
             "(a Harbor robot account's full name, e.g. robot$apps+ci, and its secret; robot secrets expire)"
             if action.startswith("logging in") else
             f"{host} wants credentials (401) while {action}: set HARBOR_USERNAME and HARBOR_PASSWORD "
-            f"(a Harbor robot account such as robot$apps+ci) or run `helm registry login {host}` first"
+            f"(a Harbor robot account such as robot$apps+ci) or run `helm registry login {host}` first; "
+            f"if you are logged in, the account lacks pull/push permission on project {project!r}"
         ),
         "forbidden": f"{host} denied {action} (403): give the robot account push and pull permission on "
                      f"project {project!r} (Harbor: Projects → {project} → Robot Accounts)",
