@@ -193,6 +193,30 @@ def test_global_pull_secrets_reach_every_pod() -> None:
     assert all({"name": "harbor"} in (s.get("imagePullSecrets") or []) for s in specs)
 
 
+def test_global_cluster_domain_reaches_coredns() -> None:
+    corefile = one(lab_with({"global": {"clusterDomain": "lab.local"}}), "ConfigMap", "coredns")["data"]["Corefile"]
+    assert any(line.split()[:2] == ["kubernetes", "lab.local"] for line in corefile.splitlines() if line.strip())
+
+
+def test_chart_lists_every_subcharts_images_for_artifact_hub() -> None:
+    def images(chart: str) -> set[str]:
+        meta = yaml.safe_load((ROOT / "charts" / chart / "Chart.yaml").read_text())
+        return {i["image"] for i in yaml.safe_load(meta["annotations"]["artifacthub.io/images"])}
+
+    assert images(CHART) == set().union(*(images(c) for c in COMPONENTS))
+
+
+def test_every_component_is_a_dependency_with_its_switch() -> None:
+    meta = yaml.safe_load((ROOT / "charts" / CHART / "Chart.yaml").read_text())
+    deps = {d["name"]: d for d in meta["dependencies"]}
+    for name in COMPONENTS:
+        sub = yaml.safe_load((ROOT / "charts" / name / "Chart.yaml").read_text())
+        assert deps[name]["condition"] == f"{name}.enabled"
+        assert deps[name]["version"] == sub["version"]
+        assert deps[name]["repository"] == f"file://../{name}"
+        assert (ROOT / "charts" / CHART / "charts" / name).resolve() == (ROOT / "charts" / name).resolve()
+
+
 # --- with no values file at all ----------------------------------------------
 
 
