@@ -30,7 +30,9 @@ from chartops.registry import (
     Credentials,
     Outcome,
     Registry,
+    RegistryError,
     Retry,
+    classify,
     login_command,
     push_packages,
     remote_digest,
@@ -251,3 +253,43 @@ def test_a_dry_run_push_shows_the_login_with_the_password_redacted(tmp_path: Pat
     assert f"echo {REDACTED} | " in out.stdout and "--password-stdin" in out.stdout
     assert "'robot$ci'" in out.stdout
     assert PASSWORD not in out.stdout + out.stderr
+
+
+def test_transient_errors_are_retried_with_doubling_backoff() -> None:
+    calls: list[int] = []
+    sleeps: list[float] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise RegistryError("transient", "connection reset")
+        return "ok"
+
+    assert Retry(attempts=4, delay=0.5).run(flaky, sleep=sleeps.append) == "ok"
+    assert sleeps == [0.5, 1.0]
+
+
+def test_errors_that_retrying_cannot_fix_are_not_retried() -> None:
+    calls: list[int] = []
+
+    def denied() -> None:
+        calls.append(1)
+        raise RegistryError("forbidden", "403")
+
+    with pytest.raises(RegistryError):
+        Retry(attempts=4, delay=0).run(denied, sleep=lambda _: None)
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(("stderr", "kind"), [
+    ('GET "https://h/v2/": response status code 401: unauthorized: authentication required', "auth"),
+    ("POST https://h/v2/apps/x/blobs/uploads/: response status code 403: forbidden", "forbidden"),
+    ("response status code 404: notfound: project apps not found", "not-found"),
+    ("response status code 503: service unavailable", "transient"),
+    ('Head "http://127.0.0.1:1/v2/x": dial tcp 127.0.0.1:1: connect: connection refused', "transient"),
+    ("tls: failed to verify certificate: x509: certificate signed by unknown authority", "tls"),
+    ('Get "https://h/v2/": http: server gave HTTP response to HTTPS client', "plain-http"),
+    ("failed to perform \"FetchReference\" on source: h/apps/x:0.1.0: not found", "not-found"),
+])
+def test_helm_registry_errors_are_classified(stderr: str, kind: str) -> None:
+    assert classify(stderr) == kind
