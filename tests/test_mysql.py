@@ -70,6 +70,7 @@ def test_change_source_uses_gtid_auto_position_and_the_source_public_key():
     sql = lib("sql_change_source db-0.db-headless.ns.svc.cluster.local 3306 repl secret 10").stdout
     assert "CHANGE REPLICATION SOURCE TO SOURCE_HOST='db-0.db-headless.ns.svc.cluster.local'" in sql
     assert "SOURCE_AUTO_POSITION=1" in sql and "GET_SOURCE_PUBLIC_KEY=1" in sql
+    assert "SOURCE_CONNECT_RETRY=10," in sql and "SOURCE_RETRY_COUNT=86400" in sql  # outlasts a primary restart
     assert sql.strip().endswith("START REPLICA;")
 
 

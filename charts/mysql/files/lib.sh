@@ -96,9 +96,11 @@ sql_clone() {
 
 # sql_change_source SOURCE_HOST PORT REPL_USER REPL_PASS CONNECT_RETRY
 # GTID auto-positioning; GET_SOURCE_PUBLIC_KEY=1 because the replication
-# account uses caching_sha2_password over a connection without TLS.
+# account uses caching_sha2_password over a connection without TLS. The retry
+# count is high so that replicas wait out a long primary restart instead of
+# giving up after the default 10 attempts.
 sql_change_source() {
-  printf "CHANGE REPLICATION SOURCE TO SOURCE_HOST='%s', SOURCE_PORT=%s, SOURCE_USER='%s', SOURCE_PASSWORD='%s', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=%s;\n" \
+  printf "CHANGE REPLICATION SOURCE TO SOURCE_HOST='%s', SOURCE_PORT=%s, SOURCE_USER='%s', SOURCE_PASSWORD='%s', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=%s, SOURCE_RETRY_COUNT=86400;\n" \
     "$(sql_quote "$1")" "$2" "$(sql_quote "$3")" "$(sql_quote "$4")" "$5"
   echo "START REPLICA;"
 }
