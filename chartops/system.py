@@ -1,4 +1,5 @@
-"""Debian packages the registry tests need: the distribution server Harbor embeds, and GnuPG for signing.
+"""Debian packages the registry tests need: the distribution server Harbor embeds, GnuPG for
+signing, and openssl for the throwaway CA.
 
 Installed with apt-get when missing and we are root on a Debian-like machine;
 otherwise the task says what to install.
@@ -11,7 +12,7 @@ import shutil
 import subprocess
 
 # binary -> Debian package
-TEST_TOOLS = {"docker-registry": "docker-registry", "gpg": "gnupg"}
+TEST_TOOLS = {"docker-registry": "docker-registry", "gpg": "gnupg", "openssl": "openssl"}
 
 
 def missing(tools: dict[str, str] = TEST_TOOLS) -> dict[str, str]:
