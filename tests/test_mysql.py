@@ -155,6 +155,7 @@ printf 'SQL: %s\n' "$sql" >> "$STUB_LOG"
 case "$sql" in
   *replication_connection_configuration*) echo "${FAKE_CONFIGURED:-0}" ;;
   *clone_status*) echo "${FAKE_CLONED:-0}" ;;
+  *gtid_executed*) echo "${FAKE_GTIDS:-1111-self 1111-self:1-12}" ;;
   *skip_networking*) echo 0 ;;
   *"CLONE INSTANCE"*)
     echo "ERROR 3707 (HY000) at line 2: Restart server failed (mysqld is not managed by supervisor process)." >&2
@@ -171,7 +172,7 @@ def agent_env() -> dict[str, str]:
     return env
 
 
-def run_agent(tmp_path: Path, pod: str, configured: int = 0, cloned: int = 0, seeded: bool = False):
+def run_agent(tmp_path: Path, pod: str, configured: int = 0, cloned: int = 0, seeded: bool = False, gtids: str | None = None):
     bindir = tmp_path / "bin"
     bindir.mkdir(exist_ok=True)
     (bindir / "mysql").write_text(STUB_MYSQL)
@@ -197,6 +198,8 @@ def run_agent(tmp_path: Path, pod: str, configured: int = 0, cloned: int = 0, se
         "FAKE_CONFIGURED": str(configured),
         "FAKE_CLONED": str(cloned),
     }
+    if gtids is not None:
+        env["FAKE_GTIDS"] = gtids
     out = subprocess.run(["bash", str(FILES / "agent.sh"), "once"], env=env, capture_output=True, text=True, check=False)
     sent = log.read_text() if log.exists() else ""
     return out, sent, data
@@ -232,6 +235,20 @@ def test_seeded_replica_that_lost_its_source_settings_reattaches_without_cloning
     out, sent, _ = run_agent(tmp_path, "test-mysql-1", seeded=True)
     assert out.returncode == 0
     assert "CHANGE REPLICATION SOURCE" in sent and "CLONE INSTANCE" not in sent
+
+
+def test_replica_holding_the_primarys_transactions_is_attached_not_cloned(tmp_path):
+    out, sent, _ = run_agent(tmp_path, "test-mysql-1", gtids="1111-self 2222-primary:1-900,1111-self:1-12")
+    assert out.returncode == 0, out.stderr
+    assert "CHANGE REPLICATION SOURCE" in sent and "CLONE INSTANCE" not in sent
+
+
+@pytest.mark.parametrize(
+    ("gtids", "foreign"),
+    [("", "0"), ("aaa:1-5", "0"), ("aaa:1-5,bbb:1-3", "1"), ("bbb:1-3, aaa:1-2", "1")],
+)
+def test_foreign_gtids_are_told_apart_from_the_servers_own(gtids, foreign):
+    assert lib(f'has_foreign_gtids aaa "{gtids}"').stdout.strip() == foreign
 
 
 def test_primary_agent_creates_the_replication_and_clone_accounts(tmp_path):

@@ -67,6 +67,26 @@ replica_action() {
   fi
 }
 
+# has_foreign_gtids OWN_UUID [GTID_SET] -> 1 when the set holds transactions of
+# another server (the data came from the primary, by clone or replication),
+# 0 when it holds only this server's own (a freshly initialised datadir).
+has_foreign_gtids() {
+  _own=$1
+  _set=$(printf '%s' "${2:-}" | tr -d ' \n')
+  _old_ifs=$IFS
+  IFS=,
+  for _entry in $_set; do
+    _uuid=${_entry%%:*}
+    if [ -n "$_uuid" ] && [ "$_uuid" != "$_own" ]; then
+      IFS=$_old_ifs
+      echo 1
+      return 0
+    fi
+  done
+  IFS=$_old_ifs
+  echo 0
+}
+
 # sql_replication_users REPL_USER REPL_PASS CLONE_USER CLONE_PASS
 # Accounts the primary needs for replicas; idempotent, and they replicate.
 sql_replication_users() {
