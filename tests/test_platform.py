@@ -223,7 +223,8 @@ def test_every_component_is_a_dependency_with_its_switch() -> None:
 def test_no_values_stops_with_one_message_listing_every_site_value() -> None:
     msg = render_error(CHART, release="platform")
     assert "platform: site-specific values are missing" in msg
-    for key in ("metallb.addressPools", "nfs-subdir-provisioner.nfs.server", "nfs-subdir-provisioner.nfs.path"):
+    keys = ("metallb.addressPools", "metallb.l2Advertisements", "nfs-subdir-provisioner.nfs.server", "nfs-subdir-provisioner.nfs.path")
+    for key in keys:
         assert key in msg
     # the umbrella's message, not the first subchart check that happened to run
     assert "is required: set it to" not in msg
@@ -233,6 +234,11 @@ def test_no_values_message_lists_only_enabled_components() -> None:
     msg = render_error(CHART, values={"nfs-subdir-provisioner": {"enabled": False}}, release="platform")
     assert "metallb.addressPools" in msg
     assert "nfs-subdir-provisioner.nfs" not in msg
+
+
+def test_pools_nobody_announces_are_reported() -> None:
+    msg = lab_error({"metallb": {"l2Advertisements": []}})
+    assert "metallb.l2Advertisements" in msg and "site-specific values are missing" in msg
 
 
 def test_minimal_site_values_are_enough() -> None:

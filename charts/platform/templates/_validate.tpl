@@ -146,7 +146,10 @@ every value the site has to supply, instead of installing half a platform
 {{- $missing := list -}}
 {{- with index .Subcharts "metallb" -}}
 {{- if not .Values.addressPools -}}
-{{- $missing = append $missing "metallb.addressPools: the addresses MetalLB hands to LoadBalancer Services, free addresses of the node network, e.g. [{name: lab, addresses: [10.0.0.10-10.0.0.50]}] (and l2Advertisements to announce them)" -}}
+{{- $missing = append $missing "metallb.addressPools: the addresses MetalLB hands to LoadBalancer Services, free addresses of the node network, e.g. [{name: lab, addresses: [10.0.0.10-10.0.0.50]}]" -}}
+{{- end -}}
+{{- if not (or .Values.l2Advertisements .Values.bgpAdvertisements) -}}
+{{- $missing = append $missing "metallb.l2Advertisements: how the pool addresses are announced, e.g. [{name: lab, ipAddressPools: [lab], interfaces: [eth0]}] (or metallb.bgpAdvertisements with bgpPeers); without one, Services get addresses nobody answers for" -}}
 {{- end -}}
 {{- end -}}
 {{- with index .Subcharts "nfs-subdir-provisioner" -}}
@@ -158,7 +161,7 @@ every value the site has to supply, instead of installing half a platform
 {{- end -}}
 {{- end -}}
 {{- if $missing -}}
-{{- fail (printf "\n%s: site-specific values are missing; nothing was applied. Set them in a values file (values/lab.yaml is a complete example: helm install platform ./charts/platform -f values/lab.yaml), or switch the component off with <name>.enabled=false:\n  - %s" .Chart.Name (join "\n  - " $missing)) -}}
+{{- fail (printf "\n%s: site-specific values are missing; nothing was applied. Set them in a values file (values/lab.yaml is a complete one; charts/platform/README.md gives the install order), or switch the component off with <name>.enabled=false:\n  - %s" .Chart.Name (join "\n  - " $missing)) -}}
 {{- end -}}
 {{- end -}}
 
