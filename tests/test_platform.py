@@ -198,6 +198,18 @@ def test_global_cluster_domain_reaches_coredns() -> None:
     assert any(line.split()[:2] == ["kubernetes", "lab.local"] for line in corefile.splitlines() if line.strip())
 
 
+def test_global_pod_cidr_becomes_calicos_default_pool_and_is_checked() -> None:
+    values = {
+        "calico": {"ipPools": [{"name": "default-ipv4-ippool", "cidr": ""}]},
+        "global": {"network": {"podCIDR": "172.20.0.0/16"}},
+    }
+    pool = one(lab_with(values), "Installation", "default")["spec"]["calicoNetwork"]["ipPools"][0]
+    assert pool["cidr"] == "172.20.0.0/16"
+    # without podCIDR the pool is Calico's 192.168.0.0/16, and that is what gets checked
+    clash = {**values, "global": {"network": {"podCIDR": "", "nodeCIDR": "192.168.1.0/24"}}}
+    assert 'calico.ipPools[0].cidr "192.168.0.0/16" overlaps the node network' in lab_error(clash)
+
+
 def test_chart_lists_every_subcharts_images_for_artifact_hub() -> None:
     def images(chart: str) -> set[str]:
         meta = yaml.safe_load((ROOT / "charts" / chart / "Chart.yaml").read_text())
