@@ -68,7 +68,8 @@ reconcile_replica() {
       log "cloning the data of $PRIMARY_HOST:$PORT (mysqld restarts when it is done)"
       # A clone can outlast the liveness window: keep beating meanwhile, since
       # restarting the agent would kill the session and abort the clone.
-      (while true; do touch "$HEARTBEAT"; sleep 20; done) &
+      # (Its output goes nowhere so a leftover sleep holds no pipe of the caller's open.)
+      (while true; do touch "$HEARTBEAT"; sleep 20; done) >/dev/null 2>&1 &
       beat=$!
       out=$(sql_clone "$PRIMARY_HOST" "$PORT" "$CLONE_USER" "$(secret mysql-clone-password)" | sql_stdin 2>&1)
       rc=$?
