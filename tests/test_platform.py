@@ -41,6 +41,14 @@ def subchart_of(obj: dict[str, Any]) -> str | None:
     return name if name in COMPONENTS else None
 
 
+def production() -> list[dict[str, Any]]:
+    return render(CHART, values_files=PRODUCTION, release="platform")
+
+
+def cn_mirror() -> list[dict[str, Any]]:
+    return render(CHART, values_files=CN_MIRROR, release="platform")
+
+
 def lab_with(values: dict[str, Any]) -> list[dict[str, Any]]:
     return render(CHART, values=values, values_files=LAB, release="platform")
 
@@ -145,9 +153,7 @@ def test_namespaces_carry_the_pod_security_level_each_component_needs() -> None:
         for ns in of_kind(lab(), "Namespace")
     }
     expected = {
-        ns: {"enforce": level, "audit": level, "warn": level}
-        for ns, level in COMPONENTS.values()
-        if level is not None
+        ns: {"enforce": level, "audit": level, "warn": level} for ns, level in COMPONENTS.values() if level is not None
     }
     assert found == expected
 
@@ -235,7 +241,12 @@ def test_every_component_is_a_dependency_with_its_switch() -> None:
 def test_no_values_stops_with_one_message_listing_every_site_value() -> None:
     msg = render_error(CHART, release="platform")
     assert "platform: site-specific values are missing" in msg
-    keys = ("metallb.addressPools", "metallb.l2Advertisements", "nfs-subdir-provisioner.nfs.server", "nfs-subdir-provisioner.nfs.path")
+    keys = (
+        "metallb.addressPools",
+        "metallb.l2Advertisements",
+        "nfs-subdir-provisioner.nfs.server",
+        "nfs-subdir-provisioner.nfs.path",
+    )
     for key in keys:
         assert key in msg
     # the umbrella's message, not the first subchart check that happened to run
@@ -272,6 +283,7 @@ def test_umbrella_checks_run_before_any_subchart_template() -> None:
 
 # --- bad input ---------------------------------------------------------------
 
+
 def pools(*ranges: str) -> dict[str, Any]:
     return {"metallb": {"addressPools": [{"name": f"p{i}", "addresses": [r]} for i, r in enumerate(ranges)]}}
 
@@ -302,7 +314,10 @@ BAD = [
         {
             "ingress-nginx": {
                 "controller": {
-                    "service": {"loadBalancerIP": "", "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.11,10.0.1.5"}}
+                    "service": {
+                        "loadBalancerIP": "",
+                        "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.11,10.0.1.5"},
+                    }
                 }
             }
         },
@@ -349,16 +364,19 @@ BAD = [
     ),
     pytest.param(
         {"global": {"network": {"podCIDR": "10.96.0.0/16"}}},
-        "global.network.podCIDR \"10.96.0.0/16\" overlaps the service network (global.network.serviceCIDR",
+        'global.network.podCIDR "10.96.0.0/16" overlaps the service network (global.network.serviceCIDR',
         id="pod-cidr-overlaps-service-cidr",
     ),
     pytest.param(
         {"global": {"network": {"podCIDR": "10.0.0.0/16"}}},
-        "global.network.podCIDR \"10.0.0.0/16\" overlaps the node network (global.network.nodeCIDR",
+        'global.network.podCIDR "10.0.0.0/16" overlaps the node network (global.network.nodeCIDR',
         id="pod-cidr-overlaps-node-cidr",
     ),
     pytest.param(
-        {"global": {"network": {"podCIDR": "10.0.0.32/27", "nodeCIDR": ""}}, "calico": {"ipPools": [{"name": "p", "cidr": "10.0.0.32/28"}]}},
+        {
+            "global": {"network": {"podCIDR": "10.0.0.32/27", "nodeCIDR": ""}},
+            "calico": {"ipPools": [{"name": "p", "cidr": "10.0.0.32/28"}]},
+        },
         'global.network.podCIDR "10.0.0.32/27" overlaps MetalLB pool "lab-pool"',
         id="pod-cidr-overlaps-metallb-pool",
     ),
@@ -379,7 +397,7 @@ def test_unknown_nested_key_is_reported_under_the_subchart() -> None:
 
 
 def test_production_spreads_ingress_one_per_node_and_keeps_two_up() -> None:
-    objs = render(CHART, values_files=PRODUCTION, release="platform")
+    objs = production()
     deploy = one(objs, "Deployment", "platform-ingress-nginx-controller")
     assert deploy["spec"]["replicas"] == 3
     anti = pod_spec(deploy)["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
@@ -390,12 +408,12 @@ def test_production_spreads_ingress_one_per_node_and_keeps_two_up() -> None:
 
 
 def test_production_ingress_rollout_needs_no_spare_node() -> None:
-    deploy = one(render(CHART, values_files=PRODUCTION, release="platform"), "Deployment", "platform-ingress-nginx-controller")
+    deploy = one(production(), "Deployment", "platform-ingress-nginx-controller")
     assert deploy["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == 0
 
 
 def test_production_runs_a_standby_nfs_provisioner_on_another_node() -> None:
-    deploy = one(render(CHART, values_files=PRODUCTION, release="platform"), "Deployment", "platform-nfs-subdir-provisioner")
+    deploy = one(production(), "Deployment", "platform-nfs-subdir-provisioner")
     assert deploy["spec"]["replicas"] == 2
     env = {e["name"]: e.get("value") for e in containers(deploy)[0]["env"]}
     assert env["ENABLE_LEADER_ELECTION"] == "true"
@@ -404,7 +422,7 @@ def test_production_runs_a_standby_nfs_provisioner_on_another_node() -> None:
 
 
 def test_production_calico_control_plane_has_three_replicas() -> None:
-    inst = one(render(CHART, values_files=PRODUCTION, release="platform"), "Installation", "default")
+    inst = one(production(), "Installation", "default")
     assert inst["spec"]["controlPlaneReplicas"] == 3
 
 
@@ -412,13 +430,13 @@ def test_production_gives_every_container_bigger_resources_than_the_lab() -> Non
     def requests(objs: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
         return {(o["metadata"]["name"], c["name"]): c["resources"]["requests"] for o in objs for c in containers(o)}
 
-    lab_req, prod_req = requests(lab()), requests(render(CHART, values_files=PRODUCTION, release="platform"))
+    lab_req, prod_req = requests(lab()), requests(production())
     assert lab_req.keys() == prod_req.keys()
     assert all(prod_req[k] != lab_req[k] for k in lab_req), "every container is sized for production"
 
 
 def test_cn_mirror_pulls_every_image_through_the_mirror() -> None:
-    objs = render(CHART, values_files=CN_MIRROR, release="platform")
+    objs = cn_mirror()
     images = [c["image"] for o in objs for c in containers(o)]
     assert images
     assert all(i.startswith(MIRROR + "/") for i in images), images
@@ -430,7 +448,7 @@ def test_cn_mirror_pulls_every_image_through_the_mirror() -> None:
 def test_cn_mirror_flattened_images_stay_distinct() -> None:
     """Flattening drops the repository path; two different images must not end up as one reference."""
     lab_images = sorted({c["image"] for o in lab() for c in containers(o)})
-    mirror_images = sorted({c["image"] for o in render(CHART, values_files=CN_MIRROR, release="platform") for c in containers(o)})
+    mirror_images = sorted({c["image"] for o in cn_mirror() for c in containers(o)})
     assert len(mirror_images) == len(lab_images)
 
 
