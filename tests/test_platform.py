@@ -15,6 +15,7 @@ import yaml
 from tests.helpers import ROOT, containers, of_kind, one, pod_spec, render, render_error
 
 CHART = "platform"
+RELEASE = "test"  # as the suite's scenario renders, so they share the render cache
 LAB = ["values/lab.yaml"]
 PRODUCTION = ["values/lab.yaml", "values/production.yaml"]
 CN_MIRROR = ["values/lab.yaml", "values/cn-mirror.yaml"]
@@ -32,7 +33,7 @@ COMPONENTS = {
 
 
 def lab() -> list[dict[str, Any]]:
-    return render(CHART, values_files=LAB, release="platform")
+    return render(CHART, values_files=LAB, release=RELEASE)
 
 
 def subchart_of(obj: dict[str, Any]) -> str | None:
@@ -42,19 +43,19 @@ def subchart_of(obj: dict[str, Any]) -> str | None:
 
 
 def production() -> list[dict[str, Any]]:
-    return render(CHART, values_files=PRODUCTION, release="platform")
+    return render(CHART, values_files=PRODUCTION, release=RELEASE)
 
 
 def cn_mirror() -> list[dict[str, Any]]:
-    return render(CHART, values_files=CN_MIRROR, release="platform")
+    return render(CHART, values_files=CN_MIRROR, release=RELEASE)
 
 
 def lab_with(values: dict[str, Any]) -> list[dict[str, Any]]:
-    return render(CHART, values=values, values_files=LAB, release="platform")
+    return render(CHART, values=values, values_files=LAB, release=RELEASE)
 
 
 def lab_error(values: dict[str, Any]) -> str:
-    return render_error(CHART, values=values, values_files=LAB, release="platform")
+    return render_error(CHART, values=values, values_files=LAB, release=RELEASE)
 
 
 # --- what the lab gets -------------------------------------------------------
@@ -72,18 +73,18 @@ def test_lab_gets_one_l2_pool_announced_on_eth0() -> None:
 
 def test_lab_runs_metallb_controller_and_speaker() -> None:
     objs = lab()
-    controller = one(objs, "Deployment", "platform-metallb-controller")
-    speaker = one(objs, "DaemonSet", "platform-metallb-speaker")
+    controller = one(objs, "Deployment", f"{RELEASE}-metallb-controller")
+    speaker = one(objs, "DaemonSet", f"{RELEASE}-metallb-speaker")
     assert controller["metadata"]["namespace"] == speaker["metadata"]["namespace"] == "metallb-system"
 
 
 def test_lab_ingress_has_two_replicas_metrics_and_the_fixed_ip() -> None:
     objs = lab()
-    deploy = one(objs, "Deployment", "platform-ingress-nginx-controller")
+    deploy = one(objs, "Deployment", f"{RELEASE}-ingress-nginx-controller")
     assert deploy["spec"]["replicas"] == 2
     args = containers(deploy)[0]["args"]
     assert any(a.startswith("--enable-metrics=true") for a in args), args
-    svc = one(objs, "Service", "platform-ingress-nginx-controller")
+    svc = one(objs, "Service", f"{RELEASE}-ingress-nginx-controller")
     assert svc["spec"]["type"] == "LoadBalancer"
     assert svc["metadata"]["annotations"]["metallb.io/loadBalancerIPs"] == "10.0.0.11"
     assert one(objs, "IngressClass", "nginx")["spec"]["controller"] == "k8s.io/ingress-nginx"
@@ -127,7 +128,7 @@ def test_lab_calico_pool_is_the_labs() -> None:
 def test_lab_provisions_nfs_volumes_through_storageclass_sc_nfs() -> None:
     objs = lab()
     sc = one(objs, "StorageClass", "sc-nfs")
-    deploy = one(objs, "Deployment", "platform-nfs-subdir-provisioner")
+    deploy = one(objs, "Deployment", f"{RELEASE}-nfs-subdir-provisioner")
     env = {e["name"]: e.get("value") for e in containers(deploy)[0]["env"]}
     assert sc["provisioner"] == env["PROVISIONER_NAME"]
     assert sc["parameters"]["archiveOnDelete"] == "true"
@@ -174,7 +175,7 @@ NETWORK_FIRST = {c: {"enabled": False} for c in ("metallb", "ingress-nginx", "nf
 
 def test_network_first_step_installs_calico_and_the_corefile_only() -> None:
     """Step 1 of the install order (README): no site values needed beyond the network."""
-    objs = render(CHART, values=NETWORK_FIRST, release="platform")
+    objs = render(CHART, values=NETWORK_FIRST, release=RELEASE)
     assert {subchart_of(o) for o in objs} == {None, "calico", "coredns"}
     assert one(objs, "Installation", "default")
     assert {ns["metadata"]["name"] for ns in of_kind(objs, "Namespace")} == {"tigera-operator"}
@@ -239,7 +240,7 @@ def test_every_component_is_a_dependency_with_its_switch() -> None:
 
 
 def test_no_values_stops_with_one_message_listing_every_site_value() -> None:
-    msg = render_error(CHART, release="platform")
+    msg = render_error(CHART, release=RELEASE)
     assert "platform: site-specific values are missing" in msg
     keys = (
         "metallb.addressPools",
@@ -254,7 +255,7 @@ def test_no_values_stops_with_one_message_listing_every_site_value() -> None:
 
 
 def test_no_values_message_lists_only_enabled_components() -> None:
-    msg = render_error(CHART, values={"nfs-subdir-provisioner": {"enabled": False}}, release="platform")
+    msg = render_error(CHART, values={"nfs-subdir-provisioner": {"enabled": False}}, release=RELEASE)
     assert "metallb.addressPools" in msg
     assert "nfs-subdir-provisioner.nfs" not in msg
 
@@ -266,7 +267,7 @@ def test_pools_nobody_announces_are_reported() -> None:
 
 def test_minimal_site_values_are_enough() -> None:
     """The keys the no-values message lists are all a site must set."""
-    assert render(CHART, values_files=["charts/platform/ci/minimal-values.yaml"], release="platform")
+    assert render(CHART, values_files=["charts/platform/ci/minimal-values.yaml"], release=RELEASE)
 
 
 def test_umbrella_checks_run_before_any_subchart_template() -> None:
@@ -398,22 +399,22 @@ def test_unknown_nested_key_is_reported_under_the_subchart() -> None:
 
 def test_production_spreads_ingress_one_per_node_and_keeps_two_up() -> None:
     objs = production()
-    deploy = one(objs, "Deployment", "platform-ingress-nginx-controller")
+    deploy = one(objs, "Deployment", f"{RELEASE}-ingress-nginx-controller")
     assert deploy["spec"]["replicas"] == 3
     anti = pod_spec(deploy)["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
     assert anti[0]["topologyKey"] == "kubernetes.io/hostname"
-    pdb = one(objs, "PodDisruptionBudget", "platform-ingress-nginx-controller")
+    pdb = one(objs, "PodDisruptionBudget", f"{RELEASE}-ingress-nginx-controller")
     assert pdb["spec"]["minAvailable"] == 2
     assert pdb["spec"]["selector"]["matchLabels"].items() <= deploy["spec"]["template"]["metadata"]["labels"].items()
 
 
 def test_production_ingress_rollout_needs_no_spare_node() -> None:
-    deploy = one(production(), "Deployment", "platform-ingress-nginx-controller")
+    deploy = one(production(), "Deployment", f"{RELEASE}-ingress-nginx-controller")
     assert deploy["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == 0
 
 
 def test_production_runs_a_standby_nfs_provisioner_on_another_node() -> None:
-    deploy = one(production(), "Deployment", "platform-nfs-subdir-provisioner")
+    deploy = one(production(), "Deployment", f"{RELEASE}-nfs-subdir-provisioner")
     assert deploy["spec"]["replicas"] == 2
     env = {e["name"]: e.get("value") for e in containers(deploy)[0]["env"]}
     assert env["ENABLE_LEADER_ELECTION"] == "true"
