@@ -68,8 +68,10 @@ the cluster produces the same bytes (no diff, no rotation). A plain
 {{- else -}}
 {{- $days := int .Values.controller.admissionWebhook.certificate.validityDays -}}
 {{- $dnsNames := include "ingress-nginx.admission.dnsNames" . | fromJsonArray -}}
-{{- $ca := genCA (printf "%s-ca" $name) $days -}}
-{{- $cert := genSignedCert (index $dnsNames 2) nil $dnsNames $days $ca -}}
+{{- /* ECDSA P-256: as strong as RSA-3072 for TLS, and its keys are generated in
+       microseconds where two RSA keys cost every render a fifth of a second. */ -}}
+{{- $ca := genCAWithKey (printf "%s-ca" $name) $days (genPrivateKey "ecdsa") -}}
+{{- $cert := genSignedCertWithKey (index $dnsNames 2) nil $dnsNames $days $ca (genPrivateKey "ecdsa") -}}
 {{- $certs = dict "ca" $ca.Cert "cert" $cert.Cert "key" $cert.Key -}}
 {{- end -}}
 {{- $_ := set . "ingressNginxAdmissionCerts" $certs -}}
