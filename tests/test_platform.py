@@ -181,6 +181,14 @@ def test_network_first_step_installs_calico_and_the_corefile_only() -> None:
     assert {ns["metadata"]["name"] for ns in of_kind(objs, "Namespace")} == {"tigera-operator"}
 
 
+def test_components_sharing_a_namespace_get_the_level_both_need() -> None:
+    objs = lab_with({"nfs-subdir-provisioner": {"namespaceOverride": "ingress-nginx"}})
+    namespaces = {ns["metadata"]["name"]: ns for ns in of_kind(objs, "Namespace")}
+    assert "nfs-provisioner" not in namespaces
+    labels = namespaces["ingress-nginx"]["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "baseline"  # nfs needs baseline, ingress restricted
+
+
 def test_namespaces_can_be_left_to_someone_else() -> None:
     assert not of_kind(lab_with({"namespaces": {"create": False}}), "Namespace")
 

@@ -12,13 +12,6 @@ enabled when helm kept its subchart (its `<name>.enabled` condition), which
 - {name: nfs-subdir-provisioner, role: "NFS-backed dynamic volumes"}
 {{- end -}}
 
-{{/* Values of an enabled subchart (defaults merged with the umbrella's block), or nothing when it is disabled. Usage: $v := include "platform.subValues" (dict "name" "metallb" "context" $) | fromYaml */}}
-{{- define "platform.subValues" -}}
-{{- with index .context.Subcharts .name -}}
-{{- toYaml .Values -}}
-{{- end -}}
-{{- end -}}
-
 {{/* Namespace an enabled subchart installs into: its namespaceOverride, or the release namespace. */}}
 {{- define "platform.namespaceOf" -}}
 {{- $sub := index .context.Subcharts .name -}}
