@@ -315,6 +315,11 @@ BAD = [
         id="pools-overlap",
     ),
     pytest.param(
+        {**pools("10.96.0.10-10.96.0.20"), "ingress-nginx": {"controller": {"service": {"loadBalancerIP": ""}}}},
+        'metallb.addressPools[0].addresses[0] "10.96.0.10-10.96.0.20" overlaps the service network',
+        id="pool-inside-service-cidr",
+    ),
+    pytest.param(
         {"ingress-nginx": {"controller": {"service": {"loadBalancerIP": "10.0.0.60"}}}},
         'ingress-nginx.controller.service.loadBalancerIP "10.0.0.60" is not inside any MetalLB pool',
         id="lb-ip-outside-pools",

@@ -12,6 +12,7 @@ components.
 {{- $pools := include "platform.validate.pools" . | fromYamlArray -}}
 {{- include "platform.validate.ingressIP" (dict "pools" $pools "context" .) -}}
 {{- include "platform.validate.podNetwork" (dict "pools" $pools "context" .) -}}
+{{- include "platform.validate.poolsOutsideServices" (dict "pools" $pools "context" .) -}}
 {{- end -}}
 
 {{/*
@@ -133,6 +134,23 @@ global.network.podCIDR when that is set (kubeadm's podSubnet).
 {{- $r := .range -}}
 {{- if and .calico $net.podCIDR (eq (toString $r.family) "4") (or (lt (int64 $r.start) (int64 $podCIDR.start)) (gt (int64 $r.end) (int64 $podCIDR.end))) -}}
 {{- include "common.fail" (dict "key" .key "message" (printf "%q is not inside global.network.podCIDR %q: Calico's pools must lie in the cluster's pod network (kubeadm podSubnet)" .value $net.podCIDR) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A LoadBalancer address inside the service network would shadow a ClusterIP
+that kube-proxy already routes.
+*/}}
+{{- define "platform.validate.poolsOutsideServices" -}}
+{{- $ctx := .context -}}
+{{- with ($ctx.Values.global.network | default dict).serviceCIDR -}}
+{{- $svc := include "platform.range" (dict "value" . "key" "global.network.serviceCIDR" "context" $ctx) | fromJson -}}
+{{- $serviceCIDR := . -}}
+{{- range $.pools -}}
+{{- if include "common.ipv4.overlaps" (list .range $svc) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q overlaps the service network (global.network.serviceCIDR %q): LoadBalancer addresses must not be cluster IPs" .value $serviceCIDR) "context" $ctx) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
