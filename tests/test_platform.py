@@ -6,6 +6,7 @@ session; each bad-input row is one more render.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -164,10 +165,23 @@ def test_namespaces_are_kept_on_uninstall() -> None:
         assert ns["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
 
 
-def test_disabled_component_renders_nothing_and_gets_no_namespace() -> None:
-    objs = lab_with({"nfs-subdir-provisioner": {"enabled": False}})
-    assert not [o for o in objs if subchart_of(o) == "nfs-subdir-provisioner"]
-    assert "nfs-provisioner" not in {ns["metadata"]["name"] for ns in of_kind(objs, "Namespace")}
+@pytest.mark.parametrize("component", sorted(COMPONENTS))
+def test_disabled_component_renders_nothing_and_gets_no_namespace(component: str) -> None:
+    objs = lab_with({component: {"enabled": False}})
+    assert not [o for o in objs if subchart_of(o) == component]
+    assert {subchart_of(o) for o in objs} == {None} | set(COMPONENTS) - {component}
+    namespace, _ = COMPONENTS[component]
+    assert namespace not in {ns["metadata"]["name"] for ns in of_kind(objs, "Namespace")}
+
+
+def test_components_are_on_by_default_and_say_so_where_their_schema_allows() -> None:
+    """`<name>.enabled: true` is written out for every subchart whose schema accepts the key."""
+    values = yaml.safe_load((ROOT / "charts" / CHART / "values.yaml").read_text())
+    for name in COMPONENTS:
+        schema = json.loads((ROOT / "charts" / name / "values.schema.json").read_text())
+        accepts = "enabled" in schema["properties"]
+        assert values[name].get("enabled", True) is True
+        assert ("enabled" in values[name]) == accepts, f"{name}: enabled key vs its schema"
 
 
 NETWORK_FIRST = {c: {"enabled": False} for c in ("metallb", "ingress-nginx", "nfs-subdir-provisioner")}
