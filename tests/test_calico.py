@@ -384,3 +384,19 @@ BAD = [
 @pytest.mark.parametrize(("values", "fragment"), BAD, ids=[f for _, f in BAD])
 def test_bad_input_fails_naming_the_key(values: dict[str, Any], fragment: str) -> None:
     assert fragment in render_error(CHART, values=values)
+
+
+@pytest.mark.parametrize(
+    ("global_", "registry", "image_path"),
+    [
+        ({"imageRegistry": "harbor.feng.org/proxy-quay"}, "harbor.feng.org/proxy-quay/", None),
+        ({"imageRegistry": "registry.cn-hangzhou.aliyuncs.com/google_containers", "imageFlatten": True},
+         "registry.cn-hangzhou.aliyuncs.com/", "google_containers"),
+        ({"imageRegistry": "harbor.feng.org", "imageFlatten": True}, "harbor.feng.org/", None),
+    ],
+)
+def test_global_mirror_reaches_calicos_own_images(global_: dict, registry: str, image_path: str | None) -> None:
+    """The operator pulls <registry><imagePath>/<name>: a flat mirror's path becomes the imagePath."""
+    spec = one(render(CHART, values={"global": global_}), "Installation")["spec"]
+    assert spec["registry"] == registry
+    assert spec.get("imagePath") == image_path

@@ -24,12 +24,27 @@ Installation, the chart-managed IPPools and the checks all read this one list.
 {{- dict "pools" $out | toJson -}}
 {{- end -}}
 
-{{/* Calico's registry for Installation.spec.registry: ends with "/", as the operator requires. */}}
-{{- define "calico.registry" -}}
-{{- $registry := .Values.installation.registry | default ((.Values.global | default dict).imageRegistry) | default "" -}}
-{{- if $registry -}}
-{{- printf "%s/" (trimSuffix "/" $registry) -}}
+{{/*
+Where the operator pulls Calico's images: <spec.registry><spec.imagePath>/<name>,
+imagePath defaulting to "calico". installation.registry/imagePath win; else
+global.imageRegistry is the registry, and with global.imageFlatten a mirror with
+a path (registry.cn-hangzhou.aliyuncs.com/google_containers) is split into its
+host and its path, so the images land flat under the mirror like every other.
+Returns JSON {"registry": "host/" or "", "imagePath": "..." or ""}.
+*/}}
+{{- define "calico.imageSource" -}}
+{{- $global := .Values.global | default dict -}}
+{{- $registry := .Values.installation.registry -}}
+{{- $path := .Values.installation.imagePath -}}
+{{- if and (not $registry) $global.imageRegistry -}}
+{{- $registry = trimSuffix "/" $global.imageRegistry -}}
+{{- if and $global.imageFlatten (contains "/" $registry) (not $path) -}}
+{{- $parts := splitList "/" $registry -}}
+{{- $registry = first $parts -}}
+{{- $path = rest $parts | join "/" -}}
 {{- end -}}
+{{- end -}}
+{{- dict "registry" (ternary (printf "%s/" (trimSuffix "/" $registry)) "" (ne $registry "")) "imagePath" $path | toJson -}}
 {{- end -}}
 
 {{/* Pull secret names for Installation.spec.imagePullSecrets (global + installation), deduplicated. */}}
