@@ -45,9 +45,9 @@ class Exception_:
     check: str
     reason: str
 
-    def covers(self, chart: str, v: Violation) -> bool:
+    def covers(self, v: Violation) -> bool:
         return (
-            self.chart == chart and self.kind == v.kind and self.check == v.check
+            self.kind == v.kind and self.check == v.check
             and fnmatch(v.name, self.name) and fnmatch(v.container or "", self.container)
         )
 
@@ -213,5 +213,6 @@ def all_violations(objs: list[Obj], is_namespaced: Any) -> list[Violation]:
     return found
 
 
-def unexcused(chart: str, violations: Iterable[Violation], allowlist: list[Exception_]) -> list[Violation]:
-    return [v for v in violations if not any(e.covers(chart, v) for e in allowlist)]
+def unexcused(violations: Iterable[Violation], exceptions: list[Exception_]) -> list[Violation]:
+    """Violations no exception covers; the caller picks the exceptions that apply to the chart."""
+    return [v for v in violations if not any(e.covers(v) for e in exceptions)]

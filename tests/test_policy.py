@@ -10,13 +10,30 @@ from typing import Any
 import pytest
 import yaml
 
-from chartops.charts import Scenario, applications, scenarios
+from chartops.charts import Scenario, applications, discover, scenarios
 from chartops.validate import CRDCatalog, UnknownKind, builtin_is_namespaced, errors
 from tests.helpers import RenderError, render
 from tests.policy import Violation, all_violations, load_allowlist, unexcused
 
 SCENARIOS = scenarios()
 ALLOWLIST = load_allowlist()
+
+
+def _with_dependencies(chart: str) -> set[str]:
+    """A chart and every chart it embeds: a subchart's exceptions hold wherever it is rendered."""
+    deps = {c.name: c.dependencies for c in discover()}
+    found, todo = set(), [chart]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += deps.get(name, [])
+    return found
+
+
+def _exceptions_for(chart: str) -> list[Any]:
+    charts = _with_dependencies(chart)
+    return [e for e in ALLOWLIST if e.chart in charts]
 
 
 def _render(scn: Scenario) -> list[dict[str, Any]]:
@@ -46,7 +63,7 @@ def _namespaced(catalog: CRDCatalog):  # type: ignore[no-untyped-def]
 
 
 def _excused_kind(chart: str, kind: str) -> bool:
-    return any(e.chart == chart and e.kind == kind and e.check == "schema" for e in ALLOWLIST)
+    return any(e.kind == kind and e.check == "schema" for e in _exceptions_for(chart))
 
 
 def scenario_violations(scn: Scenario, catalog: CRDCatalog) -> list[Violation]:
@@ -72,26 +89,24 @@ def test_objects_pass_strict_validation(scn: Scenario, catalog: CRDCatalog) -> N
 
 @pytest.mark.parametrize("scn", SCENARIOS, ids=lambda s: s.id)
 def test_objects_meet_policy(scn: Scenario, catalog: CRDCatalog) -> None:
-    left = unexcused(scn.chart, scenario_violations(scn, catalog), ALLOWLIST)
+    left = unexcused(scenario_violations(scn, catalog), _exceptions_for(scn.chart))
     assert not left, "policy violations (fix them, or allowlist with a reason):\n" + "\n".join(map(str, left))
 
 
 def test_every_allowlist_entry_is_still_needed(catalog: CRDCatalog) -> None:
-    """An exception that excuses nothing is stale: remove it."""
-    by_chart: dict[str, list[Violation]] = {}
-    kinds: dict[str, set[str]] = {}
+    """An exception that excuses nothing, in its chart or in a chart embedding it, is stale: remove it."""
+    used: set[int] = set()
     for scn in SCENARIOS:
         try:
             objs = _render(scn)
         except RenderError:
             continue  # reported by test_scenario_renders
-        by_chart.setdefault(scn.chart, []).extend(scenario_violations(scn, catalog))
-        kinds.setdefault(scn.chart, set()).update(str(o.get("kind")) for o in objs)
-    stale = [
-        e for e in ALLOWLIST
-        if not (e.check == "schema" and e.kind in kinds.get(e.chart, set()))
-        and not any(e.covers(e.chart, v) for v in by_chart.get(e.chart, []))
-    ]
+        kinds = {str(o.get("kind")) for o in objs}
+        violations = scenario_violations(scn, catalog)
+        for e in _exceptions_for(scn.chart):
+            if (e.check == "schema" and e.kind in kinds) or any(e.covers(v) for v in violations):
+                used.add(id(e))
+    stale = [e for e in ALLOWLIST if id(e) not in used]
     assert not stale, "allowlist entries that excuse nothing:\n" + "\n".join(map(str, stale))
 
 

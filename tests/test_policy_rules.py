@@ -126,10 +126,11 @@ def test_images_with_digests_or_tags_are_pinned() -> None:
     assert not image_is_pinned("localhost:5000/a")
 
 
-def test_allowlist_matches_chart_kind_name_container_and_check() -> None:
+def test_allowlist_matches_kind_name_container_and_check() -> None:
     entry = Exception_("metallb", "DaemonSet", "*-speaker", "speaker", "host-namespaces", "reason")
     v = Violation("host-namespaces", "DaemonSet", "test-metallb-speaker", "", "hostNetwork: true")
-    assert unexcused("metallb", [v], [entry]) == [v], "a pod-level violation has no container name"
+    assert unexcused([v], [entry]) == [v], "a pod-level violation has no container name"
     entry_pod = Exception_("metallb", "DaemonSet", "*-speaker", "*", "host-namespaces", "reason")
-    assert unexcused("metallb", [v], [entry_pod]) == []
-    assert unexcused("other", [v], [entry_pod]) == [v]
+    assert unexcused([v], [entry_pod]) == []
+    other_check = Exception_("metallb", "DaemonSet", "*-speaker", "*", "privileged", "reason")
+    assert unexcused([v], [other_check]) == [v]
