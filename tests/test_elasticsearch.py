@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT, of_kind, one, render, render_error
+from chartops.render import RenderError, Request
+from tests.helpers import CHARTS, ROOT, of_kind, one, render, render_error, renderer
 
 CHART = "elasticsearch"
 CI = ROOT / "charts" / CHART / "ci"
@@ -50,6 +51,25 @@ def test_every_ci_scenario_renders_an_elasticsearch_resource(values_file: str) -
 def test_renders_offline_without_the_operator_crds() -> None:
     """helm template has no cluster: the live-cluster CRD check must stay silent."""
     assert es(render(CHART))
+
+
+# What helm's discovery lists on a live cluster (no RBAC needed), without and with ECK's CRDs.
+LIVE = ("--api-versions", "apiregistration.k8s.io/v1")
+ECK_APIS = ("--api-versions", "elasticsearch.k8s.elastic.co/v1/Elasticsearch",
+            "--api-versions", "kibana.k8s.elastic.co/v1/Kibana")
+
+
+def render_live(*apis: str) -> list[dict[str, Any]]:
+    return renderer().render(Request(CHARTS / CHART, dict(KIBANA), extra_args=LIVE + apis))
+
+
+def test_a_live_cluster_without_the_crds_is_told_to_install_eck_operator_first() -> None:
+    with pytest.raises(RenderError, match="install the eck-operator chart"):
+        render_live()
+
+
+def test_a_live_cluster_with_the_crds_installs() -> None:
+    assert one(render_live(*ECK_APIS), "Kibana")
 
 
 def test_defaults_make_three_all_role_nodes_without_mmap() -> None:

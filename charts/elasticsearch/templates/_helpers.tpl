@@ -77,7 +77,13 @@ tls:
   {{- end }}
 {{- end -}}
 
-{{/* Is this a real cluster? `lookup` returns nothing under `helm template` and client dry-runs. */}}
+{{/*
+Is this a real cluster? Every API server serves apiregistration.k8s.io/v1 (the
+aggregator), and discovery is open to every authenticated user; helm's offline
+API list (`helm template`, client dry runs) lacks it. A `lookup` would need read
+access to a cluster-scoped object, and its "forbidden" fails the whole install
+of a user who may only write the release namespace.
+*/}}
 {{- define "elasticsearch.live" -}}
-{{- if (lookup "v1" "Namespace" "" "kube-system") }}true{{ end -}}
+{{- if .Capabilities.APIVersions.Has "apiregistration.k8s.io/v1" }}true{{ end -}}
 {{- end -}}
