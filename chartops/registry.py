@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -53,6 +54,12 @@ class Registry:
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.url)
+        if "@" in self.url.split("://", 1)[-1].split("/", 1)[0]:
+            raise RegistryError(
+                "usage",
+                "--registry must not carry credentials (they would show in argv and logs): "
+                "use oci://HOST/PROJECT with HARBOR_USERNAME and HARBOR_PASSWORD",
+            )
         if parts.scheme != "oci" or not parts.netloc or not parts.path.strip("/"):
             raise RegistryError(
                 "usage",
@@ -183,7 +190,11 @@ def run_helm(cmd: Command, registry: Registry, action: str, retry: Retry,
     """Run a helm registry command with retries; returns (kind, stdout), kind "ok" or one of ok_kinds."""
 
     def attempt() -> tuple[str, str]:
-        result = cmd.run()
+        try:
+            result = cmd.run()
+        except subprocess.TimeoutExpired as err:
+            # A registry that accepts the connection and never answers: retried like a network error.
+            raise explain("transient", registry, action, f"no answer within {err.timeout:.0f} s") from None
         if result.returncode == 0:
             return "ok", result.stdout
         kind = classify(result.stderr)

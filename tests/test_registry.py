@@ -17,7 +17,7 @@ import pytest
 
 from chartops import helm as helm_mod
 from chartops.charts import Chart, get
-from chartops.commands import REDACTED
+from chartops.commands import REDACTED, Command
 from chartops.package import package_charts
 from chartops.paths import repo_root
 from chartops.published import verify_published
@@ -36,6 +36,7 @@ from chartops.registry import (
     login_command,
     push_packages,
     remote_digest,
+    run_helm,
     sha256_file,
     summary,
 )
@@ -253,6 +254,26 @@ def test_a_dry_run_push_shows_the_login_with_the_password_redacted(tmp_path: Pat
     assert f"echo {REDACTED} | " in out.stdout and "--password-stdin" in out.stdout
     assert "'robot$ci'" in out.stdout
     assert PASSWORD not in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("url", [f"oci://{USERNAME}:{PASSWORD}@harbor.feng.org/apps",
+                                 f"{USERNAME}:{PASSWORD}@harbor.feng.org/apps"])
+def test_a_registry_address_with_credentials_is_refused_without_echoing_them(url: str) -> None:
+    with pytest.raises(RegistryError) as err:
+        Registry(url)
+    assert "HARBOR_PASSWORD" in str(err.value) and PASSWORD not in str(err.value)
+
+
+def test_a_registry_that_never_answers_is_retried_then_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    def hang(self: Command, timeout: float = 300) -> None:
+        raise subprocess.TimeoutExpired(list(self.argv), timeout)
+
+    monkeypatch.setattr(Command, "run", hang)
+    registry = Registry("oci://harbor.feng.org/apps")
+    with pytest.raises(RegistryError) as err:
+        run_helm(Command.of(["helm", "pull"]), registry, "reading common:0.1.0", Retry(attempts=2, delay=0))
+    assert err.value.kind == "unreachable"
+    assert "cannot reach harbor.feng.org" in str(err.value) and "gave up after 2 attempts" in str(err.value)
 
 
 def test_transient_errors_are_retried_with_doubling_backoff() -> None:
