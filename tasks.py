@@ -203,15 +203,15 @@ def push(c: Context, registry: str, chart: str | None = None, plain_http: bool =
          insecure_skip_tls_verify: bool = False, ca_file: str | None = None, dest: str = "dist") -> None:
     """Push dist/ to the registry (login from HARBOR_USERNAME/HARBOR_PASSWORD); published versions stay as they are."""
     helm, reg, creds = _helm(c), _registry(registry, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
-    packages = [Path(dest) / package_mod.package_name(ch) for ch in _charts(chart)]
+    charts = _charts(chart)
+    packages = [Path(dest) / package_mod.package_name(ch) for ch in charts]
     missing = [str(p) for p in packages if not p.is_file()]
     if missing and not c.config.run.dry:
         raise Exit(f"not packaged: {', '.join(missing)}; run `invoke package` first", code=1)
     if c.config.run.dry:
         cmds = [registry_mod.login_command(helm, reg, creds)] if creds else []
-        for p in packages:
-            name, version = p.name.removesuffix(".tgz").rsplit("-", 1)
-            cmds += [registry_mod.pull_command(helm, reg, name, version, Path("<tmp>")),
+        for ch, p in zip(charts, packages, strict=True):
+            cmds += [registry_mod.pull_command(helm, reg, ch.name, ch.version, Path("<tmp>")),
                      registry_mod.push_command(helm, reg, p)]
         for cmd in cmds:
             print(cmd.show())
