@@ -356,6 +356,11 @@ BAD = [
     ({"ipPools": []}, "/ipPools"),
     ({"installation": {"calicoNetwork": {"linuxDataplane": "BPF"}}}, "kubernetesServiceEndpoint.host is required"),
     ({"kubernetesServiceEndpoint": {"host": "10.0.0.10"}}, "kubernetesServiceEndpoint.port"),
+    # A URL is not a host: KUBERNETES_SERVICE_HOST=https://... breaks every client of the ConfigMap.
+    ({"kubernetesServiceEndpoint": {"host": "https://api.feng.org", "port": 6443}}, "/kubernetesServiceEndpoint/host"),
+    ({"installation": {"calicoNetwork": {"nodeAddressAutodetectionV4": {"firstFound": False,
+                                                                         "canReach": "ping 8.8.8.8"}}}},
+     "/installation/calicoNetwork/nodeAddressAutodetectionV4/canReach"),
     ({"kubernetesServiceEndpoint": {"host": "10.0.0.10", "port": 6443},
       "installation": {"calicoNetwork": {"linuxDataplane": "BPF", "bpfNetworkBootstrap": "Enabled"}}},
      "installation.calicoNetwork.bpfNetworkBootstrap"),
