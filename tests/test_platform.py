@@ -311,6 +311,16 @@ def pools(*ranges: str) -> dict[str, Any]:
     return {"metallb": {"addressPools": [{"name": f"p{i}", "addresses": [r]} for i, r in enumerate(ranges)]}}
 
 
+# The lab's pool plus a second one that the lab's L2 advertisement (lab-pool only) does not announce.
+TWO_POOLS: dict[str, Any] = {
+    "metallb": {
+        "addressPools": [
+            {"name": "lab-pool", "addresses": ["10.0.0.10-10.0.0.50"]},
+            {"name": "edge", "addresses": ["10.0.0.60-10.0.0.70"]},
+        ]
+    }
+}
+
 BAD = [
     pytest.param({"bogus": 1}, "additional properties 'bogus' not allowed", id="unknown-top-level-key"),
     pytest.param(
@@ -353,9 +363,19 @@ BAD = [
         id="lb-ip-annotation-outside-pools",
     ),
     pytest.param(
-        {"ingress-nginx": {"controller": {"service": {"annotations": {"metallb.io/address-pool": "other"}}}}},
-        'loadBalancerIP "10.0.0.11" is not inside MetalLB pool "other"',
+        {**TWO_POOLS, "ingress-nginx": {"controller": {"service": {"annotations": {"metallb.io/address-pool": "edge"}}}}},
+        'loadBalancerIP "10.0.0.11" is not inside MetalLB pool "edge"',
         id="lb-ip-outside-the-named-pool",
+    ),
+    pytest.param(
+        {"ingress-nginx": {"controller": {"service": {"annotations": {"metallb.io/address-pool": "other"}}}}},
+        'ingress-nginx.controller.service.annotations.metallb.io/address-pool "other" is not a MetalLB pool',
+        id="named-pool-does-not-exist",
+    ),
+    pytest.param(
+        {**TWO_POOLS, "ingress-nginx": {"controller": {"service": {"loadBalancerIP": "10.0.0.65"}}}},
+        'loadBalancerIP "10.0.0.65" lies in MetalLB pool "edge", which no metallb.l2Advertisements',
+        id="lb-ip-in-a-pool-nobody-announces",
     ),
     pytest.param(
         {"calico": {"ipPools": [{"name": "p", "cidr": "10.96.0.0/16"}]}, "global": {"network": {"podCIDR": ""}}},
@@ -414,6 +434,15 @@ BAD = [
 @pytest.mark.parametrize(("values", "fragment"), BAD)
 def test_bad_input_fails_naming_the_key(values: dict[str, Any], fragment: str) -> None:
     assert fragment in lab_error(values)
+
+
+def test_an_advertisement_naming_no_pools_announces_the_ingress_ip_of_any_pool() -> None:
+    values = {
+        "metallb": {**TWO_POOLS["metallb"], "l2Advertisements": [{"name": "all", "interfaces": ["eth0"]}]},
+        "ingress-nginx": {"controller": {"service": {"loadBalancerIP": "10.0.0.65"}}},
+    }
+    svc = one(lab_with(values), "Service", f"{RELEASE}-ingress-nginx-controller")
+    assert svc["metadata"]["annotations"]["metallb.io/loadBalancerIPs"] == "10.0.0.65"
 
 
 def test_unknown_nested_key_is_reported_under_the_subchart() -> None:

@@ -51,7 +51,8 @@ refuse the second pool at admission, after the rest of the platform is in).
 The ingress controller's fixed IP, from the Service field value and/or the
 metallb.io/loadBalancerIPs annotation, must be an address MetalLB hands out:
 otherwise the Service stays <pending> forever. With metallb.io/address-pool
-set, it must lie in that pool.
+set, that pool must exist and hold the IP. The pool holding the IP must be
+announced by an advertisement, or nobody answers for the address.
 */}}
 {{- define "platform.validate.ingressIP" -}}
 {{- $ctx := .context -}}
@@ -70,16 +71,28 @@ set, it must lie in that pool.
 {{- $wanted = append $wanted (dict "key" "ingress-nginx.controller.service.annotations.metallb.io/loadBalancerIPs" "ip" (trim .)) -}}
 {{- end -}}
 {{- end -}}
+{{- $metallb := (index $ctx.Subcharts "metallb").Values -}}
+{{- $poolNames := list -}}
+{{- range $metallb.addressPools | default list }}{{ $poolNames = append $poolNames .name }}{{ end -}}
 {{- $onlyPool := index $annotations "metallb.io/address-pool" | default "" -}}
+{{- if and $onlyPool (not (has $onlyPool $poolNames)) -}}
+{{- include "common.fail" (dict "key" "ingress-nginx.controller.service.annotations.metallb.io/address-pool" "message" (printf "%q is not a MetalLB pool (metallb.addressPools: %s): the Service would stay <pending>. Name one of those pools." $onlyPool (join ", " $poolNames | default "none")) "context" $ctx) -}}
+{{- end -}}
+{{- $announced := include "platform.announcedPools" $ctx | fromJson -}}
 {{- range $wanted -}}
 {{- $ip := .ip -}}
 {{- $r := include "platform.range" (dict "value" $ip "key" .key "context" $ctx) | fromJson -}}
 {{- if eq (toString $r.family) "4" -}}
 {{- $found := false -}}
+{{- $in := "" -}}
 {{- range $pools -}}
 {{- if and (or (not $onlyPool) (eq .pool $onlyPool)) (include "common.ipv4.overlaps" (list .range $r)) -}}
 {{- $found = true -}}
+{{- $in = .pool -}}
 {{- end -}}
+{{- end -}}
+{{- if and $found (not $announced.all) (not (has $in $announced.pools)) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q lies in MetalLB pool %q, which no metallb.l2Advertisements or metallb.bgpAdvertisements entry announces: the Service would get the address but no node would answer for it. Add %q to an advertisement's ipAddressPools." $ip $in $in) "context" $ctx) -}}
 {{- end -}}
 {{- if not $found -}}
 {{- $where := "any MetalLB pool" -}}
@@ -92,6 +105,26 @@ set, it must lie in that pool.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+Pools MetalLB announces, as JSON {all, pools}: an advertisement without
+ipAddressPools announces every pool; one with ipAddressPoolSelectors is taken
+to announce every pool, since the pools' labels may be set elsewhere.
+*/}}
+{{- define "platform.announcedPools" -}}
+{{- $all := false -}}
+{{- $names := list -}}
+{{- with index .Subcharts "metallb" -}}
+{{- range concat (.Values.l2Advertisements | default list) (.Values.bgpAdvertisements | default list) -}}
+{{- if or (not .ipAddressPools) .ipAddressPoolSelectors -}}
+{{- $all = true -}}
+{{- else -}}
+{{- $names = concat $names .ipAddressPools -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (dict "all" $all "pools" $names) -}}
 {{- end -}}
 
 {{/*
