@@ -189,6 +189,12 @@ def test_lab_overlay():
         ({"mysql": {"enabled": False}, "externalDatabase": {"host": "db.feng.org"}}, "externalDatabase.password"),
         ({"externalDatabase": {"host": "db.feng.org"}}, "externalDatabase.host"),
         ({"ingress": {"enabled": True, "host": ""}}, "ingress.host"),
+        # The host and path end up in WP_HOME (a PHP string) and the Ingress rule: a URL or an
+        # upper-case name would be a broken site URL and an Ingress the API server rejects.
+        ({"ingress": {"enabled": True, "host": "https://blog.feng.org"}}, "/ingress/host"),
+        ({"ingress": {"enabled": True, "host": "Blog.feng.org"}}, "/ingress/host"),
+        ({"ingress": {"enabled": True, "host": "blog.feng.org", "path": "/it's"}}, "/ingress/path"),
+        ({"mysql": {"enabled": False}, "externalDatabase": {"host": "mysql://db.feng.org", "password": "x"}}, "/externalDatabase/host"),
         ({"php": {"uploadMaxFilesize": "lots"}}, "/php/uploadMaxFilesize"),
         ({"mysql": {"architecture": "galera"}}, "architecture"),
         ({"replicaCont": 2}, "replicaCont"),
