@@ -23,7 +23,7 @@ NO_WEBHOOK = {"webhook": {"enabled": False}, "config": {"metrics": {"port": 9090
 MIRROR = {"global": {"imageRegistry": "harbor.feng.org/elastic"}}
 TUNED = {"config": {"logVerbosity": 1, "maxConcurrentReconciles": 5, "kubeClientQPS": 50,
                     "setDefaultSecurityContext": "false", "validateStorageClass": False,
-                    "managedNamespaces": ["demo", "logs"], "metrics": {"port": 9090},
+                    "managedNamespaces": ["demo", "logs"], "metrics": {"port": 9090, "secure": True},
                     "extra": {"cert-validity": "4380h"}}}
 CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
                   "ValidatingWebhookConfiguration", "Namespace"}
@@ -140,6 +140,15 @@ def test_cluster_profile_binds_one_clusterrole_to_the_operator() -> None:
     assert crd_groups <= groups
 
 
+def test_secure_metrics_may_review_scraper_tokens() -> None:
+    def reviews_tokens(objs: list[dict[str, Any]]) -> bool:
+        role = one(objs, "ClusterRole", "test-eck-operator")
+        return any("tokenreviews" in r["resources"] and "create" in r["verbs"] for r in role["rules"])
+    assert eck_config(render(CHART, values=TUNED))["metrics-secure"] is True
+    assert reviews_tokens(render(CHART, values=TUNED))
+    assert not reviews_tokens(render(CHART))
+
+
 def test_restricted_profile_renders_roles_per_managed_namespace_and_nothing_cluster_scoped() -> None:
     objs = render(CHART, values=RESTRICTED, namespace="elastic-system")
     assert not [o for o in objs if o["kind"] in CLUSTER_SCOPED]
@@ -213,6 +222,8 @@ BAD = [
     ({**RESTRICTED, "webhook": {"enabled": True}}, "webhook.enabled"),
     ({**RESTRICTED, "config": {**RESTRICTED["config"], "validateStorageClass": True}}, "config.validateStorageClass"),
     ({**RESTRICTED, "config": {**RESTRICTED["config"], "exposedNodeLabels": ["x"]}}, "config.exposedNodeLabels"),
+    ({**RESTRICTED, "config": {**RESTRICTED["config"], "metrics": {"port": 9090, "secure": True}}},
+     "config.metrics.secure"),
     ({"webhook": {"enabled": False}}, "config.metrics.port"),
     ({"webhook": {"manageCerts": False, "certSecret": "c"}}, "webhook.caBundle"),
     ({"rbac": {"profile": "namespaced"}}, "/rbac/profile"),

@@ -10,6 +10,9 @@
 {{- if .Values.config.validateStorageClass -}}
 {{- include "common.fail" (dict "key" "config.validateStorageClass" "message" "must be false when rbac.profile is restricted: reading StorageClasses needs a ClusterRole" "context" .) -}}
 {{- end -}}
+{{- if .Values.config.metrics.secure -}}
+{{- include "common.fail" (dict "key" "config.metrics.secure" "message" "must be false when rbac.profile is restricted: authenticating scrapers needs TokenReviews, which only a ClusterRole grants" "context" .) -}}
+{{- end -}}
 {{- if .Values.config.exposedNodeLabels -}}
 {{- include "common.fail" (dict "key" "config.exposedNodeLabels" "message" "must be empty when rbac.profile is restricted: reading Nodes needs a ClusterRole" "context" .) -}}
 {{- end -}}
