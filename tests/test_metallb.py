@@ -454,6 +454,11 @@ BAD_INPUT = [
                   "bgpAdvertisements": [{"name": "a", "peers": ["q"], "communities": ["no-such-alias"]}]},
                  'bgpAdvertisements[0].communities[0] "no-such-alias"', id="unknown-community"),
     pytest.param({"communities": [{"name": "x", "value": "65535-1"}]}, "/communities/0/value", id="bad-community"),
+    pytest.param({"communities": [{"name": "x", "value": "65536:1"}]},
+                 'communities[0].value "65536:1": each half of a community is 0 to 65535', id="community-over-16-bit"),
+    pytest.param({"bgpAdvertisements": [{"name": "a", "communities": ["large:4294967296:1:1"]}]},
+                 'bgpAdvertisements[0].communities[0] "large:4294967296:1:1": each part of a large community',
+                 id="large-community-over-32-bit"),
     pytest.param({"speaker": {"memberlistPrt": 1}}, "memberlistPrt", id="unknown-speaker-key"),
 ]
 

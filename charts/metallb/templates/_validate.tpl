@@ -50,6 +50,9 @@ after part of the release is already applied.
     {{- include "common.fail" (dict "key" (printf "communities[%d].name" $i) "message" (printf "%q is used twice: community aliases must be unique" $c.name) "context" $) -}}
   {{- end -}}
   {{- $aliases = append $aliases $c.name -}}
+  {{- with include "metallb.communityProblem" $c.value -}}
+    {{- include "common.fail" (dict "key" (printf "communities[%d].value" $i) "message" (printf "%q: %s" $c.value .) "context" $) -}}
+  {{- end -}}
 {{- end -}}
 {{- $peers := list -}}
 {{- range $i, $p := .Values.bgpPeers -}}
@@ -80,6 +83,10 @@ after part of the release is already applied.
   {{- range $j, $c := $adv.communities -}}
     {{- if not (or (regexMatch "^[0-9]{1,5}:[0-9]{1,5}$" $c) (regexMatch "^large:[0-9]+:[0-9]+:[0-9]+$" $c) (has $c $aliases)) -}}
       {{- include "common.fail" (dict "key" (printf "bgpAdvertisements[%d].communities[%d]" $i $j) "message" (printf "%q is neither a community (65535:65282, large:1:2:3) nor an alias from communities[].name" $c) "context" $) -}}
+    {{- else if not (has $c $aliases) -}}
+      {{- with include "metallb.communityProblem" $c -}}
+        {{- include "common.fail" (dict "key" (printf "bgpAdvertisements[%d].communities[%d]" $i $j) "message" (printf "%q: %s" $c .) "context" $) -}}
+      {{- end -}}
     {{- end -}}
   {{- end -}}
   {{- range $j, $peer := $adv.peers -}}
@@ -109,6 +116,25 @@ after part of the release is already applied.
         {{- include "common.fail" (dict "key" (printf "%s[%d].ipAddressPools[%d]" $kind $i $j) "message" (printf "%q is not in addressPools[].name: add the pool or fix the name (use ipAddressPoolSelectors for pools managed outside this chart)" $pool) "context" $) -}}
       {{- end -}}
     {{- end -}}
+  {{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+What MetalLB's webhook would find wrong with a community literal the schema's
+pattern already let through, or nothing: a standard community is two 16-bit
+numbers, a large one three 32-bit numbers.
+*/}}
+{{- define "metallb.communityProblem" -}}
+{{- $parts := splitList ":" (toString .) -}}
+{{- if eq (first $parts) "large" -}}
+  {{- range rest $parts -}}
+    {{- if gt (len .) 10 }}each part of a large community is 0 to 4294967295{{ break }}{{ end -}}
+    {{- if gt (. | int64) 4294967295 }}each part of a large community is 0 to 4294967295{{ break }}{{ end -}}
+  {{- end -}}
+{{- else -}}
+  {{- range $parts -}}
+    {{- if gt (. | int64) 65535 }}each half of a community is 0 to 65535 (use large:a:b:c for 32-bit values){{ break }}{{ end -}}
   {{- end -}}
 {{- end -}}
 {{- end -}}
