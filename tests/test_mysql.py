@@ -102,6 +102,47 @@ def test_role_label_patch_is_a_json_merge_patch():
     assert body == {"metadata": {"labels": {"mysql.feng.org/role": "replica"}}}
 
 
+# --- the dump job (files/backup.sh) against a stub mysqldump -----------------
+
+
+def run_backup(tmp_path: Path, dump_ok: bool, keep: int = 2) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "mysqldump").write_text("#!/bin/bash\necho 'CREATE TABLE t (i int);'\n" + ("" if dump_ok else "exit 2\n"))
+    (bindir / "mysqldump").chmod(0o755)
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "mysql-root-password").write_text("root-S3cret")
+    backups = tmp_path / "backup"
+    backups.mkdir()
+    for name in ("mysql-20260101T023000Z.sql.gz", "mysql-20260102T023000Z.sql.gz", "mysql-20260103T023000Z.sql.gz.partial"):
+        (backups / name).write_text("old")
+    env = {
+        "PATH": f"{bindir}:/usr/bin:/bin",
+        "SCRIPTS_DIR": str(FILES),
+        "SECRETS_DIR": str(secrets),
+        "BACKUP_HOST": "db-1.db-headless",
+        "BACKUP_DIR": str(backups),
+        "KEEP": str(keep),
+        "TMPDIR": str(tmp_path),
+    }
+    out = subprocess.run(["bash", str(FILES / "backup.sh")], env=env, capture_output=True, text=True, check=False)
+    return out, sorted(p.name for p in backups.iterdir())
+
+
+def test_backup_keeps_the_newest_dumps_and_no_half_files(tmp_path):
+    out, files = run_backup(tmp_path, dump_ok=True)
+    assert out.returncode == 0, out.stderr
+    assert len(files) == 2 and "mysql-20260102T023000Z.sql.gz" in files
+    assert not [f for f in files if f.endswith(".partial")]  # the stale one of a stopped run is gone too
+
+
+def test_failed_backup_fails_the_job_and_leaves_no_half_file(tmp_path):
+    out, files = run_backup(tmp_path, dump_ok=False)
+    assert out.returncode != 0
+    assert files == ["mysql-20260101T023000Z.sql.gz", "mysql-20260102T023000Z.sql.gz"]
+
+
 # --- mysqld arguments (files/run-mysqld.sh) ---------------------------------
 
 
@@ -412,6 +453,9 @@ def test_backup_dumps_from_a_replica_and_keeps_n():
     env = env_of(containers(job)[0])
     assert env["BACKUP_HOST"] == "test-mysql-1.test-mysql-headless.default.svc.cluster.local"
     assert env["KEEP"] == "5"
+    # A hung dump must end, or concurrencyPolicy Forbid blocks every later run.
+    assert job["spec"]["concurrencyPolicy"] == "Forbid"
+    assert job["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] == 21600
     assert one(objs, "PersistentVolumeClaim")["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     assert "--single-transaction" in (FILES / "backup.sh").read_text()
 

@@ -5,11 +5,15 @@ set -euo pipefail
 . "${SCRIPTS_DIR:-/scripts}/lib.sh"
 umask 077
 
+out="$BACKUP_DIR/mysql-$(date -u +%Y%m%dT%H%M%SZ).sql.gz"
 cnf=$(mktemp)
-trap 'rm -f "$cnf"' EXIT
+# Retention only counts finished dumps, so half files must not pile up on the
+# claim: a failed dump removes its own, and one killed at the deadline is
+# removed by the next run (concurrencyPolicy Forbid: no other run is writing).
+trap 'rm -f "$cnf" "$out.partial"' EXIT
+find "$BACKUP_DIR" -maxdepth 1 -name 'mysql-*.sql.gz.partial' -delete
 option_file root "$(cat "$SECRETS_DIR/mysql-root-password")" "$BACKUP_HOST" "${SERVER_PORT:-3306}" >"$cnf"
 
-out="$BACKUP_DIR/mysql-$(date -u +%Y%m%dT%H%M%SZ).sql.gz"
 echo "backup: dumping $BACKUP_HOST to $out" >&2
 mysqldump --defaults-extra-file="$cnf" --single-transaction --source-data=2 --set-gtid-purged=ON \
   --routines --events --triggers --all-databases | gzip >"$out.partial"
