@@ -220,6 +220,8 @@ def test_own_webhook_certificate_renders_the_given_ca_bundle() -> None:
 BAD = [
     ({"rbac": {"profile": "restricted"}}, "config.managedNamespaces"),
     ({**RESTRICTED, "webhook": {"enabled": True}}, "webhook.enabled"),
+    ({**RESTRICTED, "crds": {"enabled": True}}, "crds.enabled"),
+    ({**RESTRICTED, "namespace": {"create": True}}, "namespace.create"),
     ({**RESTRICTED, "config": {**RESTRICTED["config"], "validateStorageClass": True}}, "config.validateStorageClass"),
     ({**RESTRICTED, "config": {**RESTRICTED["config"], "exposedNodeLabels": ["x"]}}, "config.exposedNodeLabels"),
     ({**RESTRICTED, "config": {**RESTRICTED["config"], "metrics": {"port": 9090, "secure": True}}},

@@ -7,6 +7,12 @@
 {{- if .Values.webhook.enabled -}}
 {{- include "common.fail" (dict "key" "webhook.enabled" "message" "must be false when rbac.profile is restricted: a webhook configuration is cluster-scoped" "context" .) -}}
 {{- end -}}
+{{- if .Values.crds.enabled -}}
+{{- include "common.fail" (dict "key" "crds.enabled" "message" "must be false when rbac.profile is restricted: CRDs are cluster-scoped; a cluster admin applies them first (helm template <release> charts/eck-operator --show-only templates/crds/customresourcedefinitions.yaml | kubectl apply --server-side -f -)" "context" .) -}}
+{{- end -}}
+{{- if .Values.namespace.create -}}
+{{- include "common.fail" (dict "key" "namespace.create" "message" "must be false when rbac.profile is restricted: a Namespace is cluster-scoped; create it beforehand" "context" .) -}}
+{{- end -}}
 {{- if .Values.config.validateStorageClass -}}
 {{- include "common.fail" (dict "key" "config.validateStorageClass" "message" "must be false when rbac.profile is restricted: reading StorageClasses needs a ClusterRole" "context" .) -}}
 {{- end -}}
