@@ -459,6 +459,22 @@ BAD = [
         'extraPlugins[0] adds "cache", which the chart already writes',
         id="extra-duplicates-chart-plugin",
     ),
+    # Raw fragments with unpaired block braces: CoreDNS would refuse the whole Corefile.
+    pytest.param(
+        {"extraPlugins": ["template IN A feng.org {"]},
+        "extraPlugins[0] leaves 1 '{' unclosed",
+        id="extra-plugin-block-left-open",
+    ),
+    pytest.param(
+        {"kubernetes": {"extraLines": ["endpoint_pod_names }"]}},
+        "kubernetes.extraLines[0] has a '}' that closes no '{'",
+        id="extra-line-stray-brace",
+    ),
+    pytest.param(
+        {"extraServerBlocks": "example.test:53 {\n    whoami\n"},
+        "extraServerBlocks leaves 1 '{' unclosed",
+        id="extra-server-block-left-open",
+    ),
     pytest.param(
         {"health": {"enabled": False}}, "health.enabled must be true in mode overrides", id="overrides-without-health"
     ),

@@ -17,6 +17,26 @@ rewrite template
 {{- regexFind "^[a-z0-9_-]+" (trim .) -}}
 {{- end -}}
 
+{{/*
+Why a raw Corefile fragment would not parse, or "" when its blocks balance.
+CoreDNS opens and closes blocks with standalone `{` and `}` tokens (`{1}` in a
+rewrite or `{{ .Name }}` in a template answer are not block braces), and it
+rejects the whole Corefile when they don't pair up.
+*/}}
+{{- define "coredns.braceProblem" -}}
+{{- $depth := 0 -}}
+{{- $stray := false -}}
+{{- range regexSplit "\\s+" (toString .) -1 -}}
+{{- if eq . "{" }}{{ $depth = add1 $depth }}{{ end -}}
+{{- if eq . "}" }}{{ $depth = sub $depth 1 }}{{ if lt $depth 0 }}{{ $stray = true }}{{ $depth = 0 }}{{ end }}{{ end -}}
+{{- end -}}
+{{- if $stray -}}
+has a '}' that closes no '{'
+{{- else if gt $depth 0 -}}
+leaves {{ $depth }} '{' unclosed
+{{- end -}}
+{{- end -}}
+
 {{/* A zone in canonical form, for comparisons: lower case, no trailing dot. */}}
 {{- define "coredns.zoneKey" -}}
 {{- $z := lower (trim .) -}}

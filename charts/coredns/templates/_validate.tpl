@@ -76,6 +76,23 @@
 {{- end -}}
 {{- end -}}
 
+{{- /* Raw fragments: a block left open (or closed twice) makes CoreDNS reject the whole Corefile. */ -}}
+{{- $raw := list -}}
+{{- range $field := list "kubernetes" "forward" "cache" -}}
+{{- range $i, $line := (get $v $field).extraLines | default list -}}
+{{- $raw = append $raw (list (printf "%s.extraLines[%d]" $field $i) $line) -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $line := $v.extraPlugins -}}
+{{- $raw = append $raw (list (printf "extraPlugins[%d]" $i) $line) -}}
+{{- end -}}
+{{- with $v.extraServerBlocks }}{{ $raw = append $raw (list "extraServerBlocks" .) }}{{ end -}}
+{{- range $pair := $raw -}}
+{{- with include "coredns.braceProblem" (index $pair 1) -}}
+{{- include "common.fail" (dict "key" (index $pair 0) "message" (printf "%s: every '{' that opens a block needs its matching '}', or CoreDNS rejects the whole Corefile (and a restarted pod serves no DNS)" .) "context" $) -}}
+{{- end -}}
+{{- end -}}
+
 {{- /* extraPlugins: known plugins, each once, none the values already write. */ -}}
 {{- $order := splitList " " (include "coredns.pluginOrder" .) -}}
 {{- $repeatable := splitList " " (include "coredns.repeatablePlugins" .) -}}
