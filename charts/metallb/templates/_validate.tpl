@@ -75,6 +75,9 @@ after part of the release is already applied.
   {{- if and $p.bfdProfile (not (has $p.bfdProfile $bfd)) -}}
     {{- include "common.fail" (dict "key" (printf "%s.bfdProfile" $key) "message" (printf "%q is not in bfdProfiles: add it there, or the webhook rejects the peer" $p.bfdProfile) "context" $) -}}
   {{- end -}}
+  {{- if and $p.ebgpMultiHop (hasKey $p "peerASN") (eq (int64 $p.peerASN) (int64 $p.myASN)) -}}
+    {{- include "common.fail" (dict "key" (printf "%s.ebgpMultiHop" $key) "message" "is set but peerASN equals myASN (an iBGP session): MetalLB refuses ebgp-multihop for iBGP peers" "context" $) -}}
+  {{- end -}}
   {{- if and $p.password $p.passwordSecret -}}
     {{- include "common.fail" (dict "key" (printf "%s.password" $key) "message" "and passwordSecret are mutually exclusive: keep passwordSecret" "context" $) -}}
   {{- end -}}
