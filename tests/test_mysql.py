@@ -469,6 +469,8 @@ def test_backup_dumps_from_a_replica_and_keeps_n():
         ({"replication": {"replicas": 0}}, "/replication/replicas"),
         ({"rbac": {"create": False}}, "rbac.create"),
         ({"architecture": "standalone", "backup": {"enabled": True}}, "backup.source"),
+        ({"auth": {"rootHost": "localhost"}, "backup": {"enabled": True}}, "auth.rootHost"),  # the dump job could not log in
+        ({"auth": {"rootHost": "x' OR '1"}}, "/auth/rootHost"),  # the image pastes it into SQL
         ({"persistence": {"size": "lots"}}, "/persistence/size"),
         ({"bogus": 1}, "bogus"),
     ],

@@ -13,6 +13,9 @@
 {{- if and (eq .Values.architecture "replication") (not .Values.readService.includePrimary) (not .Values.rbac.create) -}}
 {{- include "common.fail" (dict "key" "rbac.create" "message" "must be true for a replicas-only read Service (the agents label their pods with their role); or set readService.includePrimary=true" "context" .) -}}
 {{- end -}}
+{{- if and .Values.backup.enabled (has .Values.auth.rootHost (list "localhost" "127.0.0.1" "::1")) -}}
+{{- include "common.fail" (dict "key" "auth.rootHost" "message" (printf "is %q but backup.enabled is true: the dump job logs in as root over the network from its own pod; keep \"%%\" (or a pattern matching the pod network)" .Values.auth.rootHost) "context" .) -}}
+{{- end -}}
 {{- if and .Values.backup.enabled (eq .Values.backup.source "replica") (ne .Values.architecture "replication") -}}
 {{- include "common.fail" (dict "key" "backup.source" "message" "is \"replica\" but architecture is standalone: set backup.source=primary" "context" .) -}}
 {{- end -}}
