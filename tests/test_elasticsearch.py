@@ -141,6 +141,13 @@ def test_kibana_follows_the_cluster_version_and_references_it() -> None:
     assert kb["spec"]["podTemplate"]["spec"]["containers"][0]["securityContext"]["runAsNonRoot"] is True
 
 
+def test_kibana_gets_at_least_the_operators_9x_memory_default() -> None:
+    """ECK gives Kibana 9.x 2Gi; a chart default below it would undercut the operator."""
+    kb = one(render(CHART, values=KIBANA), "Kibana")
+    limit = kb["spec"]["podTemplate"]["spec"]["containers"][0]["resources"]["limits"]["memory"]
+    assert limit.endswith("Gi") and float(limit[:-2]) >= 2
+
+
 def test_ingresses_route_to_the_operators_services_over_https() -> None:
     objs = render(CHART, values_files=ci("kibana-ingress"))
     backends = {}
