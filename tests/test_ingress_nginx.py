@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import shutil
+import subprocess
 
 import pytest
 
@@ -265,6 +267,27 @@ def test_vwc_calls_the_webhook_service_with_a_ca_bundle_matching_the_secret() ->
     assert hook["clientConfig"]["caBundle"] == secret["data"]["ca.crt"]
     assert b"BEGIN CERTIFICATE" in base64.b64decode(hook["clientConfig"]["caBundle"])
     assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+
+
+def test_api_server_can_verify_the_webhook_certificate_against_the_ca_bundle(tmp_path) -> None:
+    """The API server dials <service>.<namespace>.svc and trusts only the VWC's caBundle."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl not installed")
+    objs = render(CHART, values_files=LAB)
+    hook = one(objs, "ValidatingWebhookConfiguration")["webhooks"][0]
+    ref = hook["clientConfig"]["service"]
+    secret = one(objs, "Secret", "test-ingress-nginx-admission")
+    (tmp_path / "ca.pem").write_bytes(base64.b64decode(hook["clientConfig"]["caBundle"]))
+    (tmp_path / "cert.pem").write_bytes(base64.b64decode(secret["data"]["tls.crt"]))
+    (tmp_path / "key.pem").write_bytes(base64.b64decode(secret["data"]["tls.key"]))
+    verify = subprocess.run(
+        ["openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslserver",
+         "-verify_hostname", f"{ref['name']}.{ref['namespace']}.svc", "cert.pem"],
+        cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    pub = [subprocess.run(["openssl", *cmd], cwd=tmp_path, capture_output=True, check=True).stdout
+           for cmd in (["x509", "-in", "cert.pem", "-noout", "-pubkey"], ["pkey", "-in", "key.pem", "-pubout"])]
+    assert pub[0] == pub[1], "tls.key does not belong to tls.crt"
 
 
 def test_controller_mounts_the_webhook_certificate_it_is_told_to_use() -> None:
