@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import tarfile
@@ -27,14 +28,19 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+CHECKOUT_TIME = 1_234_567_890  # a clone made at another time than this working tree
+
+
 def members(package: Path) -> dict[str, tarfile.TarInfo]:
     with tarfile.open(package) as tar:
         return {m.name: m for m in tar.getmembers()}
 
 
 def copy_chart(chart: Chart, dest: Path) -> Chart:
-    """A fresh checkout of the chart: new file times, symlinks replaced by their content."""
-    shutil.copytree(chart.path, dest / chart.name, symlinks=False)
+    """A fresh checkout of the chart: other file times, symlinks replaced by their content."""
+    shutil.copytree(chart.path, dest / chart.name, symlinks=False)  # copy2 keeps the times: change them
+    for f in (dest / chart.name).rglob("*"):
+        os.utime(f, (CHECKOUT_TIME, CHECKOUT_TIME))
     return Chart(dest / chart.name)
 
 
