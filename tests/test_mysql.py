@@ -297,7 +297,9 @@ def test_primary_agent_creates_the_replication_and_clone_accounts(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY 'replication-S3cret'" in sent
     assert "GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'" in sent
-    assert "GRANT BACKUP_ADMIN, CLONE_ADMIN ON *.* TO 'clone'@'%'" in sent
+    # A donor needs BACKUP_ADMIN only; CLONE_ADMIN would also let the network account SHUTDOWN the primary.
+    assert "GRANT BACKUP_ADMIN ON *.* TO 'clone'@'%'" in sent
+    assert "CLONE_ADMIN" not in sent and "SHUTDOWN" not in sent
     assert "CLONE INSTANCE" not in sent
 
 

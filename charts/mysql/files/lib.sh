@@ -92,10 +92,11 @@ has_foreign_gtids() {
 sql_replication_users() {
   printf "CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY '%s';\n" "$(sql_quote "$1")" "$(sql_quote "$2")"
   printf "GRANT REPLICATION SLAVE ON *.* TO '%s'@'%%';\n" "$(sql_quote "$1")"
-  # BACKUP_ADMIN lets a replica clone from this server; CLONE_ADMIN lets the
-  # same account seed a server it lands on (accounts travel with the clone).
+  # BACKUP_ADMIN is all a donor needs. The recipient's side (CLONE_ADMIN,
+  # clone_valid_donor_list) is done by the replica's local root, so the network
+  # account gets neither CLONE_ADMIN nor the SHUTDOWN that comes with it.
   printf "CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY '%s';\n" "$(sql_quote "$3")" "$(sql_quote "$4")"
-  printf "GRANT BACKUP_ADMIN, CLONE_ADMIN ON *.* TO '%s'@'%%';\n" "$(sql_quote "$3")"
+  printf "GRANT BACKUP_ADMIN ON *.* TO '%s'@'%%';\n" "$(sql_quote "$3")"
 }
 
 # sql_metrics_user USER PASS -> the exporter's least-privilege account.
