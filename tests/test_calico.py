@@ -379,6 +379,9 @@ BAD = [
     ({"operator": {"manageCRDs": True}}, "operator.manageCRDs"),
     ({"namespaceOverride": "calico-system"}, "namespaceOverride"),
     ({"felixConfiguration": {"enabled": True, "spec": {"bpfEnabled": True}}}, "felixConfiguration.spec.bpfEnabled"),
+    # Felix stores and ignores fields it doesn't know: a typo would silently leave WireGuard off.
+    ({"felixConfiguration": {"enabled": True, "spec": {"wireGuardEnabled": True}}},
+     "felixConfiguration.spec.wireGuardEnabled is not a FelixConfiguration field"),
     ({"whisker": {"enabled": True}}, "whisker.enabled"),
     ({"ipPool": [pool()]}, "ipPool"),
     ({"installation": {"calicoNetowrk": {"bgp": "Enabled"}}}, "calicoNetowrk"),

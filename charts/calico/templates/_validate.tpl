@@ -129,6 +129,12 @@
 {{- include "common.fail" (dict "key" "whisker.enabled" "message" "is true while goldmane.enabled is false: Whisker shows the flows Goldmane aggregates; enable goldmane too" "context" .) -}}
 {{- end -}}
 
+{{- $felixFields := splitList " " (include "calico.felixFields" . | replace "\n" " ") -}}
+{{- range $field := keys .Values.felixConfiguration.spec | sortAlpha -}}
+{{- if not (has $field $felixFields) -}}
+{{- include "common.fail" (dict "key" (printf "felixConfiguration.spec.%s" $field) "message" (printf "is not a FelixConfiguration field of Calico %s (Felix would store it and ignore it): check the spelling against the FelixConfiguration reference" $.Chart.AppVersion) "context" $) -}}
+{{- end -}}
+{{- end -}}
 {{- if hasKey .Values.felixConfiguration.spec "bpfEnabled" -}}
 {{- include "common.fail" (dict "key" "felixConfiguration.spec.bpfEnabled" "message" "is set: the operator decides it from installation.calicoNetwork.linuxDataplane and would fight this value; set linuxDataplane instead" "context" .) -}}
 {{- end -}}
