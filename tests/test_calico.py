@@ -259,6 +259,14 @@ def test_crds_are_release_objects_kept_on_uninstall() -> None:
         assert ann["helm.sh/resource-policy"] == "keep"
 
 
+def test_kubectl_get_tigerastatus_shows_each_components_health() -> None:
+    """The README and NOTES send users to `kubectl get tigerastatus`; it must show the conditions."""
+    crd = one(render(CHART, values_files=DEFAULTS), "CustomResourceDefinition", "tigerastatuses.operator.tigera.io")
+    columns = {c["name"]: c["jsonPath"] for c in crd["spec"]["versions"][0]["additionalPrinterColumns"]}
+    for condition in ("Available", "Progressing", "Degraded"):
+        assert columns[condition] == f".status.conditions[?(@.type=='{condition}')].status"
+
+
 def test_every_kind_the_chart_writes_has_a_crd_in_the_chart() -> None:
     objs = render(CHART, values_files=CHART_POOLS) + render(CHART, values_files=RR)
     served = {(c["spec"]["group"], c["spec"]["names"]["kind"]) for c in of_kind(objs, "CustomResourceDefinition")}

@@ -93,6 +93,10 @@ spec:
       subresources:
         status: {}
       {{- end }}
+      {{- with .columns }}
+      additionalPrinterColumns:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
       schema:
         openAPIV3Schema:
           type: object
@@ -104,6 +108,23 @@ spec:
             metadata:
               type: object
             {{- toYaml .schema | nindent 12 }}
+{{- end -}}
+
+{{/*
+`kubectl get tigerastatus` columns: the operator reports each component's
+health as Available/Progressing/Degraded conditions; without these columns the
+command shows names only.
+*/}}
+{{- define "calico.crds.tigeraStatusColumns" -}}
+{{- range list "Available" "Progressing" "Degraded" }}
+- name: {{ . }}
+  type: string
+  jsonPath: .status.conditions[?(@.type=='{{ . }}')].status
+{{- end }}
+- name: Since
+  type: date
+  description: When Available last changed.
+  jsonPath: .status.conditions[?(@.type=='Available')].lastTransitionTime
 {{- end -}}
 
 {{/* `spec` and `status` that keep whatever the components write. */}}
