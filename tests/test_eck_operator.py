@@ -192,6 +192,17 @@ def test_webhook_rules_match_served_crd_versions() -> None:
     assert rules == served
 
 
+def test_webhook_paths_are_the_ones_the_operator_serves() -> None:
+    """A wrong path is a 404, which failurePolicy Ignore turns into silently skipped validation."""
+    paths = {(h["rules"][0]["resources"][0], h["rules"][0]["apiVersions"][0]): h["clientConfig"]["service"]["path"]
+             for h in one(render(CHART), "ValidatingWebhookConfiguration")["webhooks"]}
+    assert paths[("elasticsearches", "v1")] == "/validate-elasticsearch-k8s-elastic-co-v1-elasticsearch"
+    assert paths[("elasticsearches", "v1beta1")] == "/validate-elasticsearch-k8s-elastic-co-v1beta1-elasticsearch"
+    assert paths[("kibanas", "v1")] == "/validate-kibana-k8s-elastic-co-v1-kibana"
+    assert paths[("elasticmapsservers", "v1alpha1")] == "/validate-ems-k8s-elastic-co-v1alpha1-mapsservers"
+    assert len(set(paths.values())) == len(paths)
+
+
 def test_webhook_certificate_secret_exists_empty_and_is_mounted() -> None:
     objs = render(CHART)
     secret = one(objs, "Secret")
