@@ -114,6 +114,14 @@ def test_https_behind_the_ingress_has_no_redirect_loop_and_the_right_site_url():
     assert "HTTP_X_FORWARDED_PROTO" in extra and "$_SERVER['HTTPS'] = 'on'" in extra
     assert "define('WP_HOME', 'https://blog.feng.org');" in extra
     assert "define('WP_SITEURL', 'https://blog.feng.org');" in extra
+    assert "define('FORCE_SSL_ADMIN', true);" in extra
+
+
+def test_admin_is_not_forced_to_https_when_the_site_is_served_over_http():
+    # ingress.tls.enabled left on while the ingress is off (a LoadBalancer Service, a port-forward):
+    # FORCE_SSL_ADMIN would send every admin page to an https:// nobody serves.
+    extra = env({"ingress": {"enabled": False, "tls": {"enabled": True}}})["WORDPRESS_CONFIG_EXTRA"]
+    assert "FORCE_SSL_ADMIN" not in extra and "WP_HOME" not in extra
 
 
 def test_site_url_is_http_without_tls_and_absent_without_an_ingress():

@@ -89,7 +89,8 @@ if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && strpos($_SERVER['HTTP_X_FORWARD
 define('WP_HOME', '{{ . }}');
 define('WP_SITEURL', '{{ . }}');
 {{- end }}
-{{- if .Values.ingress.tls.enabled }}
+{{- /* Only when the site is HTTPS: forcing it on a plain-HTTP site locks the admin out. */}}
+{{- if hasPrefix "https://" (include "wordpress.siteUrl" .) }}
 define('FORCE_SSL_ADMIN', true);
 {{- end }}
 // Core comes from the image (the docroot is rebuilt at each start); update it by changing the image tag.
