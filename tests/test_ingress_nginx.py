@@ -5,10 +5,15 @@ from __future__ import annotations
 import base64
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.helpers import containers, of_kind, one, pod_spec, render, render_error
+from chartops import helm as helm_mod
+from chartops.render import Request, run
+from tests.helpers import ROOT, containers, of_kind, one, pod_spec, render, render_error
 
 CHART = "ingress-nginx"
 CI = "charts/ingress-nginx/ci/"
@@ -350,6 +355,34 @@ def test_service_monitor_only_when_enabled_and_selects_the_metrics_service() -> 
     controller_svc = one(objs, "Service", CONTROLLER)
     assert not all(controller_svc["metadata"]["labels"].get(k) == v for k, v in sm["spec"]["selector"]["matchLabels"].items())
     assert sm["spec"]["endpoints"][0]["port"] == "metrics"
+
+
+class _NoDuplicateKeys(yaml.SafeLoader):
+    """A YAML loader that refuses a key twice in one map, as Argo CD's and kubectl's strict parsers do."""
+
+
+def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
+    dupes = {k for k in keys if keys.count(k) > 1}
+    assert not dupes, f"key(s) {dupes} twice in one map (line {node.start_mark.line + 1})"
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_NoDuplicateKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
+
+
+def test_pod_annotations_may_repeat_the_scrape_annotations_without_duplicating_keys() -> None:
+    # The test helpers parse leniently (last key wins), so this one renders raw and parses strictly.
+    values = {"controller": {"metrics": {"enabled": True},
+                             "podAnnotations": {"prometheus.io/scrape": "true", "prometheus.io/path": "/metrics"}}}
+    req = Request(ROOT / "charts" / CHART, values)
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = run(req, helm_mod.find(ROOT), Path(tmp))
+    assert proc.returncode == 0, proc.stderr
+    objs = [d for d in yaml.load_all(proc.stdout, Loader=_NoDuplicateKeys) if d]
+    annotations = workload(objs)["spec"]["template"]["metadata"]["annotations"]
+    assert annotations == {"prometheus.io/scrape": "true", "prometheus.io/port": "10254",
+                           "prometheus.io/path": "/metrics"}
 
 
 def test_default_has_no_metrics_pieces() -> None:

@@ -141,15 +141,14 @@ the cluster produces the same bytes (no diff, no rotation). A plain
 metadata:
   labels:
     {{- include "common.labels.pod" (dict "context" . "component" "controller" "podLabels" $c.podLabels) | nindent 4 }}
-  {{- if or $c.podAnnotations $c.metrics.enabled }}
+  {{- /* One map, podAnnotations winning: the same key twice is invalid YAML to strict parsers (Argo CD). */ -}}
+  {{- $annotations := deepCopy ($c.podAnnotations | default dict) -}}
+  {{- if $c.metrics.enabled -}}
+  {{- $annotations = merge $annotations (dict "prometheus.io/scrape" "true" "prometheus.io/port" "10254") -}}
+  {{- end -}}
+  {{- with $annotations }}
   annotations:
-    {{- if $c.metrics.enabled }}
-    prometheus.io/scrape: "true"
-    prometheus.io/port: "10254"
-    {{- end }}
-    {{- with $c.podAnnotations }}
     {{- toYaml . | nindent 4 }}
-    {{- end }}
   {{- end }}
 spec:
   serviceAccountName: {{ include "ingress-nginx.serviceAccountName" . }}
