@@ -433,6 +433,11 @@ BAD = [
     ),
     pytest.param(_stubs("."), "stubDomains[0].zone must not be the root zone", id="stub-root"),
     pytest.param(
+        {"kubernetes": {"zones": ["k8s.feng.org"]}},
+        "kubernetes.zones [k8s.feng.org] leaves out global.clusterDomain cluster.local",
+        id="cluster-domain-not-served",
+    ),
+    pytest.param(
         {"stubDomains": [{"zone": "corp.feng.org", "servers": ["dns.feng.org"]}]},
         "at '/stubDomains/0/servers/0'",
         id="stub-server-not-ip",

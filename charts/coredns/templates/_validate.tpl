@@ -38,6 +38,9 @@
 {{- end -}}
 {{- $seen = append $seen $key -}}
 {{- end -}}
+{{- if and $v.kubernetes.enabled $v.kubernetes.zones (not (has (include "coredns.zoneKey" $v.global.clusterDomain) $seen)) -}}
+{{- include "common.fail" (dict "key" "kubernetes.zones" "message" (printf "%v leaves out global.clusterDomain %s, the search domain every kubelet writes into pods' resolv.conf: Services would stop resolving; add it (or leave kubernetes.zones empty)" $v.kubernetes.zones $v.global.clusterDomain) "context" $) -}}
+{{- end -}}
 {{- $stubs := list -}}
 {{- range $i, $s := $v.stubDomains -}}
 {{- $key := include "coredns.zoneKey" $s.zone -}}
