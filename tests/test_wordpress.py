@@ -197,6 +197,7 @@ def test_lab_overlay():
         ({"mysql": {"enabled": False}, "externalDatabase": {"host": "db.feng.org"}}, "externalDatabase.password"),
         ({"externalDatabase": {"host": "db.feng.org"}}, "externalDatabase.host"),
         ({"ingress": {"enabled": True, "host": ""}}, "ingress.host"),
+        ({"ingress": {"enabled": True, "tls": {"clusterIssuer": "feng-ca"}}}, "ingress.tls.clusterIssuer"),  # no tls: block, no certificate
         # The host and path end up in WP_HOME (a PHP string) and the Ingress rule: a URL or an
         # upper-case name would be a broken site URL and an Ingress the API server rejects.
         ({"ingress": {"enabled": True, "host": "https://blog.feng.org"}}, "/ingress/host"),

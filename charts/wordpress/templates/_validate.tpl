@@ -28,6 +28,9 @@
 {{- include "common.fail" (dict "key" "externalDatabase.password" "message" "is required: set it, or externalDatabase.existingSecret" "context" .) -}}
 {{- end -}}
 {{- end -}}
+{{- if and .Values.ingress.tls.clusterIssuer (not .Values.ingress.tls.enabled) -}}
+{{- include "common.fail" (dict "key" "ingress.tls.clusterIssuer" "message" "is set but ingress.tls.enabled is false: cert-manager issues a certificate only for an Ingress with a tls: block; set ingress.tls.enabled=true" "context" .) -}}
+{{- end -}}
 {{- if and .Values.ingress.enabled (not .Values.ingress.host) -}}
 {{- include "common.fail" (dict "key" "ingress.host" "message" "is required when ingress.enabled is true" "context" .) -}}
 {{- end -}}
