@@ -406,6 +406,16 @@ BAD = [
         id="subchart-namespace-rendered-twice",
     ),
     pytest.param(
+        {"namespaces": {"podSecurity": {"metallb": "baseline"}}},
+        'namespaces.podSecurity.metallb "baseline" is below "privileged"',
+        id="metallb-namespace-below-privileged",
+    ),
+    pytest.param(
+        {"namespaces": {"podSecurity": {"nfs-subdir-provisioner": "restricted"}}},
+        'namespaces.podSecurity.nfs-subdir-provisioner "restricted" is below "baseline"',
+        id="nfs-namespace-below-baseline",
+    ),
+    pytest.param(
         {"nfs-subdir-provisioner": {"nfs": {"bogus": 1}}},
         "additional properties 'bogus' not allowed",
         id="unknown-key-in-subchart",

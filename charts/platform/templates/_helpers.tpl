@@ -1,15 +1,15 @@
 {{/*
 The components the umbrella knows, in install order (see NOTES.txt), with the
-Pod Security level key and the role shown in NOTES. A component counts as
-enabled when helm kept its subchart (its `<name>.enabled` condition), which
-`.Subcharts` tells directly.
+role shown in NOTES and the least Pod Security level their pods get past
+(`needs`, and why). A component counts as enabled when helm kept its subchart
+(its `<name>.enabled` condition), which `.Subcharts` tells directly.
 */}}
 {{- define "platform.components" -}}
-- {name: calico, role: "pod network (Tigera operator; it deploys calico-node, typha and kube-controllers)"}
-- {name: coredns, role: "cluster DNS"}
-- {name: metallb, role: "LoadBalancer IPs"}
-- {name: ingress-nginx, role: "Ingress controller"}
-- {name: nfs-subdir-provisioner, role: "NFS-backed dynamic volumes"}
+- {name: calico, role: "pod network (Tigera operator; it deploys calico-node, typha and kube-controllers)", needs: privileged, why: "the Tigera operator uses hostNetwork and a hostPath"}
+- {name: coredns, role: "cluster DNS", needs: restricted}
+- {name: metallb, role: "LoadBalancer IPs", needs: privileged, why: "the speaker uses hostNetwork and NET_RAW"}
+- {name: ingress-nginx, role: "Ingress controller", needs: restricted}
+- {name: nfs-subdir-provisioner, role: "NFS-backed dynamic volumes", needs: baseline, why: "the provisioner mounts the export as an inline nfs volume"}
 {{- end -}}
 
 {{/* Namespace an enabled subchart installs into: its namespaceOverride, or the release namespace. */}}

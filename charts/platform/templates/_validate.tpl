@@ -216,9 +216,20 @@ every value the site has to supply, instead of installing half a platform
 {{- end -}}
 {{- end -}}
 
-{{/* The umbrella renders the namespaces; a subchart rendering its own too would clash. */}}
+{{/*
+The umbrella renders the namespaces; a subchart rendering its own too would
+clash. A level below what a component needs would let the release install
+while Pod Security admission refuses that component's pods.
+*/}}
 {{- define "platform.validate.namespaces" -}}
 {{- if .Values.namespaces.create -}}
+{{- $rank := dict "restricted" 0 "baseline" 1 "privileged" 2 -}}
+{{- range include "platform.components" . | fromYamlArray -}}
+{{- $level := index $.Values.namespaces.podSecurity .name | default "restricted" -}}
+{{- if and (hasKey $.Subcharts .name) (lt (int (index $rank $level)) (int (index $rank .needs))) -}}
+{{- include "common.fail" (dict "key" (printf "namespaces.podSecurity.%s" .name) "message" (printf "%q is below %q, the level %s needs (%s): Pod Security admission would refuse its pods" $level .needs .name .why) "context" $) -}}
+{{- end -}}
+{{- end -}}
 {{- range $name, $sub := .Subcharts -}}
 {{- if and (kindIs "map" $sub.Values.namespace) $sub.Values.namespace.create -}}
 {{- include "common.fail" (dict "key" (printf "%s.namespace.create" $name) "message" "must stay false in the platform: the umbrella already renders this component's Namespace with its Pod Security labels (namespaces.create). Set namespaces.create=false instead to let the subcharts do it." "context" $) -}}
