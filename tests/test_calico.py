@@ -336,8 +336,11 @@ def test_secret_writes_come_only_from_the_fixed_name_role() -> None:
 
 
 def test_namespace_is_created_privileged_when_asked() -> None:
-    objs = render(CHART, values={"namespace": {"create": True}}, namespace="tigera-operator")
+    # The release lives elsewhere (helm needs its own namespace before it creates anything).
+    objs = render(CHART, values={"namespace": {"create": True}, "namespaceOverride": "tigera-operator"},
+                  namespace="kube-system")
     ns = one(objs, "Namespace", "tigera-operator")
+    assert one(objs, "Deployment", "tigera-operator")["metadata"]["namespace"] == "tigera-operator"
     assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
     assert not of_kind(render(CHART, values_files=DEFAULTS), "Namespace")
 
