@@ -122,3 +122,18 @@ def test_required_value_fails_naming_the_key_and_what_to_set() -> None:
         probe({"required": {"value": ""}})
     assert "probe: site.server is required: set it to the server" in err.value.stderr
     assert data({"required": {"value": "x"}})["required"] == "x"
+
+
+def test_namespace_object_carries_pod_security_labels_and_is_kept() -> None:
+    objs = renderer().render(Request(PROBE, {"createNamespace": "edge"}, release="rel", namespace="apps"))
+    ns = next(o for o in objs if o["kind"] == "Namespace")
+    labels = ns["metadata"]["labels"]
+    assert {labels[f"pod-security.kubernetes.io/{m}"] for m in ("enforce", "audit", "warn")} == {"baseline"}
+    assert ns["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+
+
+def test_the_release_namespace_is_never_rendered_as_an_object() -> None:
+    """helm needs it before it creates anything, and one made by --create-namespace can't be adopted."""
+    with pytest.raises(RenderError) as err:
+        probe({"createNamespace": "apps"}, namespace="apps")
+    assert 'would render the Namespace "apps" that the release itself is installed into' in err.value.stderr

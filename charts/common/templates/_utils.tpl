@@ -61,6 +61,9 @@ their own namespace.
 Usage: include "common.namespace" (dict "name" "metallb-system" "podSecurity" "privileged" "context" $)
 */}}
 {{- define "common.namespace" -}}
+{{- if eq .name .context.Release.Namespace -}}
+{{- fail (printf "\n%s: namespace.create would render the Namespace %q that the release itself is installed into; helm needs that namespace before it creates anything, and one made by --create-namespace cannot be adopted. Set namespace.create=false (and use --create-namespace), or install the release into another namespace." .context.Chart.Name .name) -}}
+{{- end }}
 apiVersion: v1
 kind: Namespace
 metadata:
