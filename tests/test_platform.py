@@ -406,6 +406,16 @@ BAD = [
         id="subchart-namespace-rendered-twice",
     ),
     pytest.param(
+        {"metallb": {"loadBalancerClass": "metallb.io/lab"}},
+        'ingress-nginx.controller.service.loadBalancerClass "" does not match MetalLB, which serves only Services of class',
+        id="metallb-class-the-ingress-service-lacks",
+    ),
+    pytest.param(
+        {"ingress-nginx": {"controller": {"service": {"loadBalancerClass": "example.com/other"}}}},
+        'loadBalancerClass "example.com/other" does not match MetalLB, which serves only Services without a class',
+        id="ingress-class-metallb-ignores",
+    ),
+    pytest.param(
         {"namespaces": {"podSecurity": {"metallb": "baseline"}}},
         'namespaces.podSecurity.metallb "baseline" is below "privileged"',
         id="metallb-namespace-below-privileged",

@@ -52,7 +52,8 @@ The ingress controller's fixed IP, from the Service field value and/or the
 metallb.io/loadBalancerIPs annotation, must be an address MetalLB hands out:
 otherwise the Service stays <pending> forever. With metallb.io/address-pool
 set, that pool must exist and hold the IP. The pool holding the IP must be
-announced by an advertisement, or nobody answers for the address.
+announced by an advertisement, or nobody answers for the address. The
+Service's loadBalancerClass must be the one MetalLB serves.
 */}}
 {{- define "platform.validate.ingressIP" -}}
 {{- $ctx := .context -}}
@@ -72,6 +73,13 @@ announced by an advertisement, or nobody answers for the address.
 {{- end -}}
 {{- end -}}
 {{- $metallb := (index $ctx.Subcharts "metallb").Values -}}
+{{- $mlbClass := $metallb.loadBalancerClass | default "" -}}
+{{- $svcClass := $svc.loadBalancerClass | default "" -}}
+{{- if ne $mlbClass $svcClass -}}
+{{- $serves := "only Services without a class (metallb.loadBalancerClass is empty)" -}}
+{{- if $mlbClass }}{{ $serves = printf "only Services of class %q (metallb.loadBalancerClass)" $mlbClass }}{{ end -}}
+{{- include "common.fail" (dict "key" "ingress-nginx.controller.service.loadBalancerClass" "message" (printf "%q does not match MetalLB, which serves %s: the Service would stay <pending>. Set both to the same class." $svcClass $serves) "context" $ctx) -}}
+{{- end -}}
 {{- $poolNames := list -}}
 {{- range $metallb.addressPools | default list }}{{ $poolNames = append $poolNames .name }}{{ end -}}
 {{- $onlyPool := index $annotations "metallb.io/address-pool" | default "" -}}
