@@ -102,9 +102,34 @@ Usage: include "metallb.ipFamily" "10.0.0.1"
 {{- end -}}
 
 {{/*
+A valid IPv6 address (as metallb.ipFamily accepts it: no embedded IPv4) as
+its 128 bits, a string of 0s and 1s; equal-length bit strings compare like
+the addresses they spell.
+Usage: include "metallb.ipv6.bits" "2001:db8::1"
+*/}}
+{{- define "metallb.ipv6.bits" -}}
+{{- $a := lower . -}}
+{{- $head := list -}}
+{{- $tail := list -}}
+{{- if contains "::" $a -}}
+  {{- $halves := splitList "::" $a -}}
+  {{- with index $halves 0 }}{{ $head = splitList ":" . }}{{ end -}}
+  {{- with index $halves 1 }}{{ $tail = splitList ":" . }}{{ end -}}
+{{- else -}}
+  {{- $head = splitList ":" $a -}}
+{{- end -}}
+{{- $groups := $head -}}
+{{- range until (sub 8 (add (len $head) (len $tail)) | int) }}{{ $groups = append $groups "0" }}{{ end -}}
+{{- $nibble := dict "0" "0000" "1" "0001" "2" "0010" "3" "0011" "4" "0100" "5" "0101" "6" "0110" "7" "0111" "8" "1000" "9" "1001" "a" "1010" "b" "1011" "c" "1100" "d" "1101" "e" "1110" "f" "1111" -}}
+{{- range concat $groups $tail -}}
+  {{- range splitList "" (trunc -4 (printf "000%s" .)) }}{{ index $nibble . }}{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 Parse one pool address (CIDR or "from-to" range), failing with a message
-that names the key. Returns JSON {"family": "4"|"6", "start": n, "end": n};
-start/end are only set for IPv4.
+that names the key. Returns JSON {"family": "4"|"6", "start", "end"}: numbers
+for IPv4, 128-character bit strings (metallb.ipv6.bits) for IPv6.
 Usage: include "metallb.parseAddress" (dict "address" "10.0.0.10-10.0.0.50" "key" "addressPools[0].addresses[0]" "context" $) | fromJson
 */}}
 {{- define "metallb.parseAddress" -}}
@@ -133,7 +158,9 @@ Usage: include "metallb.parseAddress" (dict "address" "10.0.0.10-10.0.0.50" "key
     {{- if gt (atoi $prefix) 128 -}}
       {{- include "common.fail" (dict "key" $key "message" (printf "%s: an IPv6 prefix length is 0 to 128" $a) "context" $ctx) -}}
     {{- end -}}
-    {{- $out = dict "family" "6" -}}
+    {{- $net := substr 0 (atoi $prefix) (include "metallb.ipv6.bits" $ip) -}}
+    {{- $host := sub 128 (atoi $prefix) | int -}}
+    {{- $out = dict "family" "6" "start" (printf "%s%s" $net (repeat $host "0")) "end" (printf "%s%s" $net (repeat $host "1")) -}}
   {{- else -}}
     {{- include "common.fail" (dict "key" $key "message" (printf "%s: %s is not a valid IP address" $a $ip) "context" $ctx) -}}
   {{- end -}}
@@ -163,7 +190,12 @@ Usage: include "metallb.parseAddress" (dict "address" "10.0.0.10-10.0.0.50" "key
     {{- end -}}
     {{- $out = dict "family" "4" "start" $start "end" $end -}}
   {{- else -}}
-    {{- $out = dict "family" "6" -}}
+    {{- $start := include "metallb.ipv6.bits" $from -}}
+    {{- $end := include "metallb.ipv6.bits" $to -}}
+    {{- if gt $start $end -}}
+      {{- include "common.fail" (dict "key" $key "message" (printf "%s: start is after end" $a) "context" $ctx) -}}
+    {{- end -}}
+    {{- $out = dict "family" "6" "start" $start "end" $end -}}
   {{- end -}}
 {{- else -}}
   {{- include "common.fail" (dict "key" $key "message" (printf "%s: is neither a CIDR (10.0.0.0/24) nor a range (10.0.0.10-10.0.0.50)" $a) "context" $ctx) -}}

@@ -23,14 +23,12 @@ after part of the release is already applied.
   {{- range $j, $a := $pool.addresses -}}
     {{- $key := printf "addressPools[%d].addresses[%d]" $i $j -}}
     {{- $r := include "metallb.parseAddress" (dict "address" $a "key" $key "context" $) | fromJson -}}
-    {{- if eq $r.family "4" -}}
-      {{- range $seen -}}
-        {{- if and (le $r.start .end) (le .start $r.end) -}}
-          {{- include "common.fail" (dict "key" $key "message" (printf "%s overlaps %s %s: MetalLB refuses overlapping pools" $a .key .address) "context" $) -}}
-        {{- end -}}
+    {{- range $seen -}}
+      {{- if and (eq .family $r.family) (le $r.start .end) (le .start $r.end) -}}
+        {{- include "common.fail" (dict "key" $key "message" (printf "%s overlaps %s %s: MetalLB refuses overlapping pools" $a .key .address) "context" $) -}}
       {{- end -}}
-      {{- $seen = append $seen (dict "key" $key "address" $a "start" $r.start "end" $r.end) -}}
     {{- end -}}
+    {{- $seen = append $seen (dict "key" $key "address" $a "family" $r.family "start" $r.start "end" $r.end) -}}
   {{- end -}}
 {{- end -}}
 {{- end -}}
