@@ -305,6 +305,13 @@ def test_load_balancer_class_reaches_both_components() -> None:
         assert "--lb-class=metallb.io/lab" in containers(one(objs, kind))[0]["args"]
 
 
+def test_speakers_skip_excluded_nodes_unless_told_to_ignore_the_label() -> None:
+    speaker = containers(one(render(CHART, values_files=LAB), "DaemonSet"))[0]
+    assert "--ignore-exclude-lb" not in speaker["args"]
+    objs = render(CHART, values={"speaker": {"ignoreExcludeLB": True}}, values_files=LAB)
+    assert "--ignore-exclude-lb" in containers(one(objs, "DaemonSet"))[0]["args"]
+
+
 # --- RBAC ----------------------------------------------------------------------------------------------
 
 
