@@ -83,8 +83,25 @@ def cache_key(req: Request) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    """A mapping names the same key twice: YAML parsers disagree on which wins."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys, as kubectl and Argo CD do (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise DuplicateKeyError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse(manifest: str) -> list[dict[str, Any]]:
-    return [d for d in yaml.safe_load_all(manifest) if isinstance(d, dict)]
+    return [d for d in yaml.load_all(manifest, Loader=_StrictLoader) if isinstance(d, dict)]
 
 
 def run(req: Request, helm: Helm, workdir: Path, log: Path | None = None) -> subprocess.CompletedProcess[str]:

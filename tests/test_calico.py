@@ -236,7 +236,7 @@ def test_custom_resources_are_post_install_upgrade_hooks_never_deleted_before_up
     hooks = _hooks(render(CHART, values_files=files))
     assert hooks
     for key, ann in hooks.items():
-        assert ann["helm.sh/hook"] == "post-install,post-upgrade", key
+        assert ann["helm.sh/hook"] == "post-install,post-upgrade,post-rollback", key
         assert ann["helm.sh/hook-delete-policy"] == "hook-failed", key
 
 

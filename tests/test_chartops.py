@@ -122,3 +122,12 @@ def test_version_bump_check_is_skipped_without_a_merge_base(tmp_path: Path) -> N
 
 def test_semver_ordering_handles_prereleases() -> None:
     assert lint.semver_key("1.0.0-rc.1") < lint.semver_key("1.0.0") < lint.semver_key("1.0.1")
+
+
+def test_rendered_yaml_with_a_key_written_twice_is_refused() -> None:
+    """PyYAML keeps the last value; kubectl, Argo CD and server-side apply refuse such YAML."""
+    from chartops.render import DuplicateKeyError, parse
+
+    assert parse("a: 1\n---\nb: {c: 2}\n") == [{"a": 1}, {"b": {"c": 2}}]
+    with pytest.raises(DuplicateKeyError, match="'prometheus.io/port' at line 4"):
+        parse("metadata:\n  annotations:\n    prometheus.io/port: '1'\n    prometheus.io/port: '2'\n")

@@ -101,7 +101,7 @@ def hook_weights(objs: list[dict[str, Any]]) -> dict[str, int]:
     for obj in objs:
         if obj["kind"] in CONFIG_KINDS:
             ann = obj["metadata"]["annotations"]
-            assert ann["helm.sh/hook"] == "post-install,post-upgrade", obj["kind"]
+            assert ann["helm.sh/hook"] == "post-install,post-upgrade,post-rollback", obj["kind"]
             # helm 4 (pinned here) patches hooks in place: nothing may delete a pool before an upgrade
             assert ann["helm.sh/hook-delete-policy"] == "hook-failed", obj["kind"]
             weights[obj["kind"]] = int(ann["helm.sh/hook-weight"])

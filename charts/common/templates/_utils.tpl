@@ -80,7 +80,8 @@ metadata:
 
 {{/*
 Annotations that send a custom resource as a post-install/post-upgrade hook, so
-helm applies it after the release's CRDs, controllers and webhooks exist.
+helm applies it after the release's CRDs, controllers and webhooks exist; and as
+a post-rollback hook, so `helm rollback` puts it back to the older values too.
 
 Helm 4 applies hooks server-side, so an upgrade patches the object in place;
 `hook-failed` stands in for helm's default `before-hook-creation`, which would
@@ -91,7 +92,7 @@ deleted and re-created on each upgrade; without it a helm 3 upgrade stops at
 Usage: include "common.hooks.annotations" (dict "weight" 10 "recreateOnHelm3" true "context" $)
 */}}
 {{- define "common.hooks.annotations" -}}
-helm.sh/hook: post-install,post-upgrade
+helm.sh/hook: post-install,post-upgrade,post-rollback
 helm.sh/hook-weight: {{ .weight | quote }}
 {{- if and .recreateOnHelm3 (semverCompare "<4.0.0-0" .context.Capabilities.HelmVersion.Version) }}
 helm.sh/hook-delete-policy: before-hook-creation
