@@ -47,22 +47,6 @@ Returns JSON {"registry": "host/" or "", "imagePath": "..." or ""}.
 {{- dict "registry" (ternary (printf "%s/" (trimSuffix "/" $registry)) "" (ne $registry "")) "imagePath" $path | toJson -}}
 {{- end -}}
 
-{{/* Pull secret names for Installation.spec.imagePullSecrets (global + installation), deduplicated. */}}
-{{- define "calico.installationPullSecrets" -}}
-{{- $global := .Values.global | default dict -}}
-{{- $names := list -}}
-{{- range concat ($global.imagePullSecrets | default list) (.Values.installation.imagePullSecrets | default list) -}}
-{{- $name := . -}}
-{{- if kindIs "map" . }}{{ $name = .name }}{{ end -}}
-{{- if and $name (not (has $name $names)) -}}
-{{- $names = append $names $name -}}
-{{- end -}}
-{{- end -}}
-{{- range $names }}
-- name: {{ . }}
-{{- end -}}
-{{- end -}}
-
 {{/*
 The custom resources are post-install/post-upgrade hooks (common.hooks.annotations)
 so helm sends them after the CRDs and the operator exist; see the README,
