@@ -97,7 +97,7 @@ BASE_OVERLAY = "values/lab.yaml"
 def overlay_target(path: Path, chart_names: list[str]) -> str | None:
     """values/<env>.yaml targets the platform umbrella; values/apps/<chart>-<env>.yaml targets <chart>."""
     if path.parent.name == "apps":
-        matches = [n for n in chart_names if path.name.startswith(f"{n}-")]
+        matches = [n for n in chart_names if path.stem == n or path.name.startswith(f"{n}-")]
         return max(matches, key=len) if matches else None
     return "platform" if "platform" in chart_names else None
 

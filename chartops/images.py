@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from chartops.charts import Chart, applications, get
+from chartops.charts import Chart, applications, get, overlay_target
 from chartops.render import Renderer, RenderError, Request
 
 Obj = dict[str, Any]
@@ -84,16 +84,15 @@ class Target:
 
 
 def chart_for(values_file: Path, charts: Sequence[Chart]) -> Chart:
-    """values/<env>.yaml -> platform; values/apps/<chart>-<env>.yaml -> <chart> (longest matching name)."""
+    """The chart a values file targets, by the suite's overlay naming (chartops.charts.overlay_target)."""
     if values_file.parent.name != "apps":
         return get("platform")
-    stem = values_file.stem
-    matches = [c for c in charts if stem == c.name or stem.startswith(c.name + "-")]
-    if not matches:
-        known = ", ".join(c.name for c in charts)
-        raise ImagesError(f"{values_file}: no chart matches {stem!r}; name app values <chart>-<env>.yaml "
-                          f"(charts: {known})")
-    return max(matches, key=lambda c: len(c.name))
+    by_name = {c.name: c for c in charts}
+    target = overlay_target(values_file, list(by_name))
+    if target is None:
+        raise ImagesError(f"{values_file}: no chart matches {values_file.stem!r}; name app values "
+                          f"<chart>-<env>.yaml (charts: {', '.join(by_name)})")
+    return by_name[target]
 
 
 def targets(values_files: Sequence[Path], charts: Sequence[Chart] | None = None) -> list[Target]:

@@ -131,3 +131,7 @@ def test_rendered_yaml_with_a_key_written_twice_is_refused() -> None:
     assert parse("a: 1\n---\nb: {c: 2}\n") == [{"a": 1}, {"b": {"c": 2}}]
     with pytest.raises(DuplicateKeyError, match="'prometheus.io/port' at line 4"):
         parse("metadata:\n  annotations:\n    prometheus.io/port: '1'\n    prometheus.io/port: '2'\n")
+
+
+def test_an_app_overlay_named_exactly_after_its_chart_targets_it() -> None:
+    assert overlay_target(Path("values/apps/mysql.yaml"), ["mysql", "wordpress"]) == "mysql"
