@@ -137,3 +137,13 @@ def test_the_release_namespace_is_never_rendered_as_an_object() -> None:
     with pytest.raises(RenderError) as err:
         probe({"createNamespace": "apps"}, namespace="apps")
     assert 'would render the Namespace "apps" that the release itself is installed into' in err.value.stderr
+
+
+def test_generated_secret_has_every_key_at_the_asked_length_and_is_kept() -> None:
+    import base64
+
+    objs = renderer().render(Request(PROBE, {"generatedKeys": ["a", "b"]}, release="rel", namespace="apps"))
+    secret = next(o for o in objs if o["kind"] == "Secret")
+    assert secret["metadata"]["namespace"] == "apps"
+    assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    assert {k: len(base64.b64decode(v)) for k, v in secret["data"].items()} == {"a": 12, "b": 12}

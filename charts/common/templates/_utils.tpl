@@ -100,3 +100,28 @@ helm.sh/hook-delete-policy: before-hook-creation
 helm.sh/hook-delete-policy: hook-failed
 {{- end }}
 {{- end -}}
+
+{{/*
+A Secret of random values generated once: on upgrade each key keeps what the
+cluster already holds (lookup), and the Secret outlives `helm uninstall`
+(resource-policy keep), so passwords and keys never change under the data.
+Usage: include "common.secrets.generated" (dict "name" N "keys" (list "a" "b") "length" 24 "context" $)
+*/}}
+{{- define "common.secrets.generated" -}}
+{{- $ns := include "common.names.namespace" .context -}}
+{{- $existing := (lookup "v1" "Secret" $ns .name).data | default dict -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .name }}
+  namespace: {{ $ns }}
+  labels:
+    {{- include "common.labels.standard" .context | nindent 4 }}
+  annotations:
+    helm.sh/resource-policy: keep
+type: Opaque
+data:
+  {{- range .keys }}
+  {{ . }}: {{ index $existing . | default (randAlphaNum (int $.length) | b64enc) }}
+  {{- end }}
+{{- end -}}
