@@ -1,5 +1,5 @@
-"""Debian packages the registry tests need: the distribution server Harbor embeds, GnuPG for
-signing, and openssl for the throwaway CA.
+"""Debian packages the tests need: the distribution server Harbor embeds, GnuPG for signing,
+openssl for the throwaway CAs, and etcd and iproute2 for the built-in control plane.
 
 Installed with apt-get when missing and we are root on a Debian-like machine;
 otherwise the task says what to install.
@@ -12,7 +12,8 @@ import shutil
 import subprocess
 
 # binary -> Debian package
-TEST_TOOLS = {"docker-registry": "docker-registry", "gpg": "gnupg", "openssl": "openssl"}
+TEST_TOOLS = {"docker-registry": "docker-registry", "gpg": "gnupg", "openssl": "openssl",
+              "etcd": "etcd-server", "ip": "iproute2"}
 
 
 def missing(tools: dict[str, str] = TEST_TOOLS) -> dict[str, str]:

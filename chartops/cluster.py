@@ -1,0 +1,475 @@
+"""The built-in control plane of the `cluster` test tier.
+
+etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (six fake nodes shaped
+like the lab) run as processes inside the network namespace `chartops`, which has nothing but
+`lo`. So does every client of them. The apiserver dials admission webhooks at ClusterIPs and
+pod IPs in private ranges: outside such a namespace that traffic would leave the machine;
+inside it, it fails at once ("network is unreachable") or, for the fake pods' range, which is
+routed to `lo`, lands on loopback. The tooling refuses to start anything when the namespace
+holds any other interface, and never starts the plane outside it.
+
+State (certificates, etcd data, logs, pid files, kubeconfig) lives in `.tools/cluster/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from chartops import gotools
+from chartops.paths import repo_root
+
+NETNS = "chartops"
+SERVICE_CIDR = "10.96.0.0/12"
+POD_CIDR = "10.244.0.0/16"  # kwok's fake pod addresses; routed to lo inside the namespace
+API_PORT = 6443
+ISSUER = "https://kubernetes.default.svc.cluster.local"
+ETCD_BINARY = "etcd"  # Debian's etcd-server
+
+# The lab's shape: kubeadm control-plane nodes (tainted) and workers on 10.0.0.0/24.
+NODES: tuple[tuple[str, str, bool], ...] = (
+    ("cp1", "10.0.0.201", True), ("cp2", "10.0.0.202", True), ("cp3", "10.0.0.203", True),
+    ("w1", "10.0.0.211", False), ("w2", "10.0.0.212", False), ("w3", "10.0.0.213", False),
+)
+COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
+
+
+class ClusterError(RuntimeError):
+    """The control plane could not be started, reached or stopped."""
+
+
+# --- the network namespace ---
+
+
+def loopback_only() -> bool:
+    """True when this process's network namespace has no interface but lo."""
+    return [name for _, name in socket.if_nameindex()] == ["lo"]
+
+
+def require_loopback_only() -> None:
+    if not loopback_only():
+        names = ", ".join(name for _, name in socket.if_nameindex())
+        raise ClusterError(
+            f"refusing to talk to the built-in control plane from a network namespace with interfaces "
+            f"{names}: run inside `ip netns exec {NETNS}` (invoke cluster run -- CMD), where only lo exists")
+
+
+def netns_exists(name: str = NETNS) -> bool:
+    return Path("/run/netns", name).exists()
+
+
+def netns_links(name: str = NETNS) -> list[str]:
+    out = subprocess.run(["ip", "netns", "exec", name, "ip", "-o", "link", "show"], capture_output=True,
+                         text=True, check=True).stdout
+    return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines() if line.strip()]
+
+
+def ensure_netns(name: str = NETNS) -> None:
+    """Create the namespace with lo up (idempotent) and check that lo is all it has."""
+    if os.geteuid() != 0:
+        raise ClusterError("the built-in control plane needs root for `ip netns` (or set KUBECONFIG to a cluster)")
+    if shutil.which("ip") is None:
+        raise ClusterError("`ip` (Debian package iproute2) is missing")
+    if not netns_exists(name):
+        subprocess.run(["ip", "netns", "add", name], check=True)
+    subprocess.run(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"], check=True)
+    links = netns_links(name)
+    if links != ["lo"]:
+        raise ClusterError(f"network namespace {name} has interfaces {links}; it must have only lo. "
+                           f"Remove them or `ip netns delete {name}`, then retry")
+    # webhook calls to fake pods' addresses land on loopback, where a test may serve them
+    subprocess.run(["ip", "netns", "exec", name, "ip", "route", "replace", "local", POD_CIDR, "dev", "lo"],
+                   check=True)
+
+
+def in_netns(argv: Sequence[str], name: str = NETNS) -> list[str]:
+    return ["ip", "netns", "exec", name, *argv]
+
+
+# --- layout ---
+
+
+def state_dir(root: Path | None = None) -> Path:
+    return (root or repo_root()) / ".tools" / "cluster"
+
+
+def kubeconfig(root: Path | None = None) -> Path:
+    return state_dir(root) / "kubeconfig"
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    @property
+    def pki(self) -> Path:
+        return self.root / "pki"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def run(self) -> Path:
+        return self.root / "run"
+
+    @property
+    def etcd_data(self) -> Path:
+        return self.root / "etcd"
+
+    def pidfile(self, component: str) -> Path:
+        return self.run / f"{component}.pid"
+
+    def kubeconfig(self, user: str) -> Path:
+        return self.root / ("kubeconfig" if user == "admin" else f"{user}.kubeconfig")
+
+
+# --- certificates (openssl) ---
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    proc = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise ClusterError(f"openssl {args[0]} failed: {proc.stderr.strip()}")
+
+
+def _key(pki: Path, name: str) -> None:
+    _openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", f"{name}.key", cwd=pki)
+
+
+def _ca(pki: Path, name: str, cn: str) -> None:
+    _key(pki, name)
+    _openssl("req", "-x509", "-new", "-key", f"{name}.key", "-subj", f"/CN={cn}", "-days", "3650",
+             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+             "-out", f"{name}.crt", cwd=pki)
+
+
+def _cert(pki: Path, name: str, subject: str, ca: str, ext: str) -> None:
+    _key(pki, name)
+    _openssl("req", "-new", "-key", f"{name}.key", "-subj", subject, "-out", f"{name}.csr", cwd=pki)
+    (pki / f"{name}.ext").write_text(ext)
+    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.crt", "-CAkey", f"{ca}.key", "-CAcreateserial",
+             "-days", "3650", "-extfile", f"{name}.ext", "-out", f"{name}.crt", cwd=pki)
+
+
+_CLIENT = "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n"
+_SERVER = ("keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
+           "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,"
+           "DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n")
+
+
+def make_pki(pki: Path) -> None:
+    """A cluster CA, the apiserver's serving cert, client certs, the front-proxy CA and the SA key pair."""
+    if (pki / "done").exists():
+        return
+    pki.mkdir(parents=True, exist_ok=True)
+    _ca(pki, "ca", "chartops-cluster-ca")
+    _ca(pki, "front-proxy-ca", "chartops-front-proxy-ca")
+    _cert(pki, "apiserver", "/CN=kube-apiserver", "ca", _SERVER)
+    _cert(pki, "admin", "/O=system:masters/CN=kubernetes-admin", "ca", _CLIENT)
+    _cert(pki, "apiserver-kubelet-client", "/O=kubeadm:cluster-admins/CN=kube-apiserver-kubelet-client", "ca",
+          _CLIENT)
+    _cert(pki, "controller-manager", "/CN=system:kube-controller-manager", "ca", _CLIENT)
+    _cert(pki, "scheduler", "/CN=system:kube-scheduler", "ca", _CLIENT)
+    _cert(pki, "front-proxy-client", "/CN=front-proxy-client", "front-proxy-ca", _CLIENT)
+    _key(pki, "sa")
+    _openssl("pkey", "-in", "sa.key", "-pubout", "-out", "sa.pub", cwd=pki)
+    (pki / "done").write_text("")
+
+
+def write_kubeconfig(path: Path, pki: Path, user: str) -> None:
+    config = {
+        "apiVersion": "v1", "kind": "Config", "current-context": "chartops",
+        "clusters": [{"name": "chartops", "cluster": {
+            "server": f"https://127.0.0.1:{API_PORT}", "certificate-authority": str(pki / "ca.crt")}}],
+        "users": [{"name": user, "user": {
+            "client-certificate": str(pki / f"{user}.crt"), "client-key": str(pki / f"{user}.key")}}],
+        "contexts": [{"name": "chartops", "context": {"cluster": "chartops", "user": user}}],
+    }
+    path.write_text(json.dumps(config, indent=2) + "\n")
+
+
+# --- processes ---
+
+
+def plan(root: Path | None = None) -> list[list[str]]:
+    """Every command `up` runs, for `invoke --dry`."""
+    layout = Layout(state_dir(root))
+    return [in_netns(argv) for argv in commands(layout, root).values()]
+
+
+def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
+    """The command line of each component, in start order."""
+    pki = layout.pki
+
+    def tool(name: str) -> str:
+        return str(gotools.TOOLS[name].binary(root))
+
+    peer, client = "http://127.0.0.1:2380", "http://127.0.0.1:2379"
+    return {
+        "etcd": [ETCD_BINARY, "--name", "chartops", "--data-dir", str(layout.etcd_data),
+                 "--listen-client-urls", client, "--advertise-client-urls", client,
+                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                 "--initial-cluster", f"chartops={peer}", "--log-level", "warn"],
+        "kube-apiserver": [
+            tool("kube-apiserver"), "--etcd-servers", client,
+            "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", str(API_PORT),
+            # the lease/endpoint reconciler cannot advertise a loopback address
+            "--endpoint-reconciler-type", "none",
+            "--service-cluster-ip-range", SERVICE_CIDR,
+            "--authorization-mode", "Node,RBAC", "--allow-privileged", "true",
+            "--enable-admission-plugins", "NodeRestriction",
+            "--client-ca-file", f"{pki}/ca.crt",
+            "--tls-cert-file", f"{pki}/apiserver.crt", "--tls-private-key-file", f"{pki}/apiserver.key",
+            "--kubelet-client-certificate", f"{pki}/apiserver-kubelet-client.crt",
+            "--kubelet-client-key", f"{pki}/apiserver-kubelet-client.key",
+            "--service-account-key-file", f"{pki}/sa.pub", "--service-account-signing-key-file", f"{pki}/sa.key",
+            "--service-account-issuer", ISSUER, "--api-audiences", ISSUER,
+            "--requestheader-client-ca-file", f"{pki}/front-proxy-ca.crt",
+            "--requestheader-allowed-names", "front-proxy-client",
+            "--requestheader-username-headers", "X-Remote-User", "--requestheader-group-headers", "X-Remote-Group",
+            "--requestheader-extra-headers-prefix", "X-Remote-Extra-",
+            "--proxy-client-cert-file", f"{pki}/front-proxy-client.crt",
+            "--proxy-client-key-file", f"{pki}/front-proxy-client.key",
+            # webhooks and APIServices are dialed at the endpoint (pod IP:targetPort), not the ClusterIP
+            "--enable-aggregator-routing", "true",
+            "--profiling", "false"],
+        "kube-controller-manager": [
+            tool("kube-controller-manager"),
+            *_component_auth(layout, "controller-manager"), "--bind-address", "127.0.0.1",
+            "--use-service-account-credentials", "true",
+            "--service-account-private-key-file", f"{pki}/sa.key", "--root-ca-file", f"{pki}/ca.crt",
+            "--cluster-signing-cert-file", f"{pki}/ca.crt", "--cluster-signing-key-file", f"{pki}/ca.key",
+            "--controllers", "*,bootstrapsigner,tokencleaner", "--leader-elect", "false", "--profiling", "false"],
+        "kube-scheduler": [tool("kube-scheduler"), *_component_auth(layout, "scheduler"),
+                           "--bind-address", "127.0.0.1", "--leader-elect", "false", "--profiling", "false"],
+        "kwok": [tool("kwok"), "--kubeconfig", str(layout.kubeconfig("admin")),
+                 "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+                 "--manage-nodes-with-label-selector=", "--cidr", POD_CIDR, "--node-ip", NODES[0][1],
+                 "--server-address", "127.0.0.1:10247"],
+    }
+
+
+def _component_auth(layout: Layout, user: str) -> list[str]:
+    kc = str(layout.kubeconfig(user))
+    return ["--kubeconfig", kc, "--authentication-kubeconfig", kc, "--authorization-kubeconfig", kc]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child of ours counts as gone
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split(") ", 1)[-1][:1] != "Z"
+
+
+def _pid(layout: Layout, component: str) -> int | None:
+    try:
+        pid = int(layout.pidfile(component).read_text())
+    except (OSError, ValueError):
+        return None
+    return pid if _alive(pid) else None
+
+
+def _start(layout: Layout, component: str, argv: list[str]) -> None:
+    log = (layout.logs / f"{component}.log").open("ab")
+    proc = subprocess.Popen(in_netns(argv), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True, cwd=layout.root)
+    layout.pidfile(component).write_text(str(proc.pid))
+
+
+# --- readiness ---
+
+
+def _kubectl(layout: Layout, *args: str, stdin: str | None = None, root: Path | None = None,
+             check: bool = True) -> subprocess.CompletedProcess[str]:
+    argv = in_netns([str(gotools.path("kubectl", root)), "--kubeconfig", str(layout.kubeconfig("admin")), *args])
+    proc = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False, timeout=120)
+    if check and proc.returncode != 0:
+        raise ClusterError(f"kubectl {' '.join(args)}: {proc.stderr.strip()}")
+    return proc
+
+
+def _wait(what: str, ready: Callable[[], bool], timeout: float, layout: Layout) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.3)
+    raise ClusterError(f"{what} not ready after {timeout:.0f} s; logs in {layout.logs}")
+
+
+def node_manifest() -> str:
+    items = []
+    for name, ip, control_plane in NODES:
+        labels = {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+                  "type": "kwok"}
+        taints = []
+        if control_plane:
+            labels["node-role.kubernetes.io/control-plane"] = ""
+            labels["node.kubernetes.io/exclude-from-external-load-balancers"] = ""
+            taints = [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
+        capacity = {"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"}
+        items.append({
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "labels": labels, "annotations": {
+                "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"}},
+            "spec": {"taints": taints},
+            "status": {"allocatable": capacity, "capacity": capacity,
+                       "addresses": [{"type": "InternalIP", "address": ip}, {"type": "Hostname", "address": name}]},
+        })
+    return json.dumps({"apiVersion": "v1", "kind": "List", "items": items})
+
+
+# --- the public operations ---
+
+
+@dataclass(frozen=True)
+class Status:
+    running: dict[str, int | None]
+    ready: bool
+
+    def describe(self) -> str:
+        lines = [f"{name:<24} {'pid ' + str(pid) if pid else 'stopped'}" for name, pid in self.running.items()]
+        lines.append(f"apiserver /readyz: {'ok' if self.ready else 'not ready'}")
+        return "\n".join(lines)
+
+
+def status(root: Path | None = None) -> Status:
+    layout = Layout(state_dir(root))
+    running = {c: _pid(layout, c) for c in COMPONENTS}
+    ready = False
+    if running["kube-apiserver"] and netns_exists():
+        probe = in_netns(["python3", "-c", _READYZ_PROBE, str(layout.pki), str(API_PORT)])
+        ready = subprocess.run(probe, capture_output=True, check=False).returncode == 0
+    return Status(running, ready)
+
+
+# /readyz from inside the namespace (status may be asked from outside it)
+_READYZ_PROBE = """
+import ssl, sys, urllib.request
+pki, port = sys.argv[1], sys.argv[2]
+ctx = ssl.create_default_context(cafile=pki + "/ca.crt")
+ctx.load_cert_chain(pki + "/admin.crt", pki + "/admin.key")
+urllib.request.urlopen("https://127.0.0.1:" + port + "/readyz", context=ctx, timeout=2)
+"""
+
+
+def up(root: Path | None = None, fresh: bool = False, timeout: float = 90.0) -> Status:
+    """Start whatever is not running (all of it with `fresh`, from an empty etcd). Idempotent."""
+    layout = Layout(state_dir(root))
+    if fresh:
+        down(root, wipe=True)
+    current = status(root)
+    if all(current.running.values()) and current.ready:
+        return current
+    if any(current.running.values()):
+        down(root)  # a partial plane: start over with the data kept
+    ensure_netns()
+    for name in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "kubectl"):
+        gotools.path(name, root)  # raises when `invoke tools` has not built it
+    for binary in (ETCD_BINARY, "openssl"):
+        if shutil.which(binary) is None:
+            raise ClusterError(f"{binary} is missing: run `invoke tools` (Debian packages etcd-server, openssl)")
+    for d in (layout.logs, layout.run):
+        d.mkdir(parents=True, exist_ok=True)
+    make_pki(layout.pki)
+    for user in ("admin", "controller-manager", "scheduler"):
+        write_kubeconfig(layout.kubeconfig(user), layout.pki, user)
+    cmds = commands(layout, root)
+    started = time.monotonic()
+    _start(layout, "etcd", cmds["etcd"])
+    _start(layout, "kube-apiserver", cmds["kube-apiserver"])
+    probe = in_netns(["python3", "-c", _READYZ_PROBE, str(layout.pki), str(API_PORT)])
+
+    def api_ready() -> bool:
+        if not _pid(layout, "kube-apiserver"):
+            raise ClusterError(f"kube-apiserver exited; see {layout.logs / 'kube-apiserver.log'}")
+        return subprocess.run(probe, capture_output=True, check=False).returncode == 0
+
+    _wait("kube-apiserver", api_ready, timeout, layout)
+    for component in ("kube-controller-manager", "kube-scheduler", "kwok"):
+        _start(layout, component, cmds[component])
+    _kubectl(layout, "apply", "--server-side", "--field-manager", "chartops-cluster", "-f", "-",
+             stdin=node_manifest(), root=root)
+
+    def nodes_ready() -> bool:
+        out = _kubectl(layout, "get", "nodes", "-o", "json", root=root, check=False).stdout
+        try:
+            items = json.loads(out)["items"]
+        except (ValueError, KeyError):
+            return False
+        ready = [n for n in items for c in n.get("status", {}).get("conditions", [])
+                 if c["type"] == "Ready" and c["status"] == "True"]
+        return len(ready) == len(NODES)
+
+    def default_sa() -> bool:
+        return _kubectl(layout, "get", "serviceaccount", "default", "-n", "default", root=root,
+                        check=False).returncode == 0
+
+    _wait("six kwok nodes", nodes_ready, timeout, layout)
+    _wait("the default ServiceAccount (controller-manager)", default_sa, timeout, layout)
+    result = status(root)
+    (layout.run / "started-in").write_text(f"{time.monotonic() - started:.1f}\n")
+    return result
+
+
+def down(root: Path | None = None, wipe: bool = False) -> None:
+    """Stop every component (reverse order); with `wipe`, forget etcd's data too."""
+    layout = Layout(state_dir(root))
+    for component in reversed(COMPONENTS):
+        pid = _pid(layout, component)
+        if pid:
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for component in reversed(COMPONENTS):
+        pid = _pid(layout, component)
+        while pid and _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if pid and _alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+        layout.pidfile(component).unlink(missing_ok=True)
+    if wipe:
+        shutil.rmtree(layout.etcd_data, ignore_errors=True)
+
+
+# --- clients ---
+
+
+def bin_dir(root: Path | None = None) -> Path:
+    """kubectl of the server's minor, helm and ct side by side, for PATH inside the namespace."""
+    return state_dir(root) / "bin"
+
+
+def link_clients(helm: Path, root: Path | None = None) -> Path:
+    target = bin_dir(root)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, binary in (("kubectl", gotools.path("kubectl", root)), ("ct", gotools.path("ct", root)),
+                         ("kwok", gotools.path("kwok", root)), ("helm", helm)):
+        link = target / name
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(binary.resolve())
+    return target
+
+
+def client_env(root: Path | None = None) -> dict[str, str]:
+    """What a client inside the namespace needs: the kubeconfig and the pinned clients first on PATH."""
+    return {"KUBECONFIG": str(kubeconfig(root)), "PATH": f"{bin_dir(root)}:{os.environ.get('PATH', '')}"}
+
+
+def wrap(argv: Sequence[str], root: Path | None = None) -> list[str]:
+    """argv run inside the namespace as a client of the built-in control plane."""
+    return in_netns(["env", *(f"{k}={v}" for k, v in client_env(root).items()), *argv])
