@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from invoke import Context, Exit, task
 
 from chartops import bench as bench_mod
+from chartops import cluster as cluster_mod
 from chartops import docs as docs_mod
+from chartops import gotools, system
 from chartops import helm as helm_mod
 from chartops import lint as lint_mod
-from chartops import system
 from chartops.charts import Chart, discover, get
 from chartops.render import Request
 
@@ -42,6 +45,15 @@ def tools(c: Context) -> None:
             c.run(shlex.join(cmd))
         return
     print(system.ensure())
+    for tool in gotools.missing():
+        if c.config.run.dry:
+            print(f"(cd tools/{tool.module} && {shlex.join(gotools.build_command(tool, tool.binary()))})")
+            continue
+        try:
+            gotools.build(tool)
+        except gotools.GoToolError as err:
+            raise Exit(str(err), code=1) from err
+    print(f"cluster tools present: {', '.join(gotools.TOOLS)} (in {gotools.cache_dir()})")
 
 
 # --- the lead's tasks: render, lint, docs, build, test, bench ---
@@ -108,16 +120,62 @@ def build(c: Context, chart: str | None = None) -> None:
 
 
 @task(help={"workers": "pytest-xdist workers ('auto' = one per core, '0' = no xdist)",
-            "k": "only tests matching this pytest -k expression"})
-def test(c: Context, workers: str = "auto", k: str = "") -> None:
-    """lint + the pytest suite (cluster tests run only with KUBECONFIG set)."""
+            "k": "only tests matching this pytest -k expression",
+            "m": "only tests matching this pytest -m expression, e.g. 'not cluster' or 'cluster'"})
+def test(c: Context, workers: str = "auto", k: str = "", m: str = "") -> None:
+    """lint + the pytest suite; the cluster tier runs on the built-in control plane (or on KUBECONFIG's cluster)."""
     lint(c)
     args = ["-p", "no:cacheprovider"]
     if workers != "0":
-        args += ["-n", workers]
+        args += ["-n", workers, "--dist", "loadgroup"]
     if k:
         args += ["-k", k]
-    c.run(shlex.join([sys.executable, "-m", "pytest", *args]), pty=False)
+    if m:
+        args += ["-m", m]
+    argv = [sys.executable, "-m", "pytest", *args]
+    if not os.environ.get("KUBECONFIG") and m.strip() != "not cluster":
+        _cluster_up(c)
+        argv = cluster_mod.wrap(argv)
+    c.run(shlex.join(argv), pty=False)
+
+
+def _cluster_up(c: Context, fresh: bool = False) -> None:
+    """Start the built-in control plane inside its loopback-only network namespace."""
+    if c.config.run.dry:
+        for cmd in [["ip", "netns", "add", cluster_mod.NETNS], *cluster_mod.plan()]:
+            print(shlex.join(cmd))
+        return
+    try:
+        cluster_mod.link_clients(_helm(c).path)
+        started = time.monotonic()
+        status = cluster_mod.up(fresh=fresh)
+    except (cluster_mod.ClusterError, gotools.GoToolError) as err:
+        raise Exit(str(err), code=1) from err
+    print(f"control plane up in network namespace {cluster_mod.NETNS} (lo only) in {time.monotonic() - started:.1f} s",
+          file=sys.stderr)
+    print(status.describe(), file=sys.stderr)
+
+
+@task(positional=["action"], help={
+    "action": "up | down | status | run (run the command after `--` inside the namespace, or a shell)",
+    "fresh": "with up: start from an empty etcd; with down: also wipe etcd's data"})
+def cluster(c: Context, action: str = "status", fresh: bool = False) -> None:
+    """The built-in control plane (etcd, apiserver, controller-manager, scheduler, kwok, six fake nodes)."""
+    if action == "up":
+        _cluster_up(c, fresh=fresh)
+    elif action == "down":
+        cluster_mod.down(wipe=fresh)
+        print("control plane stopped" + (" and etcd wiped" if fresh else ""), file=sys.stderr)
+    elif action == "status":
+        status = cluster_mod.status()
+        print(status.describe())
+        if not status.ready:
+            raise Exit(code=1)
+    elif action == "run":
+        command = c.remainder.strip() if c.remainder else "bash -i"
+        c.run(shlex.join(cluster_mod.wrap(["bash", "-c", command])), pty=sys.stdin.isatty(), warn=False)
+    else:
+        raise Exit(f"unknown action {action!r}: use up, down, status or run", code=2)
 
 
 @task(help={"runs": "renders per scenario (median)", "chart": HELP_CHART,
@@ -188,8 +246,8 @@ def package(c: Context, chart: str | None = None, sign: bool = False, key: str |
     phrase = Path(passphrase_file) if passphrase_file else None
     try:
         if c.config.run.dry:
-            for cmd in package_mod.plan(helm, charts, Path(dest), key, ring, phrase):
-                print(cmd.show())
+            for line in package_mod.plan(helm, charts, Path(dest), key, ring, phrase):
+                print(line)
             return
         for path in package_mod.package_charts(helm, charts, Path(dest), key, ring, phrase):
             print(f"{path}  sha256:{registry_mod.sha256_file(path).split(':')[1]}")
@@ -268,3 +326,21 @@ def images(c: Context, values: list[str] | None = None, script: str | None = Non
             print(f"wrote {script}: {len(copies)} copies", file=sys.stderr)
     except images_mod.ImagesError as err:
         raise Exit(str(err), code=1) from err
+
+
+# --- mutation testing (issue 12) ---
+
+from chartops import mutate as mutate_mod  # noqa: E402
+
+
+@task(help={"chart": "only this chart's mutants ('chartops' for the package)", "sample": "judge N mutants at random",
+            "seed": "random seed of the sample", "jobs": "mutants judged at once (one repository copy each)",
+            "report": "also write the report to this file", "threshold": "fail under this kill rate (0-1)",
+            "list": "only list the mutants"})
+def mutate(c: Context, chart: str | None = None, sample: int = 0, seed: int = 1, jobs: int = 1,
+           report: str | None = None, threshold: float = 0.0, list: bool = False) -> None:  # noqa: A002
+    """Plant one-line bugs one at a time in a throwaway copy; report every mutant the tests let through."""
+    code = mutate_mod.main(chart, sample or None, seed, jobs, Path(report) if report else None,
+                           str(_helm(c).path), threshold or None, list)
+    if code:
+        raise Exit(code=code)
