@@ -1,7 +1,8 @@
 """Rendering charts with `helm template` and parsing what comes out.
 
 Renders are cached on disk, keyed by everything that changes the output (the
-chart's files, values, release, namespace, kube version), so a test session
+chart's files, through the common and subchart symlinks, values, release,
+namespace, kube and helm versions), so a test session
 renders each (chart, values) pair once even across pytest-xdist workers.
 """
 
@@ -14,7 +15,6 @@ import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -59,17 +59,48 @@ class Request:
         return cmd + list(self.extra_args)
 
 
-@cache
+def chart_files(path: Path) -> list[tuple[str, Path]]:
+    """Every file helm reads for a chart, following symlinks (charts/common, vendored subcharts)."""
+    found: list[tuple[str, Path]] = []
+    seen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:  # a symlink loop; helm would refuse it anyway
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        dirnames.sort()
+        for name in sorted(filenames):
+            f = Path(dirpath) / name
+            if f.is_file():
+                found.append((str(f.relative_to(path)), f))
+    return found
+
+
+_DIGESTS: dict[tuple[tuple[str, int, int, int], ...], str] = {}
+
+
 def tree_digest(path: Path) -> str:
-    """Digest of every file under a chart (following the common symlink); charts don't change mid-session."""
-    h = hashlib.sha256()
-    for f in sorted(p for p in path.rglob("*") if p.is_file()):
-        h.update(str(f.relative_to(path)).encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()
+    """Digest of every file under a chart, symlinked subcharts and common included.
+
+    Memoised by each file's (name, size, mtime, inode), so an edit anywhere, even
+    through a symlink, yields a new digest while unchanged trees aren't re-read.
+    """
+    files = chart_files(path)
+    stats = tuple((rel, (st := f.stat()).st_size, st.st_mtime_ns, st.st_ino) for rel, f in files)
+    digest = _DIGESTS.get(stats)
+    if digest is None:
+        h = hashlib.sha256()
+        for rel, f in files:
+            data = f.read_bytes()
+            h.update(f"{rel}\0{len(data)}\0".encode())
+            h.update(data)
+        digest = _DIGESTS[stats] = h.hexdigest()
+    return digest
 
 
-def cache_key(req: Request) -> str:
+def cache_key(req: Request, helm_version: str = "") -> str:
+    """Everything that changes helm's output: chart files, values, release, namespace, kube and helm versions."""
     payload = {
         "chart": str(req.chart.resolve()),
         "tree": tree_digest(req.chart),
@@ -79,6 +110,7 @@ def cache_key(req: Request) -> str:
         "namespace": req.namespace,
         "kube": req.kube_version,
         "extra": list(req.extra_args),
+        "helm": helm_version,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
@@ -142,7 +174,7 @@ class Renderer:
         return list(result["objects"])
 
     def result(self, req: Request) -> dict[str, Any]:
-        key = cache_key(req)
+        key = cache_key(req, f"{self.helm.version} {self.helm.path}")
         entry = self.cache_dir / f"{key}.json"
         with FileLock(str(entry) + ".lock"):
             if entry.exists():
