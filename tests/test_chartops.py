@@ -116,8 +116,24 @@ def test_version_bump_is_required_for_changed_charts(tmp_path: Path) -> None:
 
 
 def test_version_bump_check_is_skipped_without_a_merge_base(tmp_path: Path) -> None:
+    """A chart changed without a bump is reported against `main`, and skipped when there's no base to compare."""
+    from chartops.charts import Chart
+
+    chart = tmp_path / "charts" / "demo"
+    chart.mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: demo\nversion: 1.2.3\n")
     _git(tmp_path, "init", "-q", "-b", "main")
-    assert lint.merge_base(tmp_path) is None
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "chart")
+    assert lint.merge_base(tmp_path) is None, "on main itself, HEAD is the merge base: nothing to compare"
+    assert lint.version_bumps([Chart(chart)], root=tmp_path) == []
+    _git(tmp_path, "checkout", "-qb", "feature")
+    (chart / "values.yaml").write_text("a: 1\n")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "change")
+    assert len(lint.version_bumps([Chart(chart)], root=tmp_path)) == 1, "with a base, the unbumped change is found"
+    assert lint.merge_base(tmp_path, target="no-such-branch") is None
+    assert lint.version_bumps([Chart(chart)], root=tmp_path, target="no-such-branch") == []
 
 
 def test_semver_ordering_handles_prereleases() -> None:

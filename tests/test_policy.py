@@ -72,7 +72,17 @@ def scenario_violations(scn: Scenario, catalog: CRDCatalog) -> list[Violation]:
 
 @pytest.mark.parametrize("scn", SCENARIOS, ids=lambda s: s.id)
 def test_scenario_renders(scn: Scenario) -> None:
-    assert _render(scn), f"{scn.id} rendered no objects"
+    """Renders objects the API server can tell apart: two with one identity, the second overwrites the first."""
+    objs = _render(scn)
+    assert objs, f"{scn.id} rendered no objects"
+    seen: dict[tuple[str, str, str, str], int] = {}
+    for o in objs:
+        meta = o.get("metadata") or {}
+        assert o.get("apiVersion") and o.get("kind") and meta.get("name"), f"{scn.id}: object without identity: {o}"
+        group = str(o["apiVersion"]).rpartition("/")[0]
+        ident = (group, str(o["kind"]), str(meta.get("namespace", "")), str(meta["name"]))
+        seen[ident] = seen.get(ident, 0) + 1
+    assert [i for i, n in seen.items() if n > 1] == [], f"{scn.id} renders objects twice"
 
 
 @pytest.mark.parametrize("scn", SCENARIOS, ids=lambda s: s.id)
@@ -115,7 +125,26 @@ def test_every_chart_has_a_scenario() -> None:
     assert charts <= {s.chart for s in SCENARIOS}
 
 
-def test_allowlist_file_is_well_formed() -> None:
-    assert ALLOWLIST, "the allowlist loads"
-    assert all(len(e.reason) > 20 for e in ALLOWLIST), "every exception states a real reason"
-    assert Path(__file__).with_name("policy_allowlist.yaml").exists()
+CHECKS = {
+    "resources", "liveness-probe", "readiness-probe", "no-privilege-escalation", "drop-all", "run-as-non-root",
+    "seccomp", "read-only-root-fs", "pinned-image", "rbac-wildcard", "service-selects-pods", "namespace",
+    "host-namespaces", "privileged", "added-capabilities", "schema",
+}
+
+
+def test_allowlist_entries_name_real_charts_and_checks() -> None:
+    """An entry for a chart or check that doesn't exist excuses nothing and hides a typo."""
+    charts = {c.name for c in discover()}
+    bad = [str(e) for e in ALLOWLIST if e.chart not in charts or e.check not in CHECKS or len(e.reason) <= 20]
+    assert ALLOWLIST and bad == []
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ({"chart": "mysql", "kind": "StatefulSet", "name": "*", "check": "seccomp"}, "lacks \\['reason'\\]"),
+    ({"chart": "mysql", "kind": "StatefulSet", "name": "*", "check": "seccomp", "reason": " "}, "empty reason"),
+])
+def test_a_malformed_allowlist_entry_is_refused(tmp_path: Path, entry: dict[str, str], problem: str) -> None:
+    path = tmp_path / "allowlist.yaml"
+    path.write_text(yaml.safe_dump([entry]))
+    with pytest.raises(ValueError, match=problem):
+        load_allowlist(path)
