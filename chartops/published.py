@@ -25,6 +25,7 @@ from chartops.registry import DEFAULT_RETRY, Registry, Retry, classify, explain
 from chartops.render import KUBE_VERSION
 
 Flat = dict[str, Any]
+REGISTRY_WIDE = ("auth", "forbidden", "tls", "plain-http", "https-only")
 RELEASE, NAMESPACE = "verify", "default"
 SEP = " :: "  # between an object (kind/namespace/name) and a field path; names may hold dots
 
@@ -121,6 +122,8 @@ def verify_chart(helm: Helm, registry: Registry, chart: Chart, retry: Retry = DE
         if kind == "not-found":
             return Verdict(chart.name, chart.version, False,
                            f"{registry.ref(chart.name)}:{chart.version} is not published: run `invoke push`")
+        if kind in REGISTRY_WIDE:  # every other chart would fail the same way: stop here
+            raise explain(kind, registry, f"rendering {chart.name}", err)
         return Verdict(chart.name, chart.version, False, str(explain(kind, registry, f"rendering {chart.name}", err)))
     diff = differences(local, remote, volatile)
     if diff:

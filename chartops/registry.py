@@ -148,11 +148,13 @@ STATUS = {401: "auth", 403: "forbidden", 404: "not-found", 429: "transient"}
 
 
 def classify(stderr: str) -> str:
-    """auth, forbidden, tls, plain-http, not-found, transient or other, from helm's message."""
+    """auth, forbidden, tls, plain-http, https-only, not-found, transient or other, from helm's message."""
     text = stderr.lower()
     code = re.search(r"status code:? (\d{3})", text)
     if code:
         status = int(code.group(1))
+        if status == 400 and '"http://' in text:
+            return "https-only"  # a TLS port asked in plain http answers 400 Bad Request
         return STATUS.get(status, "transient" if status >= 500 else "other")
     for kind, words in (("auth", AUTH), ("forbidden", FORBIDDEN), ("plain-http", PLAIN), ("tls", TLS),
                         ("not-found", NOT_FOUND), ("transient", TRANSIENT)):
@@ -180,6 +182,8 @@ def explain(kind: str, registry: Registry, action: str, stderr: str) -> Registry
         "tls": f"TLS verification of {host} failed while {action}: pass --ca-file with the Harbor CA "
                "(or --insecure-skip-tls-verify in a lab)",
         "plain-http": f"{host} speaks plain http: pass --plain-http",
+        "https-only": f"{host} speaks https, not plain http (it answered 400 Bad Request): drop --plain-http "
+                      "(and pass --ca-file with its CA if the certificate is self-signed)",
         "transient": f"cannot reach {host} while {action}; is the registry up and the address right?",
     }
     return RegistryError(kind, f"{hints.get(kind, f'{action} at {host} failed')}\n  helm: {detail}")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from chartops import helm as helm_mod
-from chartops.charts import Chart, get
+from chartops.charts import Chart, discover, get
 from chartops.commands import REDACTED, Command
 from chartops.package import package_charts
 from chartops.paths import repo_root
@@ -311,6 +311,67 @@ def test_errors_that_retrying_cannot_fix_are_not_retried() -> None:
     ("tls: failed to verify certificate: x509: certificate signed by unknown authority", "tls"),
     ('Get "https://h/v2/": http: server gave HTTP response to HTTPS client', "plain-http"),
     ("failed to perform \"FetchReference\" on source: h/apps/x:0.1.0: not found", "not-found"),
+    ('GET "http://h/v2/apps/x/manifests/0.1.0": response status code 400: Bad Request', "https-only"),
 ])
 def test_helm_registry_errors_are_classified(stderr: str, kind: str) -> None:
     assert classify(stderr) == kind
+
+
+def test_plain_http_against_a_tls_registry_says_to_drop_the_flag(
+    helm: helm_mod.Helm, packages: list[Path], tls_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    registry = Registry(tls_registry.url("plain-to-tls"), plain_http=True)
+    outcomes = push_packages(helm, registry, packages, CREDS, FAST)
+    assert [o.status for o in outcomes] == [FAILED, SKIPPED]
+    assert "speaks https, not plain http" in outcomes[0].detail and "drop --plain-http" in outcomes[0].detail
+
+
+def inv(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The delivery tasks as a user runs them (no HARBOR_* unless given)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("HARBOR_")}
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=repo_root(), capture_output=True, text=True,
+                          env={**base, **(env or {})}, timeout=600, check=False)
+
+
+@pytest.mark.parametrize("task", ["push", "verify-published"])
+def test_delivery_tasks_report_a_registry_that_is_down_without_a_traceback(
+    task: str, packages: list[Path], helm_home: Path,  # noqa: F811
+) -> None:
+    dest = ["--dest", str(packages[0].parent)] if task == "push" else []
+    out = inv(task, "--registry", f"oci://127.0.0.1:{free_port()}/apps", "--plain-http", "--chart", NFS, *dest)
+    assert out.returncode == 1, out.stderr
+    assert "Traceback" not in out.stderr
+    assert "cannot reach 127.0.0.1" in out.stdout + out.stderr
+
+
+def test_verify_published_with_wrong_credentials_fails_clearly(
+    tls_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    assert tls_registry.ca_file is not None
+    out = inv("verify-published", "--registry", tls_registry.url("apps"), "--ca-file", str(tls_registry.ca_file),
+              "--chart", NFS, env={"HARBOR_USERNAME": USERNAME, "HARBOR_PASSWORD": "wrong"})
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "refused the credentials (401)" in out.stderr and "wrong" not in out.stderr.replace("wrong credentials", "")
+
+
+def test_package_and_push_twice_publishes_every_chart_once(
+    plain_registry: RegistryServer, helm_home: Path, tmp_path: Path,  # noqa: F811
+) -> None:
+    """The README's promise: `inv package && inv push` again with nothing changed changes nothing."""
+    push = ["push", "--registry", plain_registry.url("twice"), "--plain-http", "--dest", str(tmp_path)]
+    charts = [c.name for c in discover()]
+
+    def stored() -> dict[str, float]:
+        data = plain_registry.directory / "data"
+        return {str(p.relative_to(data)): p.stat().st_mtime for p in data.rglob("*") if "twice" in str(p)}
+
+    for round_, status in ((1, PUSHED), (2, UP_TO_DATE)):
+        packaged = inv("package", "--dest", str(tmp_path))
+        assert packaged.returncode == 0, packaged.stderr
+        before = stored()
+        pushed = inv(*push)
+        assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+        rows = [line.split() for line in pushed.stdout.splitlines()[1:] if line.strip()]
+        assert {r[0] for r in rows} == set(charts)
+        assert all(" ".join(r[3:]) == status for r in rows), (round_, pushed.stdout)
+    assert stored() == before

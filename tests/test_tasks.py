@@ -1,0 +1,215 @@
+"""The invoke menu as a user meets it: streams, exit codes, --help, colour, dry runs, readable helm errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chartops import cli
+from chartops import helm as helm_mod
+from chartops.charts import discover
+from tests.helpers import ROOT, render_error
+
+ANSI = "\x1b["
+
+
+def inv(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`python -m invoke ARGS` from the repository root, its output captured (so never a terminal)."""
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout, check=False)
+
+
+def task_names() -> list[str]:
+    out = inv("--list", "--list-format=json")
+    assert out.returncode == 0, out.stderr
+    return [t["name"] for t in json.loads(out.stdout)["tasks"]]
+
+
+def assert_usage_error(out: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert "Traceback" not in out.stderr
+    lines = [line for line in out.stderr.splitlines() if not line.startswith("using helm")]
+    assert len(lines) == 1, out.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+# --- streams ------------------------------------------------------------------------------------
+
+
+def test_render_writes_only_yaml_to_stdout_and_diagnostics_to_stderr() -> None:
+    out = inv("render", "--chart", "platform", "--values", "values/lab.yaml")
+    assert out.returncode == 0, out.stderr
+    docs = [d for d in yaml.safe_load_all(out.stdout) if d]
+    assert docs and all(isinstance(d, dict) and "kind" in d for d in docs)
+    assert "using helm" in out.stderr
+    assert "found symbolic link" not in out.stdout + out.stderr
+    assert ANSI not in out.stdout + out.stderr
+
+
+# --- usage errors: one line, exit 2 ---------------------------------------------------------------
+
+
+def test_an_unknown_chart_is_a_one_line_usage_error() -> None:
+    assert_usage_error(inv("render", "--chart", "nope"), "no chart named 'nope'", "known:")
+
+
+def test_an_unknown_values_file_is_a_one_line_usage_error() -> None:
+    assert_usage_error(inv("render", "--chart", "metallb", "--values", "values/nope.yaml"),
+                       "values file not found", "values/nope.yaml")
+
+
+def test_an_unknown_flag_is_a_one_line_usage_error() -> None:
+    assert_usage_error(inv("render", "--chart", "metallb", "--bogus"), "--bogus", "--help")
+
+
+@pytest.mark.parametrize(("task", "flag"), [("render", "--chart"), ("push", "--registry"),
+                                            ("verify-published", "--registry")])
+def test_a_missing_required_option_names_it(task: str, flag: str) -> None:
+    assert_usage_error(inv(task), f"{task} needs {flag}")
+
+
+def test_an_unknown_chart_in_a_delivery_task_is_a_usage_error(tmp_path: Path) -> None:
+    assert_usage_error(inv("package", "--chart", "nope", "--dest", str(tmp_path)), "no chart named 'nope'")
+
+
+def test_help_works_on_every_task() -> None:
+    names = task_names()
+    assert {"render", "push", "verify-published", "package", "images", "build"} <= set(names)
+    for name in names:
+        out = inv(name, "--help")
+        assert out.returncode == 0, f"inv {name} --help: {out.stderr}"
+        assert out.stdout.startswith("Usage:") and name in out.stdout.splitlines()[0]
+
+
+# --- colour ---------------------------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert cli.colour_enabled(Terminal())
+    assert not cli.colour_enabled(io.StringIO())
+    assert cli.paint("ok", "green", io.StringIO()) == "ok"
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli.colour_enabled(Terminal())
+    assert cli.paint("ok", "green", Terminal()) == "ok"
+
+
+def test_dry_runs_into_a_pipe_carry_no_colour_codes() -> None:
+    out = inv("--dry", "lint", "--chart", "common")
+    assert out.returncode == 0, out.stderr
+    assert "helm lint" in out.stdout and ANSI not in out.stdout + out.stderr
+
+
+# --- dry runs show every step ---------------------------------------------------------------------
+
+
+def test_a_dry_build_shows_every_command_of_lint_and_package() -> None:
+    out = inv("--dry", "build", "--chart", "metallb")
+    assert out.returncode == 0, out.stderr
+    chart = next(c for c in discover() if c.name == "metallb")
+    lint_runs = [line for line in out.stdout.splitlines() if " lint " in line and "--strict" in line]
+    assert len(lint_runs) == len(chart.scenarios)
+    for step in ("yamllint -c ci/lintconf.yaml", "yamale -s ci/chart_schema.yaml", "README values table",
+                 "git merge-base HEAD main", "helm package", "sorted by path"):
+        assert step in out.stdout, step
+
+
+def test_a_dry_signed_package_shows_the_gpg_commands(tmp_path: Path) -> None:
+    ring = tmp_path / "secring.gpg"
+    out = inv("--dry", "package", "--chart", "common", "--sign", "--key", "Platform Team", "--keyring", str(ring),
+              "--dest", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert f"--import {ring}" in out.stdout and "--clearsign" in out.stdout and "helm package" in out.stdout
+
+
+# --- helm's stderr as users see it ------------------------------------------------------------------
+
+
+def test_inv_render_reports_a_schema_error_readably_and_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("global:\n  network:\n    podCIDR: 10.0.0.0/33\n")
+    out = inv("render", "--chart", "platform", "--values", "values/lab.yaml", "--values", str(bad))
+    assert out.returncode == 1
+    assert out.stdout == ""
+    assert "Traceback" not in out.stderr and "found symbolic link" not in out.stderr
+    assert out.stderr.count("at '/global/network/podCIDR': '10.0.0.0/33' is not an IPv4 CIDR") == 1, out.stderr
+
+
+@pytest.fixture(scope="module")
+def bad_global() -> str:
+    """The umbrella with an invalid global value: every subchart's schema sees it."""
+    return helm_mod.clean_stderr(render_error(
+        "platform", {"global": {"network": {"podCIDR": "10.0.0.0/33"}, "clusterDomain": "Bad_Domain"}},
+        ["values/lab.yaml"]))
+
+
+def test_an_invalid_global_value_is_reported_once_with_its_key(bad_global: str) -> None:
+    assert bad_global.count("at '/global/network/podCIDR'") == 1, bad_global
+    assert bad_global.count("at '/global/clusterDomain'") == 1, bad_global
+    assert "validation failed" not in bad_global
+
+
+def test_schema_errors_say_what_is_expected_not_the_regex(bad_global: str) -> None:
+    assert "'10.0.0.0/33' is not an IPv4 CIDR such as 10.0.0.0/24" in bad_global
+    assert "'Bad_Domain' is not a DNS name" in bad_global
+    assert "does not match pattern" not in bad_global and "[0-9]" not in bad_global
+
+
+def test_an_ip_address_error_says_so() -> None:
+    err = helm_mod.clean_stderr(render_error("coredns", {"hosts": {"entries": [
+        {"ip": "10.0.0.300", "names": ["nas.feng.org"]}]}}))
+    assert "at '/hosts/entries/0/ip': '10.0.0.300' is not an IPv4 or IPv6 address" in err, err
+
+
+def test_numeric_limits_print_exactly() -> None:
+    err = helm_mod.clean_stderr(render_error("metallb", {"bgpPeers": [
+        {"name": "p", "myASN": 4294967296, "peerASN": 1, "peerAddress": "10.0.0.1"}]}))
+    assert "at '/bgpPeers/0/myASN': must be at most 4294967295 (got 4294967296)" in err, err
+    assert "×10" not in err and "e+" not in err
+
+
+@pytest.mark.parametrize(("regex", "words"), [
+    (r"^$|^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$",
+     "a port number from 1 to 65535 (or empty)"),
+    (r"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$",
+     "an IPv4 address such as 10.0.0.10"),
+    (r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "a DNS label: lower-case letters, digits and '-'"),
+    (r"^$|^sha256:[a-f0-9]{64}$", "an image digest: sha256: and 64 hex digits (or empty)"),
+    (r"^[A-Za-z0-9_$-]{1,32}$", None),
+])
+def test_known_value_shapes_are_named(regex: str, words: str | None) -> None:
+    assert helm_mod.describe_pattern(regex) == words
+
+
+def test_an_unnamed_shape_points_to_the_key_instead_of_printing_the_regex() -> None:
+    line = helm_mod.readable_error("at '/auth/username': 'a b' does not match pattern '^[A-Za-z0-9_$-]{1,32}$'")
+    assert line == "at '/auth/username': 'a b' is not in the form the chart takes here " \
+                   "(the chart's README describes auth.username)"
+
+
+def test_helm_numbers_and_limits_are_rewritten() -> None:
+    assert helm_mod.readable_error("at '/p': maximum: got 70,000, want 65,535") == \
+        "at '/p': must be at most 65535 (got 70000)"
+    assert helm_mod.readable_error("at '/r': minimum: got 0, want 1") == "at '/r': must be at least 1 (got 0)"
+    assert helm_mod.exact_number("1.5×10⁻⁰¹") == "0.15"
+
+
+def test_the_debug_hint_and_symlink_notes_are_dropped() -> None:
+    stderr = ('level=INFO msg="found symbolic link in path. Contents of linked file included and used" path=x\n'
+              "Error: YAML parse error on x/templates/a.yaml: error converting YAML to JSON\n"
+              "Use --debug flag to render out invalid YAML\n")
+    assert helm_mod.clean_stderr(stderr) == "Error: YAML parse error on x/templates/a.yaml: error converting YAML to JSON"
