@@ -18,6 +18,7 @@ RR = [f"{CI}/route-reflector-values.yaml"]
 EBPF = [f"{CI}/ebpf-values.yaml"]
 CRDS_OFF = [f"{CI}/crds-disabled-values.yaml"]
 CHART_POOLS = [f"{CI}/chart-pools-values.yaml"]
+LAB_BGP = [f"{CI}/lab-bgp-values.yaml"]
 
 CALICO_GROUP = "crd.projectcalico.org/v1"
 CR_KINDS = {"Installation", "APIServer", "Goldmane", "Whisker", "IPPool", "IPReservation", "BGPConfiguration", "BGPPeer",
@@ -219,6 +220,36 @@ def test_no_bgp_objects_when_bgp_is_disabled() -> None:
     assert not of_kind(objs, "BGPConfiguration") and not of_kind(objs, "BGPPeer")
 
 
+# Fields the chart types under bgp.configuration; everything else of the CRD goes through extraSpec.
+BGP_TYPED = {"nodeToNodeMeshEnabled", "asNumber", "logSeverityScreen", "nodeMeshMaxRestartTime",
+             "serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs"}
+
+
+def _sample(schema: dict[str, Any]) -> Any:
+    """A value the API server would accept for a field of this schema."""
+    if schema.get("enum"):
+        return schema["enum"][-1]
+    return {"string": "x", "boolean": True, "integer": schema.get("minimum", 1) or 1, "array": [], "object": {}}[schema["type"]]
+
+
+def test_the_labs_bgp_settings_are_expressible() -> None:
+    spec = one(render(CHART, values_files=LAB_BGP), "BGPConfiguration", "default")["spec"]
+    assert spec["nodeToNodeMeshEnabled"] is False
+    assert spec["nodeMeshMaxRestartTime"] == "300s"
+    assert spec["bindMode"] == "NodeIP" and spec["ignoredInterfaces"] == ["docker0"]
+
+
+def test_every_bgpconfiguration_field_of_the_crd_is_reachable_through_the_values() -> None:
+    crd = one(render(CHART, values_files=DEFAULTS), "CustomResourceDefinition", "bgpconfigurations.crd.projectcalico.org")
+    fields = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+    extra = {name: _sample(schema) for name, schema in fields.items() if name not in BGP_TYPED}
+    assert BGP_TYPED <= set(fields)
+    spec = one(render(CHART, values={"bgp": {"configuration": {"nodeMeshMaxRestartTime": "90s", "extraSpec": extra}}}),
+               "BGPConfiguration", "default")["spec"]
+    assert set(fields) - {"serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs"} <= set(spec)
+    assert {k: spec[k] for k in extra} == extra
+
+
 def test_felix_override_is_rendered_as_default() -> None:
     felix = one(render(CHART, values_files=CHART_POOLS), "FelixConfiguration", "default")
     assert felix["spec"] == {"logSeverityScreen": "Warning", "prometheusMetricsEnabled": True}
@@ -393,6 +424,22 @@ BAD = [
     # Felix stores and ignores fields it doesn't know: a typo would silently leave WireGuard off.
     ({"felixConfiguration": {"enabled": True, "spec": {"wireGuardEnabled": True}}},
      "felixConfiguration.spec.wireGuardEnabled is not a FelixConfiguration field"),
+    # The BGPConfiguration pass-through is checked against the CRD: names, types, enums, ranges, required fields.
+    ({"bgp": {"configuration": {"extraSpec": {"bindmode": "NodeIP"}}}}, "bgp.configuration.extraSpec.bindmode is not a field"),
+    ({"bgp": {"configuration": {"extraSpec": {"listenPort": "179"}}}}, "bgp.configuration.extraSpec.listenPort must be of type integer"),
+    ({"bgp": {"configuration": {"extraSpec": {"listenPort": 0}}}}, "bgp.configuration.extraSpec.listenPort 0 is below"),
+    ({"bgp": {"configuration": {"extraSpec": {"bindMode": "All"}}}}, "bgp.configuration.extraSpec.bindMode All is not one of"),
+    ({"bgp": {"configuration": {"extraSpec": {"nodeMeshPassword": {"secretKeyRef": {"name": "s"}}}}}},
+     "bgp.configuration.extraSpec.nodeMeshPassword.secretKeyRef.key is required"),
+    ({"bgp": {"configuration": {"extraSpec": {"communities": [{"name": "c", "value": "65000"}]}}}},
+     "bgp.configuration.extraSpec.communities[0].value"),
+    ({"bgp": {"configuration": {"extraSpec": {"nodeToNodeMeshEnabled": False}}}},
+     "bgp.configuration.extraSpec.nodeToNodeMeshEnabled is a typed value"),
+    ({"bgp": {"configuration": {"extraSpec": {"bindMode: x\n  evil": "x"}}}}, "is not a field here"),
+    ({"bgp": {"configuration": {"nodeMeshMaxRestartTime": "2 minutes"}}}, "/bgp/configuration/nodeMeshMaxRestartTime"),
+    ({"bgp": {"configuration": {"nodeMeshMaxRestartTime": "120s\nbindMode: NodeIP"}}}, "/bgp/configuration/nodeMeshMaxRestartTime"),
+    ({"felixConfiguration": {"enabled": True, "spec": {"ipipMTU": "1440"}}}, "felixConfiguration.spec.ipipMTU must be of type integer"),
+    ({"felixConfiguration": {"enabled": True, "spec": {"nftablesMode": "On"}}}, "felixConfiguration.spec.nftablesMode On is not one of"),
     ({"whisker": {"enabled": True}}, "whisker.enabled"),
     ({"ipPool": [pool()]}, "ipPool"),
     ({"installation": {"calicoNetowrk": {"bgp": "Enabled"}}}, "calicoNetowrk"),

@@ -106,3 +106,62 @@ wireguardInterfaceNameV6 wireguardKeepAlive wireguardListeningPort wireguardList
 wireguardMTUV6 wireguardRoutingRulePriority wireguardThreadingEnabled workloadSourceSpoofing xdpEnabled
 xdpRefreshInterval
 {{- end -}}
+
+{{/*
+Check a value against a (CRD) OpenAPI schema the way the API server would, and
+fail naming the key instead of letting the apply (a post-install hook) fail
+later: types, enums, ranges and patterns, and field names unless the schema
+keeps unknown fields. Recurses into objects and array items.
+Usage: include "calico.checkFields" (dict "schema" S "value" V "key" "bgp.configuration.extraSpec" "context" $)
+*/}}
+{{- define "calico.checkFields" -}}
+{{- $s := .schema | default dict -}}
+{{- $v := .value -}}
+{{- $key := .key -}}
+{{- $ctx := .context -}}
+{{- $t := $s.type | default "" -}}
+{{- $ok := true -}}
+{{- if eq $t "string" }}{{ $ok = kindIs "string" $v }}
+{{- else if eq $t "boolean" }}{{ $ok = kindIs "bool" $v }}
+{{- else if eq $t "integer" }}{{ $ok = or (kindIs "int" $v) (kindIs "int64" $v) (and (kindIs "float64" $v) (eq (toString (float64 (int64 $v))) (toString $v))) }}
+{{- else if eq $t "array" }}{{ $ok = kindIs "slice" $v }}
+{{- else if eq $t "object" }}{{ $ok = kindIs "map" $v }}
+{{- end -}}
+{{- if not $ok -}}
+{{- include "common.fail" (dict "key" $key "message" (printf "must be of type %s (the CRD's type), not %s %v" $t (kindOf $v) $v) "context" $ctx) -}}
+{{- end -}}
+{{- if and $s.enum (not (has $v $s.enum)) -}}
+{{- include "common.fail" (dict "key" $key "message" (printf "%v is not one of %s" $v (join ", " $s.enum)) "context" $ctx) -}}
+{{- end -}}
+{{- if eq $t "integer" -}}
+{{- if and (hasKey $s "minimum") (lt (int64 $v) (int64 $s.minimum)) -}}
+{{- include "common.fail" (dict "key" $key "message" (printf "%v is below the minimum %v" $v $s.minimum) "context" $ctx) -}}
+{{- end -}}
+{{- if and (hasKey $s "maximum") (gt (int64 $v) (int64 $s.maximum)) -}}
+{{- include "common.fail" (dict "key" $key "message" (printf "%v is above the maximum %v" $v $s.maximum) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq $t "string") $s.pattern (not (regexMatch $s.pattern $v)) -}}
+{{- include "common.fail" (dict "key" $key "message" (printf "%q does not match %s" $v $s.pattern) "context" $ctx) -}}
+{{- end -}}
+{{- if eq $t "object" -}}
+{{- $props := $s.properties | default dict -}}
+{{- range $field := $s.required | default list -}}
+{{- if not (hasKey $v $field) -}}
+{{- include "common.fail" (dict "key" (printf "%s.%s" $key $field) "message" "is required" "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- range $field := keys $v | sortAlpha -}}
+{{- if hasKey $props $field -}}
+{{- include "calico.checkFields" (dict "schema" (get $props $field) "value" (get $v $field) "key" (printf "%s.%s" $key $field) "context" $ctx) -}}
+{{- else if not (index $s "x-kubernetes-preserve-unknown-fields") -}}
+{{- include "common.fail" (dict "key" (printf "%s.%s" $key $field) "message" (printf "is not a field here (known: %s)" (keys $props | sortAlpha | join ", ")) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq $t "array") $s.items -}}
+{{- range $i, $item := $v -}}
+{{- include "calico.checkFields" (dict "schema" $s.items "value" $item "key" (printf "%s[%d]" $key $i) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

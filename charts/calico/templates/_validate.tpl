@@ -135,6 +135,19 @@
 {{- include "common.fail" (dict "key" (printf "felixConfiguration.spec.%s" $field) "message" (printf "is not a FelixConfiguration field of Calico %s (Felix would store it and ignore it): check the spelling against the FelixConfiguration reference" $.Chart.AppVersion) "context" $) -}}
 {{- end -}}
 {{- end -}}
+{{- /* Types of the Felix fields the chart's CRD types (the rest Felix validates itself). */ -}}
+{{- $felixSpec := (include "calico.crds.felixconfigurationSchema" . | fromYaml).spec -}}
+{{- include "calico.checkFields" (dict "schema" $felixSpec "value" .Values.felixConfiguration.spec "key" "felixConfiguration.spec" "context" .) -}}
+
+{{- /* BGPConfiguration pass-through: every field checked against the CRD, none the typed values already write. */ -}}
+{{- $bgpExtra := .Values.bgp.configuration.extraSpec | default dict -}}
+{{- range $field := list "nodeToNodeMeshEnabled" "asNumber" "logSeverityScreen" "nodeMeshMaxRestartTime" "serviceClusterIPs" "serviceExternalIPs" "serviceLoadBalancerIPs" -}}
+{{- if hasKey $bgpExtra $field -}}
+{{- include "common.fail" (dict "key" (printf "bgp.configuration.extraSpec.%s" $field) "message" (printf "is a typed value: set bgp.configuration.%s instead (it would be written twice)" $field) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- $bgpSpec := (include "calico.crds.bgpconfigurationSchema" . | fromYaml).spec -}}
+{{- include "calico.checkFields" (dict "schema" $bgpSpec "value" $bgpExtra "key" "bgp.configuration.extraSpec" "context" .) -}}
 {{- if hasKey .Values.felixConfiguration.spec "bpfEnabled" -}}
 {{- include "common.fail" (dict "key" "felixConfiguration.spec.bpfEnabled" "message" "is set: the operator decides it from installation.calicoNetwork.linuxDataplane and would fight this value; set linuxDataplane instead" "context" .) -}}
 {{- end -}}
