@@ -1,0 +1,296 @@
+"""The charts' real controllers (built from Go modules at the charts' appVersions) against the
+built-in control plane, each run as its chart's pod by chartops.controllers: the flags, env,
+config files, RBAC, CRDs and webhooks of the rendered charts, judged by the binaries themselves.
+
+Not run for real: the NFS provisioner and the Tigera operator (their modules are not on the Go
+proxy: controllers.UNBUILDABLE says why) and ingress-nginx's controller (nginx with Lua).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from chartops import controllers
+from chartops.controllers import Running
+from tests.cluster_helpers import Kube, kubeadm_coredns_objects
+from tests.helpers import ROOT, containers, one, render
+
+cluster = pytest.mark.cluster
+
+# --- offline: what is built and how a pod spec becomes a process ---
+
+
+def test_each_module_pins_its_charts_app_version() -> None:
+    for c in controllers.CONTROLLERS.values():
+        assert c.pinned() == c.version(), f"tools/controllers/{c.name}/go.mod vs charts/{c.chart} appVersion"
+
+
+def test_every_controller_chart_is_built_or_says_why_not() -> None:
+    charts = {c.chart for c in controllers.CONTROLLERS.values()} | set(controllers.UNBUILDABLE)
+    assert charts == {"metallb", "coredns", "nfs-subdir-provisioner", "eck-operator", "calico"}
+    assert all("403" in why for why in controllers.UNBUILDABLE.values())
+
+
+def test_argv_is_the_charts_command_and_args_with_vars_expanded() -> None:
+    container = {"command": ["/elastic-operator", "$(MODE)"], "args": ["--config=/conf/eck.yaml", "$$(X)"]}
+    argv = controllers.container_argv(ROOT / "bin", container, {"MODE": "manager"})
+    assert argv == [str(ROOT / "bin"), "manager", "--config=/conf/eck.yaml", "$(X)"]
+
+
+def test_field_refs_come_from_the_pod() -> None:
+    pod = {"metadata": {"name": "p", "namespace": "n", "uid": "u", "labels": {"a": "b"}},
+           "spec": {"nodeName": "w1"}, "status": {"podIP": "10.244.0.7"}}
+    assert controllers.field_value(pod, "status.podIP") == "10.244.0.7"
+    assert controllers.field_value(pod, "metadata.labels['a']") == "b"
+    with pytest.raises(controllers.ControllerError, match="not supported"):
+        controllers.field_value(pod, "spec.nope")
+
+
+def test_relayed_ports_are_the_container_and_probe_ports() -> None:
+    deploy = one(render("metallb", values_files=["charts/metallb/ci/lab-values.yaml"]), "Deployment")
+    tcp, udp = controllers._ports({"containers": containers(deploy, init=False)})
+    assert {9443, 17472} <= set(tcp) and udp == []
+
+
+@pytest.mark.parametrize("line, kind", [
+    ('E1206 secrets is forbidden: User "system:serviceaccount:metallb-system:c" cannot create', "RBAC"),
+    ("flag provided but not defined: -webhook-port", "unknown flag"),
+    ("/etc/coredns/Corefile:3 - Error during parsing: Unknown directive 'rewrit'", "config"),
+])
+def test_log_scan_names_the_problem(line: str, kind: str) -> None:
+    assert controllers.problems(f"ok\n{line}\n") == [f"{kind}: {line}"]
+
+
+def test_dns_wire_format_round_trip() -> None:
+    query = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + controllers._dns_name("a.b.") + b"\x00\x01\x00\x01"
+    reply = controllers.dns_answer(query, "192.0.2.9")
+    assert reply[:2] == b"\x12\x34" and reply.endswith(bytes([192, 0, 2, 9]))
+    assert controllers._dns_question(reply, 12)[0] == "a.b"
+
+
+# --- on the built-in control plane ---
+
+
+@pytest.fixture
+def real(kube: Kube) -> Iterator[tuple[Kube, list[Running]]]:
+    """A fresh control plane, and the controllers a test starts: stopped afterwards, their logs
+    scanned for RBAC refusals, unknown flags and rejected configuration (naming the chart)."""
+    if not kube.builtin:
+        pytest.skip("the real controllers need the built-in control plane: their pod network is its namespace")
+    from chartops import cluster as cluster_mod
+
+    cluster_mod.up(fresh=True)
+    runs: list[Running] = []
+    yield kube, runs
+    for run in runs:
+        run.stop()
+    for run in runs:
+        print(f"--- {run.controller.name} log ({run.log_path})\n{run.logs()[-4000:]}")
+
+
+def _no_problems(runs: list[Running]) -> None:
+    found = list(controllers.iter_problems(runs))
+    assert not found, "controller logs show misconfiguration:\n" + "\n".join(found)
+
+
+def _readme_commands(path: str, heading: str) -> list[str]:
+    """The helm commands of the first console block after a heading (continuations joined)."""
+    text = (ROOT / path).read_text().split(heading, 1)[1]
+    block = re.search(r"```console\n(.*?)```", text, re.S)
+    assert block, f"{path}: no console block after {heading!r}"
+    lines = block.group(1).replace("\\\n", " ").splitlines()
+    return [" ".join(line.split()) for line in lines if line.startswith("helm ")]
+
+
+def _helm(kube: Kube, command: str, *extra: str) -> None:
+    argv = command.split()
+    assert argv[0] == "helm", command
+    kube.helm(*argv[1:], *extra, timeout=900)
+
+
+def _lb_ingress(kube: Kube, name: str, namespace: str) -> list[str]:
+    svc = kube.get("service", name, "-n", namespace)
+    return [i.get("ip", "") for i in svc.get("status", {}).get("loadBalancer", {}).get("ingress", [])]
+
+
+def _metallb_checks(kube: Kube, run: Running) -> None:
+    run.wait_ready()  # the chart's readiness probe (port 17472) answers from the real binary
+    pools = kube.get("ipaddresspools.metallb.io", "-n", "metallb-system")["items"]
+    assert [p["spec"]["addresses"] for p in pools] == [["10.0.0.10-10.0.0.50"]]
+    assert kube.exists("l2advertisements.metallb.io", "lab-l2", "-n", "metallb-system")
+    kube.wait_for("10.0.0.11 on the ingress Service",
+                  lambda: _lb_ingress(kube, "platform-ingress-nginx-controller", "ingress-nginx") == ["10.0.0.11"])
+
+
+@cluster
+def test_metallb_two_step_install_with_the_real_webhook(real: tuple[Kube, list[Running]]) -> None:
+    kube, runs = real
+    kube.create(kubeadm_coredns_objects(), manager="kubeadm")
+    step1, step2 = _readme_commands("charts/platform/README.md", "## Install order")
+    _helm(kube, step1)
+    # the controller starts when step 2 makes its pod; the pools (post-upgrade hooks) go through its webhook
+    started = controllers.launch("metallb", "metallb-system", "Deployment", "platform-metallb-controller")
+    _helm(kube, step2)
+    runs.append(run := started.wait())
+    _metallb_checks(kube, run)
+
+    # the webhook really judges: a pool overlapping lab-pool is refused by MetalLB itself
+    overlap = {"apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
+               "metadata": {"name": "overlap", "namespace": "metallb-system"},
+               "spec": {"addresses": ["10.0.0.40-10.0.0.60"]}}
+    refused = kube.kubectl("create", "-f", "-", input=json.dumps(overlap), check=False)
+    assert refused.returncode != 0
+    assert 'admission webhook "ipaddresspoolvalidationwebhook.metallb.io" denied the request' in refused.stderr
+
+    # an address outside every pool: the Service stays pending, with MetalLB's event
+    kube.apply({"apiVersion": "v1", "kind": "Service", "metadata": {
+        "name": "outside", "namespace": "default", "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.200"}},
+        "spec": {"type": "LoadBalancer", "ports": [{"port": 80}], "selector": {"app": "none"}}})
+
+    def failed_event() -> bool:
+        events = kube.get("events", "-n", "default", "--field-selector", "involvedObject.name=outside")["items"]
+        return any(e["reason"] == "AllocationFailed" for e in events)
+
+    kube.wait_for("MetalLB's AllocationFailed event", failed_event)
+    assert _lb_ingress(kube, "outside", "default") == []
+    _no_problems(runs)
+
+
+@cluster
+def test_metallb_one_step_install_with_the_real_webhook(real: tuple[Kube, list[Running]]) -> None:
+    kube, runs = real
+    kube.create(kubeadm_coredns_objects(), manager="kubeadm")
+    text = " ".join((ROOT / "charts/platform/README.md").read_text().split())
+    command = "helm upgrade --install platform ./charts/platform -f values/lab.yaml --take-ownership --wait"
+    assert command in text
+    started = controllers.launch("metallb", "metallb-system", "Deployment", "platform-metallb-controller")
+    _helm(kube, command)
+    runs.append(run := started.wait())
+    _metallb_checks(kube, run)
+    _no_problems(runs)
+
+
+# --- CoreDNS ---
+
+KUBEADM_COREDNS_RBAC = [
+    {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "system:coredns"},
+     "rules": [{"apiGroups": [""], "resources": ["endpoints", "services", "pods", "namespaces"],
+                "verbs": ["list", "watch"]},
+               {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]}]},
+    {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "system:coredns"},
+     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:coredns"},
+     "subjects": [{"kind": "ServiceAccount", "name": "coredns", "namespace": "kube-system"}]},
+]
+
+
+def _wait_dns(run: Running, name: str) -> list[str]:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            rcode, answers = controllers.dns_query(run.ip, name, timeout=2)
+            if rcode == 0 and answers:
+                return answers
+        except OSError:
+            pass
+        assert run.alive(), f"coredns exited:\n{run.logs()[-3000:]}"
+        assert time.monotonic() < deadline, f"no answer for {name} from coredns:\n{run.logs()[-3000:]}"
+        time.sleep(0.5)
+
+
+def _service(kube: Kube, name: str, namespace: str) -> str:
+    kube.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": namespace},
+                "spec": {"ports": [{"port": 80}], "selector": {"app": name}}})
+    return str(kube.get("service", name, "-n", namespace)["spec"]["clusterIP"])
+
+
+@cluster
+def test_coredns_runs_the_lab_corefile_overrides(real: tuple[Kube, list[Running]]) -> None:
+    kube, runs = real
+    kube.create(kubeadm_coredns_objects() + KUBEADM_COREDNS_RBAC, manager="kubeadm")
+    step1, _ = _readme_commands("charts/platform/README.md", "## Install order")
+    _helm(kube, step1)  # writes the lab's Corefile into kubeadm's ConfigMap
+    # kubeadm's pod runs with dnsPolicy Default: the node's resolver is 10.0.0.1 here; 10.0.0.2 is
+    # the lab's corporate DNS server; both are stand-ins inside CoreDNS's own namespace
+    run = controllers.start("coredns", "kube-system", "Deployment", "coredns", addresses=["10.0.0.1", "10.0.0.2"],
+                            node_resolv_conf="nameserver 10.0.0.1\n")
+    runs.append(run)
+    run.serve_dns("10.0.0.1", "192.0.2.1")
+    run.serve_dns("10.0.0.2", "192.0.2.2")
+    assert _wait_dns(run, "kubernetes.default.svc.cluster.local") == ["10.96.0.1"]
+
+    assert _wait_dns(run, "harbor.feng.org") == ["10.0.0.100"]
+    assert _wait_dns(run, "harbor.cluster.local") == ["10.0.0.100"]
+    assert _wait_dns(run, "nfs.feng.org") == ["10.0.0.101"]
+    myapp = _service(kube, "myapp", "default")
+    assert _wait_dns(run, "myapp.feng.org") == [myapp], "the rewrite to myapp.default.svc.cluster.local"
+    other = _service(kube, "web", kube.namespace("dns"))
+    assert _wait_dns(run, f"web.{kube.namespaces[-1]}.svc.cluster.local") == [other]
+    # the stub domain goes to 10.0.0.2 only; everything else to the node's resolver
+    assert _wait_dns(run, "intranet.corp.feng.org") == ["192.0.2.2"]
+    assert _wait_dns(run, "example.org") == ["192.0.2.1"]
+    assert "intranet.corp.feng.org" in run.queries["10.0.0.2"]
+    assert "example.org" in run.queries["10.0.0.1"]
+    assert not [q for q in run.queries["10.0.0.1"] if q.endswith("corp.feng.org")], "except corp.feng.org"
+    _no_problems(runs)
+
+
+@cluster
+def test_coredns_full_mode_runs_the_charts_own_pod(real: tuple[Kube, list[Running]]) -> None:
+    kube, runs = real
+    kube.helm("install", "coredns", "charts/coredns", "-n", "kube-system",
+              "-f", "charts/coredns/ci/full-mode-values.yaml", "--wait", timeout=600)
+    run = controllers.start("coredns", "kube-system", "Deployment", "coredns", addresses=["192.0.2.53"])
+    runs.append(run)
+    run.serve_dns("192.0.2.53", "192.0.2.1")
+    run.wait_ready()  # the chart's readiness probe
+    assert run.probe("livenessProbe")
+    assert _wait_dns(run, "kube-dns.kube-system.svc.cluster.local") == ["10.96.0.10"]
+    assert _wait_dns(run, "harbor.feng.org") == ["10.0.0.100"]
+    svc = _service(kube, "web", kube.namespace("dns"))
+    assert _wait_dns(run, f"web.{kube.namespaces[-1]}.svc.cluster.local") == [svc]
+    _no_problems(runs)
+
+
+# --- ECK ---
+
+
+@cluster
+def test_eck_operator_admits_and_reconciles_the_lab_elasticsearch(real: tuple[Kube, list[Running]]) -> None:
+    kube, runs = real
+    started = controllers.launch("eck", "elastic-system", "StatefulSet", "elastic-operator")
+    _helm(kube, "helm install eck ./charts/eck-operator -n elastic-system --create-namespace "
+                "-f values/apps/eck-operator-lab.yaml --wait")
+    runs.append(run := started.wait())
+    run.wait_ready(timeout=120)  # tcpSocket on https-webhook: the webhook server is up
+    # the lab class (the operator's webhook checks that it exists)
+    _helm(kube, "helm install nfs ./charts/nfs-subdir-provisioner -n nfs-provisioner --create-namespace "
+                "-f charts/nfs-subdir-provisioner/ci/lab-values.yaml")
+    _helm(kube, "helm install es ./charts/elasticsearch -n demo --create-namespace "
+                "-f values/apps/elasticsearch-lab.yaml --set kibana.enabled=true")
+
+    def sts() -> bool:
+        return kube.exists("statefulset", "my-es-cluster-es-default", "-n", "demo")
+
+    kube.wait_for("the operator's StatefulSet my-es-cluster-es-default", sts, timeout=120)
+    es = kube.get("statefulset", "my-es-cluster-es-default", "-n", "demo")
+    assert es["spec"]["replicas"] == 3
+    claim = es["spec"]["volumeClaimTemplates"][0]["spec"]
+    assert claim["storageClassName"] == "sc-nfs"
+    assert claim["resources"]["requests"]["storage"] == "2Gi"
+    for name in ("my-es-cluster-es-http", "my-es-cluster-es-transport", "my-es-cluster-es-default"):
+        assert kube.exists("service", name, "-n", "demo"), name
+    for name in ("my-es-cluster-es-elastic-user", "my-es-cluster-es-http-certs-public"):
+        assert kube.exists("secret", name, "-n", "demo"), name
+    config = kube.get("secret", "my-es-cluster-es-default-es-config", "-n", "demo")["data"]["elasticsearch.yml"]
+    assert "allow_mmap: false" in base64.b64decode(config).decode()
+
+    kube.wait_for("the operator's Kibana Deployment",
+                  lambda: kube.exists("deployment", "my-es-cluster-kb", "-n", "demo"), timeout=120)
+    assert kube.exists("service", "my-es-cluster-kb-http", "-n", "demo")
+    _no_problems(runs)
