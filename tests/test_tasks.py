@@ -213,3 +213,47 @@ def test_the_debug_hint_and_symlink_notes_are_dropped() -> None:
               "Error: YAML parse error on x/templates/a.yaml: error converting YAML to JSON\n"
               "Use --debug flag to render out invalid YAML\n")
     assert helm_mod.clean_stderr(stderr) == "Error: YAML parse error on x/templates/a.yaml: error converting YAML to JSON"
+
+
+# --- a newcomer's set-up ------------------------------------------------------------------------------
+
+
+def quick_start() -> list[str]:
+    section = (ROOT / "README.md").read_text().split("## Quick start", 1)[1]
+    block = section.split("```console\n", 1)[1].split("```", 1)[0]
+    return [line.strip() for line in block.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_the_quick_start_sets_up_a_virtual_environment_and_tests_from_it() -> None:
+    """PEP 668: a distribution's python3 refuses `pip install` outside a virtual environment."""
+    setup, test = quick_start()
+    assert setup == "./setup" and test == ".venv/bin/python -m invoke test"
+    script = (ROOT / "setup").read_text()
+    assert "-m venv .venv" in script and ".venv/bin/python -m pip install" in script
+    assert "python3 -m pip install" not in script
+    assert os.access(ROOT / "setup", os.X_OK)
+
+
+def test_setup_refuses_a_python_older_than_3_11_in_one_line(tmp_path: Path) -> None:
+    old = tmp_path / "python3.9"
+    old.write_text("#!/bin/sh\n[ \"$1\" = -V ] && echo 'Python 3.9.2' && exit 0\nexit 1\n")
+    old.chmod(0o755)
+    out = subprocess.run([str(ROOT / "setup")], env={**os.environ, "PYTHON": str(old)}, capture_output=True,
+                         text=True, check=False, timeout=60)
+    assert out.returncode == 1
+    assert out.stderr.strip() == f"setup: needs Python >= 3.11; {old} is Python 3.9.2 (set PYTHON=...)"
+
+
+def test_activate_puts_the_project_tools_first_on_path(tmp_path: Path) -> None:
+    go_tool = ROOT / ".tools" / "go"
+    script = f". {ROOT / 'activate'} && echo \"$PATH\" && command -v helm"
+    out = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PATH": "/usr/bin:/bin"})
+    path, *found = out.stdout.splitlines()
+    entries = path.split(":")
+    assert entries[0] == str(ROOT / ".venv" / "bin")
+    assert str(ROOT / ".tools" / "bin") in entries and entries.index(str(ROOT / ".tools" / "bin")) < entries.index("/usr/bin")
+    built = [str(d) for d in go_tool.glob("*/") if d.is_dir()] if go_tool.is_dir() else []
+    assert set(built) <= set(entries)
+    if (ROOT / ".tools" / "bin" / "helm").is_file():
+        assert found == [str(ROOT / ".tools" / "bin" / "helm")]
