@@ -57,10 +57,12 @@ def _builtin_validator(api_version: str, kind: str, version: str) -> jsonschema.
     if not path.is_file():
         return None
     schema = json.loads(path.read_text())
-    # the schema file can describe several apiVersions of a group; make sure it is this one
-    enum = (schema.get("properties", {}).get("apiVersion") or {}).get("enum")
-    if enum and api_version not in enum:
-        return None
+    # the schema file can describe several apiVersions of a group, and file names are lower
+    # case: make sure it is this apiVersion and this exact kind
+    for key, value in (("apiVersion", api_version), ("kind", kind)):
+        enum = (schema.get("properties", {}).get(key) or {}).get("enum")
+        if enum and value not in enum:
+            return None
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     return cls(schema, registry=_registry(version))
 
@@ -89,9 +91,16 @@ def strict_crd_schema(schema: Any) -> Any:
     if schema.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
     preserve = schema.get("x-kubernetes-preserve-unknown-fields") or schema.get("x-kubernetes-embedded-resource")
-    if out.get("type") == "object" and "properties" in out and "additionalProperties" not in out and not preserve:
+    # the API server prunes every field an object doesn't declare, so an object with no
+    # properties (and no additionalProperties) keeps nothing: a field there is lost
+    if out.get("type") == "object" and "additionalProperties" not in out and not preserve:
         out["additionalProperties"] = False
     return out
+
+
+# Kubernetes' strict ObjectMeta (in the definitions kubernetes-validate ships): a custom
+# resource's metadata is checked as the API server checks any object's
+OBJECT_META = {"$ref": "https://kubernetes.io/api/_definitions.json#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
 
 
 @dataclass
@@ -115,7 +124,7 @@ class CRDCatalog:
             props = schema.setdefault("properties", {})
             for meta in ("apiVersion", "kind"):
                 props.setdefault(meta, {"type": "string"})
-            props.setdefault("metadata", {"type": "object"})
+            props["metadata"] = dict(OBJECT_META)
             self.schemas[(api_version, kind)] = schema
             self.namespaced[(api_version, kind)] = spec.get("scope") == "Namespaced"
             self.served.setdefault(kind, set()).add(api_version)
@@ -130,9 +139,9 @@ class CRDCatalog:
 
 
 @cache
-def _crd_validator(schema_json: str) -> jsonschema.protocols.Validator:
+def _crd_validator(schema_json: str, version: str = KUBE_VERSION) -> jsonschema.protocols.Validator:
     schema = json.loads(schema_json)
-    return jsonschema.Draft7Validator(schema)
+    return jsonschema.Draft7Validator(schema, registry=_registry(version))
 
 
 def _format(err: jsonschema.ValidationError) -> str:
@@ -152,7 +161,7 @@ def errors(obj: Obj, catalog: CRDCatalog | None = None, version: str = KUBE_VERS
     validator = _builtin_validator(api_version, kind, version)
     if validator is None and catalog is not None and catalog.has(api_version, kind):
         schema = catalog.schemas[(api_version, kind)]
-        validator = _crd_validator(json.dumps(schema, sort_keys=True))
+        validator = _crd_validator(json.dumps(schema, sort_keys=True), version)
     if validator is None:
         raise UnknownKind(f"{describe(obj)}: no Kubernetes {version} schema and no CRD for it")
     for err in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
