@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ NODES: tuple[tuple[str, str, bool], ...] = (
     ("cp1", "10.0.0.201", True), ("cp2", "10.0.0.202", True), ("cp3", "10.0.0.203", True),
     ("w1", "10.0.0.211", False), ("w2", "10.0.0.212", False), ("w3", "10.0.0.213", False),
 )
-COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
+COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "volumes")
 
 
 class ClusterError(RuntimeError):
@@ -255,6 +256,8 @@ def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
                  "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                  "--manage-nodes-with-label-selector=", "--cidr", POD_CIDR, "--node-ip", NODES[0][1],
                  "--server-address", "127.0.0.1:10247"],
+        # kwok's nodes have no storage: a stand-in binds each Pending claim to a hostPath PV
+        "volumes": [sys.executable, "-m", "chartops.volumes", "--kubeconfig", str(layout.kubeconfig("admin"))],
     }
 
 
@@ -400,7 +403,7 @@ def up(root: Path | None = None, fresh: bool = False, timeout: float = 90.0) -> 
         return subprocess.run(probe, capture_output=True, check=False).returncode == 0
 
     _wait("kube-apiserver", api_ready, timeout, layout)
-    for component in ("kube-controller-manager", "kube-scheduler", "kwok"):
+    for component in ("kube-controller-manager", "kube-scheduler", "kwok", "volumes"):
         _start(layout, component, cmds[component])
     _kubectl(layout, "apply", "--server-side", "--field-manager", "chartops-cluster", "-f", "-",
              stdin=node_manifest(), root=root)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from tests.cluster_helpers import Kube
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -21,27 +25,60 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if os.environ.get("KUBECONFIG"):
-        return
-    skip = pytest.mark.skip(reason="needs a live cluster: set KUBECONFIG")
+    """Cluster tests share one control plane: under xdist they run in one worker, one after another."""
     for item in items:
         if "cluster" in item.keywords:
-            item.add_marker(skip)
+            item.add_marker(pytest.mark.xdist_group("cluster"))
+
+
+def _builtin() -> bool:
+    """True when the tests use the built-in control plane (KUBECONFIG unset or pointing at it)."""
+    from chartops import cluster
+
+    current = os.environ.get("KUBECONFIG")
+    return not current or Path(current).resolve() == cluster.kubeconfig().resolve()
+
+
+@pytest.fixture(scope="session")
+def kube() -> Iterator[Kube]:
+    """A live cluster: the built-in control plane (inside its loopback-only network namespace),
+    or the one KUBECONFIG names."""
+    from chartops import cluster
+
+    if not _builtin():
+        yield Kube(Path(os.environ["KUBECONFIG"]), builtin=False)
+        return
+    if not cluster.loopback_only():
+        pytest.skip(f"the built-in control plane is reached only from inside network namespace {cluster.NETNS}: "
+                    "run `invoke test` (or `invoke cluster run -- pytest ...`), or set KUBECONFIG to a cluster")
+    cluster.up()
+    yield Kube(cluster.kubeconfig(), builtin=True)
+
+
+@pytest.fixture(scope="module")
+def fresh(kube: Kube) -> Kube:
+    """The built-in control plane started over from an empty etcd, for tests that own the whole cluster
+    (CRDs, kube-system); on another cluster, the cluster as it is."""
+    from chartops import cluster
+
+    if kube.builtin:
+        cluster.up(fresh=True)
+    return kube
 
 
 _SKIPPED: list[str] = []
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Remember tests skipped for any reason other than a missing cluster."""
-    if report.skipped and "KUBECONFIG" not in str(report.longrepr):
+    """Remember every skipped test: in CI each one is a failure (the project installs what tests need)."""
+    if report.skipped:
         _SKIPPED.append(report.nodeid)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """In CI a skip means a tool the project should have installed is missing: fail the run."""
+    """In CI a skip means something the project should have set up is missing: fail the run."""
     if os.environ.get("CI") and not os.environ.get("PYTEST_XDIST_WORKER") and _SKIPPED:
-        print(f"\nCI: {len(_SKIPPED)} test(s) skipped for something other than a cluster:")
+        print(f"\nCI: {len(_SKIPPED)} test(s) skipped; CI runs every test:")
         for nodeid in _SKIPPED:
             print(f"  {nodeid}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,31 +1,106 @@
-"""Checks against a live cluster. They run only when KUBECONFIG points at one
-(conftest skips them otherwise) and never count as passing here."""
+"""The cluster tier's ground: a real API server that holds every chart's objects.
+
+These run on the built-in control plane (kube-apiserver v1.33 with etcd, controller-manager,
+scheduler and kwok's six fake nodes, inside a loopback-only network namespace) or on the
+cluster KUBECONFIG names.
+"""
 
 from __future__ import annotations
 
+import json
+import socket
 import subprocess
 
 import pytest
 
+from chartops import cluster
 from chartops.charts import Scenario, scenarios
-from tests.helpers import CHARTS, ROOT, renderer
+from tests.cluster_helpers import Kube
+from tests.helpers import render
 
 pytestmark = pytest.mark.cluster
 
 
-def test_api_server_answers() -> None:
-    from kubernetes import client, config
+def test_api_server_is_v1_33(kube: Kube) -> None:
+    version = json.loads(kube.kubectl("version", "-o", "json").stdout)["serverVersion"]
+    assert (version["major"], version["minor"]) == ("1", "33"), version
 
-    config.load_kube_config()
-    assert client.VersionApi().get_code().git_version
+
+def test_the_tests_talk_to_it_from_a_loopback_only_network_namespace(kube: Kube) -> None:
+    """The safety rule: webhook calls to ClusterIPs and pod IPs can't leave the machine from here."""
+    if not kube.builtin:
+        pytest.skip("another cluster (KUBECONFIG): its network is its own")
+    assert [name for _, name in socket.if_nameindex()] == ["lo"]
+    with socket.socket() as sock:  # a ClusterIP outside the pod range has no route at all
+        sock.settimeout(2)
+        with pytest.raises(OSError, match="unreachable"):
+            sock.connect(("10.96.0.10", 53))
+
+
+def test_the_control_plane_refuses_a_namespace_with_another_interface(kube: Kube) -> None:
+    """ensure_netns checks what the namespace holds before anything starts in it. The probe
+    namespace gets a dummy interface, which carries no traffic anywhere."""
+    if not kube.builtin:
+        pytest.skip("the built-in control plane's check")
+    probe = "chartops-probe"
+    subprocess.run(["ip", "netns", "add", probe], check=False, capture_output=True)
+    try:
+        subprocess.run(["ip", "netns", "exec", probe, "ip", "link", "add", "dummy0", "type", "dummy"], check=True)
+        with pytest.raises(cluster.ClusterError, match="must have only lo"):
+            cluster.ensure_netns(probe)
+    finally:
+        subprocess.run(["ip", "netns", "delete", probe], check=False)
+
+
+def test_six_nodes_shaped_like_the_lab(kube: Kube) -> None:
+    nodes = {n["metadata"]["name"]: n for n in kube.get("nodes")["items"]}
+    assert sorted(nodes) == ["cp1", "cp2", "cp3", "w1", "w2", "w3"]
+    for name, node in nodes.items():
+        control_plane = name.startswith("cp")
+        assert ("node-role.kubernetes.io/control-plane" in node["metadata"]["labels"]) == control_plane
+        taints = {(t["key"], t["effect"]) for t in node["spec"].get("taints", [])}
+        assert (("node-role.kubernetes.io/control-plane", "NoSchedule") in taints) == control_plane
+        ready = {c["type"]: c["status"] for c in node["status"]["conditions"]}["Ready"]
+        assert ready == "True", name
+        assert {"cpu", "memory", "pods"} <= set(node["status"]["allocatable"])
+
+
+def test_rbac_is_enforced(kube: Kube) -> None:
+    """Authorization is real (Node,RBAC), so the can-i tables of the charts mean something."""
+    ns = kube.namespace("rbac")
+    sa = f"system:serviceaccount:{ns}:default"
+    answer = kube.kubectl("auth", "can-i", "list", "secrets", "-A", "--as", sa, check=False)
+    assert answer.stdout.strip() == "no"
+
+
+# --- server-side validation of every scenario ---
+
+
+@pytest.fixture(scope="module")
+def with_all_crds(fresh: Kube) -> Kube:
+    """Every CRD the charts ship, established, so their custom resources can be validated."""
+    crds: dict[str, dict[str, object]] = {}
+    for scn in scenarios():
+        for obj in render(scn.chart, values_files=scn.values_files):
+            if obj["kind"] == "CustomResourceDefinition":
+                crds[obj["metadata"]["name"]] = obj
+    fresh.apply(crds.values(), "chartops-test", "--force-conflicts")
+    fresh.kubectl("wait", "--for=condition=Established", "--timeout=60s", *(f"crd/{n}" for n in sorted(crds)))
+    return fresh
 
 
 @pytest.mark.parametrize("scn", scenarios(), ids=lambda s: s.id)
-def test_server_side_dry_run_accepts_the_scenario(scn: Scenario) -> None:
-    """The API server (with its admission chain) accepts what the chart would install."""
-    cmd = [str(renderer().helm.path), "install", str(CHARTS / scn.chart), "--dry-run=server",
-           "--namespace", "default", "--generate-name"]
-    for f in scn.values_files:
-        cmd += ["--values", str(ROOT / f)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+def test_api_server_accepts_the_scenario_with_strict_field_validation(with_all_crds: Kube, scn: Scenario) -> None:
+    """`kubectl apply --server-side --dry-run=server --validate=strict`: unknown fields, bad names and
+    values the API server refuses fail here (helm's own --dry-run=server sends nothing)."""
+    kube = with_all_crds
+    objs = render(scn.chart, values_files=scn.values_files)
+    namespaces = sorted({o["metadata"].get("namespace") or "default" for o in objs} - {"default"})
+    for ns in namespaces:
+        if not kube.exists("namespace", ns):
+            kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    body = json.dumps({"apiVersion": "v1", "kind": "List", "items": objs})
+    proc = kube.kubectl("apply", "--server-side", "--dry-run=server", "--validate=strict", "--force-conflicts",
+                        "--field-manager", "helm", "-n", "default", "-f", "-", input=body, check=False)
     assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr, proc.stderr
