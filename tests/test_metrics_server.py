@@ -132,7 +132,7 @@ def test_pod_is_restricted_with_a_writable_cert_dir_only() -> None:
     deploy = one(render(CHART, values_files=DEFAULTS), "Deployment")
     spec = pod_spec(deploy) or {}
     c = containers(deploy)[0]
-    assert spec["securityContext"]["runAsNonRoot"] is True and spec["securityContext"]["runAsUser"] == 1000
+    assert spec["securityContext"]["runAsNonRoot"] is True and spec["securityContext"]["runAsUser"] == 65534
     assert c["securityContext"]["readOnlyRootFilesystem"] is True
     assert c["securityContext"]["capabilities"]["drop"] == ["ALL"]
     assert c["securityContext"]["allowPrivilegeEscalation"] is False

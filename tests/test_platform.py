@@ -6,7 +6,9 @@ session; each bad-input row is one more render.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ COMPONENTS = {
     "metallb": ("metallb-system", "privileged"),
     "ingress-nginx": ("ingress-nginx", "restricted"),
     "nfs-subdir-provisioner": ("nfs-provisioner", "baseline"),
+    "metrics-server": ("kube-system", None),
 }
 
 
@@ -67,9 +70,135 @@ def test_lab_gets_one_l2_pool_announced_on_eth0() -> None:
     pool = one(objs, "IPAddressPool")
     adv = one(objs, "L2Advertisement")
     assert pool["metadata"]["namespace"] == adv["metadata"]["namespace"] == "metallb-system"
-    assert pool["spec"]["addresses"] == ["10.0.0.10-10.0.0.50"]
+    # The lab's range 10.0.0.10-10.0.0.50 without its second HAProxy, 10.0.0.13.
+    assert pool["spec"]["addresses"] == ["10.0.0.10-10.0.0.12", "10.0.0.14-10.0.0.50"]
     assert adv["spec"]["ipAddressPools"] == [pool["metadata"]["name"]]
     assert adv["spec"]["interfaces"] == ["eth0"]
+
+
+# --- migration from the hand-built lab ---------------------------------------------------------
+
+# Fixed host addresses of the hand-built lab (its notes): haproxy2 sits inside its old pool.
+LAB_HOSTS = ["10.0.0.2", "10.0.0.13", "10.0.0.100", "10.0.0.101"]
+
+
+def addresses_of(entry: str) -> set[ipaddress.IPv4Address]:
+    """Every address of a MetalLB pool entry: an address, a start-end range or a CIDR."""
+    if "-" in entry:
+        start, end = (int(ipaddress.IPv4Address(a.strip())) for a in entry.split("-"))
+        return {ipaddress.IPv4Address(n) for n in range(start, end + 1)}
+    return set(ipaddress.IPv4Network(entry, strict=False))
+
+
+def test_no_lab_pool_holds_a_lab_host_address() -> None:
+    held = {a for p in of_kind(lab(), "IPAddressPool") for entry in p["spec"]["addresses"] for a in addresses_of(entry)}
+    hosts = {ipaddress.IPv4Address(h) for h in LAB_HOSTS}
+    reserved = yaml.safe_load((ROOT / "values" / "lab.yaml").read_text())["reservedAddresses"]
+    assert hosts <= {a for r in reserved for a in addresses_of(r)}, "the overlay lists the lab's hosts"
+    assert held and not held & hosts
+    # Still the lab's range otherwise: the ingress IP and the rest of 10.0.0.10-10.0.0.50.
+    assert held == addresses_of("10.0.0.10-10.0.0.50") - hosts
+
+
+def test_a_pool_holding_a_reserved_host_address_is_refused() -> None:
+    message = lab_error({"metallb": {"addressPools": [{"name": "lab-pool", "addresses": ["10.0.0.10-10.0.0.50"]}]}})
+    assert 'metallb.addressPools[0].addresses[0] "10.0.0.10-10.0.0.50" of pool "lab-pool" holds "10.0.0.13"' in message
+
+
+def test_lab_storage_class_and_provisioner_are_the_old_labs() -> None:
+    objs = lab()
+    sc = one(objs, "StorageClass", "sc-nfs")
+    deploy = one(objs, "Deployment", f"{RELEASE}-nfs-subdir-provisioner")
+    env = {e["name"]: e.get("value") for e in containers(deploy)[0]["env"]}
+    # The name the old provisioner wrote into its PVs, so this one deletes (archives) them.
+    assert sc["provisioner"] == env["PROVISIONER_NAME"] == "k8s-sigs.io/nfs-subdir-external-provisioner"
+    # Not the default class: claims without a class keep behaving as in the lab.
+    assert sc["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "false"
+    assert not [c for c in of_kind(objs, "StorageClass")
+                if c["metadata"]["annotations"].get("storageclass.kubernetes.io/is-default-class") == "true"]
+
+
+def kubectl_create_ingress(name: str, rule: str, ingress_class: str, annotations: dict[str, str]) -> dict[str, Any]:
+    """The Ingress `kubectl create ingress NAME --rule=host/path=svc:port --class --annotation` sends:
+    pathType Exact, or Prefix when the path ends in '*'."""
+    target, _, backend = rule.rpartition("=")
+    host, _, path = target.partition("/")
+    service, _, port = backend.partition(":")
+    path_type = "Prefix" if path.endswith("*") else "Exact"
+    return {
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": name, "annotations": annotations},
+        "spec": {"ingressClassName": ingress_class, "rules": [{"host": host, "http": {"paths": [{
+            "path": "/" + path.rstrip("*"), "pathType": path_type,
+            "backend": {"service": {"name": service, "port": {"number": int(port)}}}}]}}]},
+    }
+
+
+# Annotation risk levels (controller v1.15) of what the lab's Ingresses use.
+ANNOTATION_RISK = {"rewrite-target": "Medium", "use-regex": "Low"}
+RISK_ORDER = ["Low", "Medium", "High", "Critical"]
+# The controller's strict path check (strict-validate-path-type): Exact and Prefix paths may only
+# hold these characters; anything else is taken for a regex.
+PLAIN_PATH = r"^/[A-Za-z0-9_\-/]*$"
+
+
+def admission_errors(ingress: dict[str, Any], config: dict[str, str], ingress_class: dict[str, Any]) -> list[str]:
+    """What ingress-nginx's validating webhook would object to, from its ConfigMap and IngressClass."""
+    errors = []
+    if ingress["spec"]["ingressClassName"] != ingress_class["metadata"]["name"]:
+        errors.append("not our class")
+    allowed = RISK_ORDER.index(config["annotations-risk-level"])
+    for key in ingress["metadata"]["annotations"]:
+        name = key.removeprefix("nginx.ingress.kubernetes.io/")
+        if RISK_ORDER.index(ANNOTATION_RISK[name]) > allowed:
+            errors.append(f"annotation {name} too risky")
+    if config["strict-validate-path-type"] == "true":
+        for rule in ingress["spec"]["rules"]:
+            for p in rule["http"]["paths"]:
+                if p["pathType"] in ("Exact", "Prefix") and not re.match(PLAIN_PATH, p["path"]):
+                    errors.append(f"path {p['path']} of type {p['pathType']} has regex characters")
+    return errors
+
+
+LAB_REGEX_INGRESS = kubectl_create_ingress(
+    "demo-ingress2", "myapp.feng.org/v1(/|$)(.*)=myapp1:80", "nginx",
+    {"nginx.ingress.kubernetes.io/rewrite-target": "/$2"})
+
+
+def test_lab_regex_rewrite_ingress_is_admitted_by_the_lab_controller() -> None:
+    objs = lab()
+    config = one(objs, "ConfigMap", f"{RELEASE}-ingress-nginx-controller")["data"]
+    assert LAB_REGEX_INGRESS["spec"]["rules"][0]["http"]["paths"][0]["pathType"] == "Exact"
+    assert admission_errors(LAB_REGEX_INGRESS, config, one(objs, "IngressClass", "nginx")) == []
+
+
+def test_the_same_ingress_is_refused_by_the_platforms_default_controller() -> None:
+    """Why the lab overlay turns strict path validation off: the chart default rejects it."""
+    objs = render(CHART, values_files=["charts/platform/ci/minimal-values.yaml"], release=RELEASE)
+    config = one(objs, "ConfigMap", f"{RELEASE}-ingress-nginx-controller")["data"]
+    errors = admission_errors(LAB_REGEX_INGRESS, config, one(objs, "IngressClass", "nginx"))
+    assert errors == ["path /v1(/|$)(.*) of type Exact has regex characters"]
+
+
+def test_lab_runs_metrics_server_in_kube_system_with_the_labs_flags() -> None:
+    objs = lab()
+    deploy = one(objs, "Deployment", f"{RELEASE}-metrics-server")
+    assert deploy["metadata"]["namespace"] == "kube-system"
+    args = containers(deploy)[0]["args"]
+    assert "--kubelet-insecure-tls" in args
+    assert "--kubelet-preferred-address-types=InternalIP,Hostname" in args
+    api = one(objs, "APIService", "v1beta1.metrics.k8s.io")
+    assert api["spec"]["service"] == {"name": deploy["metadata"]["name"], "namespace": "kube-system", "port": 443}
+
+
+def test_production_keeps_metrics_server_up_through_a_drain() -> None:
+    objs = production()
+    deploy = one(objs, "Deployment", f"{RELEASE}-metrics-server")
+    pdb = one(objs, "PodDisruptionBudget", f"{RELEASE}-metrics-server")
+    assert deploy["spec"]["replicas"] == 2
+    assert 0 < pdb["spec"]["minAvailable"] < deploy["spec"]["replicas"]
+    anti = pod_spec(deploy)["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert anti[0]["topologyKey"] == "kubernetes.io/hostname"
 
 
 def test_lab_runs_metallb_controller_and_speaker() -> None:
@@ -184,7 +313,8 @@ def test_components_are_on_by_default_and_say_so_where_their_schema_allows() -> 
         assert ("enabled" in values[name]) == accepts, f"{name}: enabled key vs its schema"
 
 
-NETWORK_FIRST = {c: {"enabled": False} for c in ("metallb", "ingress-nginx", "nfs-subdir-provisioner")}
+# metrics-server too: without a pod network its pod stays Pending and `--wait` would never return.
+NETWORK_FIRST = {c: {"enabled": False} for c in ("metallb", "ingress-nginx", "nfs-subdir-provisioner", "metrics-server")}
 
 
 def test_network_first_step_installs_calico_and_the_corefile_only() -> None:
@@ -315,7 +445,7 @@ def pools(*ranges: str) -> dict[str, Any]:
 TWO_POOLS: dict[str, Any] = {
     "metallb": {
         "addressPools": [
-            {"name": "lab-pool", "addresses": ["10.0.0.10-10.0.0.50"]},
+            {"name": "lab-pool", "addresses": ["10.0.0.10-10.0.0.12", "10.0.0.14-10.0.0.50"]},
             {"name": "edge", "addresses": ["10.0.0.60-10.0.0.70"]},
         ]
     }
@@ -435,6 +565,12 @@ BAD = [
         'global.network.podCIDR "10.96.0.0/16" overlaps the service network (global.network.serviceCIDR',
         id="pod-cidr-overlaps-service-cidr",
     ),
+    pytest.param({"reservedAddresses": ["10.0.0.300"]}, "/reservedAddresses/0", id="reserved-address-not-an-ip"),
+    pytest.param({"reservedAddresses": ["10.0.0.14-10.0.0.13"]}, "reservedAddresses[0]", id="reserved-range-backwards"),
+    pytest.param({"reservedAddresses": ["10.0.0.1\n- 10.0.0.2"]}, "/reservedAddresses/0", id="reserved-address-injection"),
+    pytest.param({"reservedAddresses": ["10.0.0.48/30"]}, 'holds "10.0.0.48/30"', id="pool-holds-reserved-cidr"),
+    pytest.param({"metrics-server": {"pdb": {"enabled": True, "maxUnavailable": 0}}}, "pdb.maxUnavailable", id="metrics-server-pdb-zero"),
+    pytest.param({"metrics-server": {"resources": None}}, "resources", id="metrics-server-null-resources"),
     pytest.param(
         {"global": {"network": {"podCIDR": "10.0.0.0/16"}}},
         'global.network.podCIDR "10.0.0.0/16" overlaps the node network (global.network.nodeCIDR',

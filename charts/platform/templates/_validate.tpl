@@ -8,11 +8,31 @@ components.
 */}}
 {{- define "platform.validate" -}}
 {{- include "platform.validate.siteValues" . -}}
+{{- include "common.images.checkMirror" . -}}{{- /* across subcharts: each one sees only its own images */ -}}
 {{- include "platform.validate.namespaces" . -}}
 {{- $pools := include "platform.validate.pools" . | fromYamlArray -}}
 {{- include "platform.validate.ingressIP" (dict "pools" $pools "context" .) -}}
 {{- include "platform.validate.podNetwork" (dict "pools" $pools "context" .) -}}
 {{- include "platform.validate.poolsOutsideServices" (dict "pools" $pools "context" .) -}}
+{{- include "platform.validate.reservedAddresses" (dict "pools" $pools "context" .) -}}
+{{- end -}}
+
+{{/*
+A pool that holds a host's address hands it to a LoadBalancer Service:
+MetalLB then answers ARP for an address a machine already has, and both
+break. The hand-built lab's pool 10.0.0.10-10.0.0.50 held its second HAProxy.
+*/}}
+{{- define "platform.validate.reservedAddresses" -}}
+{{- $ctx := .context -}}
+{{- range $i, $addr := $ctx.Values.reservedAddresses | default list -}}
+{{- $key := printf "reservedAddresses[%d]" $i -}}
+{{- $r := include "platform.range" (dict "value" $addr "key" $key "context" $ctx) | fromJson -}}
+{{- range $.pools -}}
+{{- if include "common.ipv4.overlaps" (list .range $r) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q of pool %q holds %q, a host address (%s): MetalLB would hand it to a Service and answer ARP for it. Split the range around it." .value .pool $addr $key) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
