@@ -347,10 +347,14 @@ def verify_published(c: Context, registry: str | None = None, chart: str | None 
 def images(c: Context, values: list[str] | None = None, script: str | None = None, target: str | None = None,
            flatten: bool = False) -> None:
     """Every container image the install runs, operator-started ones included, after mirror rewrites."""
+    files = cli.existing_files(values or [])
     renderer = Renderer(_helm(c), repo_root() / ".tools" / "render-cache")
-    files = [Path(v) for v in values or []]
+    if c.config.run.dry:
+        print("# helm template of each chart the values files name (as `inv render`), with and without the mirror "
+              "settings; the images of both renders are compared (in-process)")
+        return
     try:
-        print("\n".join(images_mod.images(renderer, files)))
+        print("\n".join(images_mod.checked_images(renderer, files)))
         if script:
             copies, unmirrored = images_mod.mirror_plan(renderer, files, target, flatten)
             Path(script).write_text(images_mod.copy_script(copies, unmirrored))

@@ -134,26 +134,35 @@ def render_target(renderer: Renderer, target: Target) -> list[Obj]:
 # --- images in manifests ----------------------------------------------------------------------
 
 
-def pod_images(node: Any) -> Iterable[str]:
-    """Images of every container list anywhere in an object (pod templates, CR podTemplates)."""
+def pod_image_slots(node: Any, where: str = "") -> Iterable[tuple[str, str]]:
+    """(where, image) of every container list anywhere in an object (pod templates, CR podTemplates).
+
+    `where` names the container by its place (path and container name), the same in a render
+    with and without mirror settings, so an upstream image and its mirrored reference pair up.
+    """
     if isinstance(node, dict):
         for key, value in node.items():
             if key in POD_LISTS and isinstance(value, list):
-                for c in value:
+                for i, c in enumerate(value):
                     if isinstance(c, dict) and isinstance(c.get("image"), str) and c["image"]:
-                        yield c["image"]
+                        yield f"{where}.{key}[{i}]({c.get('name', '')})", c["image"]
             else:
-                yield from pod_images(value)
+                yield from pod_image_slots(value, f"{where}.{key}")
     elif isinstance(node, list):
-        for item in node:
-            yield from pod_images(item)
+        for i, item in enumerate(node):
+            yield from pod_image_slots(item, f"{where}[{i}]")
+
+
+def pod_images(node: Any) -> Iterable[str]:
+    """Images of every container list anywhere in an object (pod templates, CR podTemplates)."""
+    return (image for _, image in pod_image_slots(node))
 
 
 def calico_release(objs: Sequence[Obj], cr: Obj) -> str:
     """The Calico version: from the pinned operator's image tag, else the chart's version label."""
     for image in (i for o in objs if o.get("kind") == "Deployment" for i in pod_images(o)):
         ref = Ref.parse(image)
-        if ref.name == "operator" and ref.tag in CALICO_RELEASE_OF_OPERATOR:  # also when mirrored flat
+        if ref.name.endswith("operator") and ref.tag in CALICO_RELEASE_OF_OPERATOR:  # also mirrored, renamed
             return CALICO_RELEASE_OF_OPERATOR[ref.tag]
     label = ((cr.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/version")
     if label:
@@ -186,7 +195,12 @@ def elastic_registry(objs: Sequence[Obj]) -> str:
 
 def operator_images(objs: Sequence[Obj], context: Sequence[Obj]) -> list[str]:
     """Images the operators start for the custom resources among objs (context: every rendered object)."""
-    out: list[str] = []
+    return [image for _, image in operator_image_slots(objs, context)]
+
+
+def operator_image_slots(objs: Sequence[Obj], context: Sequence[Obj]) -> list[tuple[str, str]]:
+    """(custom resource and component, image) the operators start for the custom resources among objs."""
+    out: list[tuple[str, str]] = []
     for cr in objs:
         managed = OPERATOR_IMAGES.get(str(cr.get("kind")))
         if managed is None or "/" not in str(cr.get("apiVersion", "")):
@@ -196,29 +210,87 @@ def operator_images(objs: Sequence[Obj], context: Sequence[Obj]) -> list[str]:
             # every component takes its registry, imagePath and imagePrefix from the Installation
             inst = next((o.get("spec") or {} for o in context if o.get("kind") == "Installation"), spec)
             version = calico_release(context, cr)
-            out += [calico_reference(i, inst, version) for i in managed.images
+            where = f"{cr.get('kind')}/{(cr.get('metadata') or {}).get('name')}"
+            out += [(f"{where}:{i}", calico_reference(i, inst, version)) for i in managed.images
                     if spec.get(managed.unless.get(i, "")) != "None"]
         elif spec.get("image"):
-            out.append(str(spec["image"]))
+            out.append((f"{cr.get('kind')}/{cr['metadata'].get('name')}:image", str(spec["image"])))
         else:
             if not spec.get("version"):
                 raise ImagesError(f"{cr['kind']} {cr['metadata'].get('name')}: no spec.image and no spec.version")
-            out += [f"{elastic_registry(context)}/{i}:{spec['version']}" for i in managed.images]
+            out += [(f"{cr.get('kind')}/{cr['metadata'].get('name')}:{i}",
+                     f"{elastic_registry(context)}/{i}:{spec['version']}") for i in managed.images]
+    return out
+
+
+def image_slots(objs: Sequence[Obj], context: Sequence[Obj] | None = None) -> dict[str, str]:
+    """Every image of these objects by its place: kind/namespace/name plus container, or CR plus component."""
+    out: dict[str, str] = {}
+    for o in objs:
+        if o.get("kind") == "CustomResourceDefinition":
+            continue
+        meta = o.get("metadata") or {}
+        name = f"{o.get('kind')}/{meta.get('namespace', '')}/{meta.get('name')}"
+        out.update((f"{name}{where}", image) for where, image in pod_image_slots(o))
+    out.update(operator_image_slots(objs, context if context is not None else objs))
     return out
 
 
 def images_in(objs: Sequence[Obj], context: Sequence[Obj] | None = None) -> list[str]:
     """Every image of these objects, operator-started ones included; deduplicated and sorted."""
-    found = {i for o in objs if o.get("kind") != "CustomResourceDefinition" for i in pod_images(o)}
-    found.update(operator_images(objs, context if context is not None else objs))
-    return sorted(found)
+    return sorted(set(image_slots(objs, context).values()))
+
+
+def rendered_slots(renderer: Renderer, target_list: Sequence[Target]) -> dict[str, str]:
+    everything = [o for t in target_list for o in render_target(renderer, t)]
+    return image_slots(everything)
 
 
 def images(renderer: Renderer, values_files: Sequence[Path] = (), charts: Sequence[Chart] | None = None) -> list[str]:
     """Every image of the install the values files describe (see the module docstring)."""
-    rendered = [render_target(renderer, t) for t in targets(values_files, charts)]
-    everything = [o for objs in rendered for o in objs]
-    return images_in(everything)
+    return sorted(set(rendered_slots(renderer, targets(values_files, charts)).values()))
+
+
+def repository(ref: str) -> str:
+    """registry/path of a reference, without tag and digest."""
+    r = Ref.parse(ref)
+    return f"{r.registry}/{r.path}"
+
+
+def collisions(upstream: Mapping[str, str], mirrored: Mapping[str, str]) -> list[str]:
+    """Mirror repositories that two different upstream repositories land on, one line each.
+
+    A flat mirror keeps only the last path element, so quay.io/metallb/controller and
+    registry.k8s.io/ingress-nginx/controller would both become <mirror>/controller and
+    one image would be pulled for the other.
+    """
+    sources: dict[str, set[str]] = {}
+    for slot, image in mirrored.items():
+        if slot in upstream:
+            sources.setdefault(repository(image), set()).add(repository(upstream[slot]))
+    return [f"{target} would serve {' and '.join(sorted(found))}; map each to its own name in "
+            "global.imageRepositories" for target, found in sorted(sources.items()) if len(found) > 1]
+
+
+def upstream_targets(values_files: Sequence[Path], charts: Sequence[Chart] | None = None) -> list[Target]:
+    """The same install without the mirror overlays (files that set global.imageRegistry, which may
+    also carry per-chart mirror settings such as Calico's registry/imagePath)."""
+    plain = {"global": {"imageRegistry": "", "imageFlatten": False, "imageRepositories": {}}}
+    return [
+        Target(t.chart, tuple(f for f in t.values_files if not sets_image_registry(f)), {**t.values, **plain})
+        for t in targets(values_files, charts)
+    ]
+
+
+def checked_images(renderer: Renderer, values_files: Sequence[Path] = (),
+                   charts: Sequence[Chart] | None = None) -> list[str]:
+    """images(), failing when the mirror settings put two different images on one repository."""
+    mirrored = rendered_slots(renderer, targets(values_files, charts))
+    if any(sets_image_registry(f) for f in values_files):
+        clashes = collisions(rendered_slots(renderer, upstream_targets(values_files, charts)), mirrored)
+        if clashes:
+            raise ImagesError("two images on one mirror repository:\n  " + "\n  ".join(clashes))
+    return sorted(set(mirrored.values()))
 
 
 # --- mirroring --------------------------------------------------------------------------------
@@ -307,21 +379,22 @@ def mirror_plan(renderer: Renderer, values_files: Sequence[Path], target: str | 
     (e.g. values/lab.yaml + values/cn-mirror.yaml), matched to the upstream
     images rendered without the mirror settings.
     """
-    rewritten = images(renderer, values_files)
     if target:
-        return [(i, destination(i, target, flatten)) for i in rewritten], []
-    # upstream: the same install without the mirror overlays (files that set global.imageRegistry,
-    # which may also carry per-chart mirror settings such as Calico's registry/imagePath)
-    plain = {"global": {"imageRegistry": "", "imageFlatten": False}}
-    upstream_targets = [
-        Target(t.chart, tuple(f for f in t.values_files if not sets_image_registry(f)), {**t.values, **plain})
-        for t in targets(values_files)
-    ]
-    everything = [o for t in upstream_targets for o in render_target(renderer, t)]
-    upstream = images_in(everything)
-    copies = pairs(upstream, rewritten)
+        rewritten = images(renderer, values_files)
+        copies = [(i, destination(i, target, flatten)) for i in rewritten]
+        clashes = collisions({s: s for s, _ in copies}, {s: d for s, d in copies})
+        if clashes:
+            raise ImagesError("--flatten puts two images on one repository:\n  " + "\n  ".join(clashes))
+        return copies, []
+    mirrored = rendered_slots(renderer, targets(values_files))
+    upstream = rendered_slots(renderer, upstream_targets(values_files))
+    clashes = collisions(upstream, mirrored)
+    if clashes:
+        raise ImagesError("two images on one mirror repository:\n  " + "\n  ".join(clashes))
+    copies = sorted({(upstream[slot], image) for slot, image in mirrored.items()
+                     if slot in upstream and upstream[slot] != image})
     copied = {src for src, _ in copies}
-    unmirrored = [u for u in upstream if u not in copied]
+    unmirrored = sorted({u for u in upstream.values() if u not in copied})
     if not copies:
         raise ImagesError("these values rewrite no image; add a mirror overlay (e.g. values/cn-mirror.yaml) "
                           "or pass --target harbor.feng.org/mirror")

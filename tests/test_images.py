@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +12,11 @@ import yaml
 
 from chartops.charts import get
 from chartops.images import (
+    ImagesError,
     Ref,
     chart_for,
+    checked_images,
+    collisions,
     copy_script,
     destination,
     images,
@@ -20,7 +25,7 @@ from chartops.images import (
     pairs,
     targets,
 )
-from tests.helpers import ROOT, renderer
+from tests.helpers import ROOT, containers, of_kind, render, render_error, renderer
 
 MIRROR = "harbor.feng.org/mirror"
 OPERATOR = {"kind": "Deployment", "metadata": {"name": "tigera-operator"},
@@ -165,3 +170,105 @@ def test_the_mirror_plan_copies_every_lab_image_into_the_mirror(tmp_path: Path) 
     copies, unmirrored = mirror_plan(renderer(), [ROOT / "values" / "lab.yaml", overlay])
     assert unmirrored == []
     assert sorted(dst for _, dst in copies) == images(renderer(), [ROOT / "values" / "lab.yaml", overlay])
+
+
+# --- mirrors that rename images, and clashes on a flat mirror ----------------------------------------
+
+CN = "registry.cn-hangzhou.aliyuncs.com/google_containers"
+LAB = ROOT / "values" / "lab.yaml"
+
+
+def pod_images_of(objs: list[dict[str, Any]]) -> set[str]:
+    return {c["image"] for kind in ("Deployment", "DaemonSet") for o in of_kind(objs, kind) for c in containers(o)}
+
+
+def test_a_renamed_image_takes_its_mirror_name_and_the_rest_flatten() -> None:
+    objs = render("platform", {"global": {"imageRegistry": CN, "imageFlatten": True, "imageRepositories": {
+        "registry.k8s.io/ingress-nginx/controller": "nginx-ingress-controller",
+        "quay.io/metallb/controller": "metallb-controller"}}}, ["values/lab.yaml"])
+    found = pod_images_of(objs)
+    assert any(i.startswith(f"{CN}/nginx-ingress-controller:") for i in found), found
+    assert any(i.startswith(f"{CN}/metallb-controller:") for i in found), found
+    assert any(i.startswith(f"{CN}/speaker:") for i in found), found  # not mapped: flattened
+    assert not [i for i in found if not i.startswith(CN + "/")]
+
+
+def test_a_renamed_image_keeps_the_mirror_name_without_flattening() -> None:
+    objs = render("metallb", {"global": {"imageRegistry": CN, "imageRepositories": {
+        "quay.io/metallb/speaker": "metallb/metallb-speaker"}}})
+    found = pod_images_of(objs)
+    assert any(i.startswith(f"{CN}/metallb/metallb-speaker:") for i in found), found
+    assert any(i.startswith(f"{CN}/metallb/controller:") for i in found), found
+
+
+def test_a_flat_mirror_refuses_two_images_on_one_repository_naming_both() -> None:
+    err = render_error("platform", {"global": {"imageRegistry": CN, "imageFlatten": True}}, ["values/lab.yaml"])
+    assert "ingress-nginx.controller.image (registry.k8s.io/ingress-nginx/controller)" in err
+    assert "metallb.controller.image (quay.io/metallb/controller)" in err
+    assert f"{CN}/controller" in err and "global.imageRepositories" in err
+
+
+def test_two_images_renamed_onto_one_name_are_refused_in_one_chart() -> None:
+    err = render_error("metallb", {"global": {"imageRegistry": CN, "imageRepositories": {
+        "quay.io/metallb/controller": "metallb", "quay.io/metallb/speaker": "metallb"}}})
+    assert "controller.image (quay.io/metallb/controller)" in err and "speaker.image (quay.io/metallb/speaker)" in err
+
+
+@pytest.mark.parametrize(("mapping", "where"), [
+    pytest.param({"Not A Registry/x": "x"}, "/global/imageRepositories", id="bad-upstream-key"),  # additional property
+    pytest.param({"quay.io/metallb/speaker": "Metallb Speaker"}, "/global/imageRepositories/quay.io~1metallb~1speaker",
+                 id="bad-mirror-name"),
+    pytest.param({"quay.io/metallb/speaker": 7}, "/global/imageRepositories/quay.io~1metallb~1speaker",
+                 id="mirror-name-not-a-string"),
+    pytest.param(["quay.io/metallb/speaker"], "/global/imageRepositories", id="not-a-map"),
+])
+def test_image_repositories_are_checked_by_the_schema(mapping: Any, where: str) -> None:
+    err = render_error("metallb", {"global": {"imageRegistry": CN, "imageRepositories": mapping}})
+    assert f"at '{where}'" in err, err
+
+
+def test_the_cn_mirror_overlay_uses_the_mirrors_names_and_puts_no_two_images_together() -> None:
+    overlay = ROOT / "values" / "cn-mirror.yaml"
+    found = checked_images(renderer(), [LAB, overlay])
+    assert f"{CN}/nginx-ingress-controller" in {i.split(":")[0] for i in found}
+    assert not [i for i in found if not i.startswith(CN + "/")]
+    repos = [i.split("@")[0].rsplit(":", 1)[0] for i in found]
+    assert len(repos) == len(set(repos))
+
+
+def test_collisions_name_the_mirror_repository_and_both_sources() -> None:
+    upstream = {"a": "quay.io/metallb/controller:v1", "b": "registry.k8s.io/ingress-nginx/controller:v2",
+                "c": "quay.io/calico/node:v3"}
+    mirrored = {"a": f"{CN}/controller:v1", "b": f"{CN}/controller:v2", "c": f"{CN}/node:v3"}
+    assert collisions(upstream, mirrored) == [
+        f"{CN}/controller would serve quay.io/metallb/controller and registry.k8s.io/ingress-nginx/controller; "
+        "map each to its own name in global.imageRepositories"]
+    assert collisions(upstream, {**mirrored, "b": f"{CN}/nginx-ingress-controller:v2"}) == []
+
+
+def test_inv_images_fails_when_a_rename_lands_on_an_operator_started_image(tmp_path: Path) -> None:
+    """Calico's node image is started by the operator: no chart sees it, `inv images` does."""
+    overlay = tmp_path / "clash.yaml"
+    overlay.write_text(yaml.safe_dump({"global": {"imageRegistry": CN, "imageFlatten": True, "imageRepositories": {
+        "registry.k8s.io/ingress-nginx/controller": "nginx-ingress-controller",
+        "quay.io/metallb/controller": "node"}}}))
+    with pytest.raises(ImagesError, match=f"{CN}/node would serve quay.io/calico/node and quay.io/metallb/controller"):
+        checked_images(renderer(), [LAB, overlay])
+    out = subprocess.run([sys.executable, "-m", "invoke", "images", "--values", str(LAB), "--values", str(overlay)],
+                         cwd=ROOT, capture_output=True, text=True, check=False)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "two images on one mirror repository" in out.stderr and out.stdout == ""
+
+
+def test_the_mirror_plan_pairs_renamed_images_by_where_they_run() -> None:
+    copies, _ = mirror_plan(renderer(), [LAB, ROOT / "values" / "cn-mirror.yaml"])
+    by_source = dict(copies)
+    controller = next(s for s in by_source if s.startswith("registry.k8s.io/ingress-nginx/controller:"))
+    assert by_source[controller].startswith(f"{CN}/nginx-ingress-controller:")
+    assert by_source[next(s for s in by_source if s.startswith("quay.io/metallb/controller:"))].startswith(
+        f"{CN}/metallb-controller:")
+
+
+def test_a_flat_target_refuses_two_images_on_one_repository() -> None:
+    with pytest.raises(ImagesError, match="controller would serve"):
+        mirror_plan(renderer(), [LAB], target=MIRROR, flatten=True)

@@ -5,8 +5,12 @@ An image value is a map: {registry, repository, tag, digest, pullPolicy}.
 global.imageRegistry replaces the registry of every image (Harbor proxy caches,
 mirrors); with global.imageFlatten only the last path element of the
 repository is kept, for flat mirrors such as
-registry.cn-hangzhou.aliyuncs.com/google_containers. The tag defaults to the
-chart's appVersion; a digest pins the image whatever the tag says.
+registry.cn-hangzhou.aliyuncs.com/google_containers. A mirror that renames
+images gets global.imageRepositories: upstream "registry/repository" -> the
+repository under imageRegistry (e.g. registry.k8s.io/ingress-nginx/controller:
+nginx-ingress-controller); it wins over imageFlatten. Two images landing on
+one mirror repository fail the render (common.images.checkMirror). The tag
+defaults to the chart's appVersion; a digest pins the image whatever the tag says.
 
 Usage: include "common.images.image" (dict "image" .Values.image "context" $)
 */}}
@@ -14,11 +18,10 @@ Usage: include "common.images.image" (dict "image" .Values.image "context" $)
 {{- $global := .context.Values.global | default dict -}}
 {{- $registry := .image.registry | default "" -}}
 {{- $repository := required "an image needs a repository" .image.repository -}}
-{{- with $global.imageRegistry -}}
-{{- $registry = . -}}
-{{- if $global.imageFlatten -}}
-{{- $repository = last (splitList "/" $repository) -}}
-{{- end -}}
+{{- if $global.imageRegistry -}}
+{{- include "common.images.checkMirror" .context -}}
+{{- $repository = include "common.images.mirrored" (dict "image" .image "global" $global) -}}
+{{- $registry = $global.imageRegistry -}}
 {{- end -}}
 {{- $ref := $repository -}}
 {{- if $registry -}}
@@ -32,6 +35,69 @@ Usage: include "common.images.image" (dict "image" .Values.image "context" $)
 {{- $ref = printf "%s@%s" $ref . -}}
 {{- end -}}
 {{- $ref -}}
+{{- end -}}
+
+{{/*
+The repository an image has under global.imageRegistry: its entry in
+global.imageRepositories (keyed by upstream registry/repository), else the last
+path element with global.imageFlatten, else the repository as it is.
+Usage: include "common.images.mirrored" (dict "image" .Values.image "global" .Values.global)
+*/}}
+{{- define "common.images.mirrored" -}}
+{{- $source := .image.repository -}}
+{{- with .image.registry }}{{ $source = printf "%s/%s" (trimSuffix "/" .) $source }}{{ end -}}
+{{- $renamed := index (.global.imageRepositories | default dict) $source -}}
+{{- if $renamed -}}
+{{- $renamed -}}
+{{- else if .global.imageFlatten -}}
+{{- last (splitList "/" .image.repository) -}}
+{{- else -}}
+{{- .image.repository -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Fails when two different images of these values land on one repository of the
+mirror (global.imageRegistry): a flat mirror keeps only the last path element,
+so MetalLB's quay.io/metallb/controller and registry.k8s.io/ingress-nginx/controller
+would both become <mirror>/controller, and one would run the other's binary.
+Images are the maps with a string `repository` anywhere in the values (global
+excluded); the umbrella calls it with its own values, which hold every subchart's.
+Usage: include "common.images.checkMirror" $
+*/}}
+{{- define "common.images.checkMirror" -}}
+{{- $global := .Values.global | default dict -}}
+{{- if $global.imageRegistry -}}
+{{- $found := dict -}}
+{{- include "common.images.collect" (dict "values" .Values "found" $found "path" "") -}}
+{{- $seen := dict -}}
+{{- range $key := keys $found | sortAlpha -}}
+{{- $image := index $found $key -}}
+{{- $source := $image.repository -}}
+{{- with $image.registry }}{{ $source = printf "%s/%s" (trimSuffix "/" .) $source }}{{ end -}}
+{{- $target := include "common.images.mirrored" (dict "image" $image "global" $global) -}}
+{{- $other := index $seen $target | default dict -}}
+{{- if and $other (ne $other.source $source) -}}
+{{- fail (printf "\nglobal.imageRegistry: %s (%s) and %s (%s) would both be pulled from %s/%s; map one of them to the name the mirror serves it under in global.imageRepositories, e.g. %q: <name>" $other.key $other.source $key $source (trimSuffix "/" $global.imageRegistry) $target $source) -}}
+{{- end -}}
+{{- $_ := set $seen $target (dict "key" $key "source" $source) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Collects the image maps under .values into .found, keyed by their values path.
+*/}}
+{{- define "common.images.collect" -}}
+{{- range $key, $value := .values -}}
+{{- if and (kindIs "map" $value) (ne $key "global") -}}
+{{- if and (hasKey $value "repository") (kindIs "string" $value.repository) $value.repository -}}
+{{- $_ := set $.found (printf "%s%s" $.path $key) $value -}}
+{{- else -}}
+{{- include "common.images.collect" (dict "values" $value "found" $.found "path" (printf "%s%s." $.path $key)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
