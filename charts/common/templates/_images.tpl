@@ -12,7 +12,8 @@ nginx-ingress-controller); it wins over imageFlatten. Two images landing on
 one mirror repository fail the render (common.images.checkMirror). The tag
 defaults to the chart's appVersion; a digest pins the image whatever the tag says.
 
-Usage: include "common.images.image" (dict "image" .Values.image "context" $)
+Usage: include "common.images.image" (dict "image" .Values.image "context" $ "key" "controller.image")
+("key", the values path named in the error, defaults to "image")
 */}}
 {{- define "common.images.image" -}}
 {{- $global := .context.Values.global | default dict -}}
@@ -33,6 +34,10 @@ Usage: include "common.images.image" (dict "image" .Values.image "context" $)
 {{- end -}}
 {{- with .image.digest -}}
 {{- $ref = printf "%s@%s" $ref . -}}
+{{- end -}}
+{{- /* a newline or " #" in a tag would add fields to the container or comment out the digest */ -}}
+{{- if not (regexMatch "^[A-Za-z0-9][A-Za-z0-9._/:@-]*$" $ref) -}}
+{{- fail (printf "\n%s: %s (registry, repository, tag, digest) makes the image reference %q: only letters, digits and . _ - / : @ may appear in it" .context.Chart.Name (.key | default "image") $ref) -}}
 {{- end -}}
 {{- $ref -}}
 {{- end -}}
@@ -119,7 +124,7 @@ Usage: include "common.images.pullSecrets" (dict "pullSecrets" .Values.imagePull
 {{- if $names }}
 imagePullSecrets:
 {{- range $names }}
-  - name: {{ . }}
+  - name: {{ . | quote }}
 {{- end }}
 {{- end -}}
 {{- end -}}

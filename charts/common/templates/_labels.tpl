@@ -30,7 +30,7 @@ Usage: include "common.labels.standard" $
 app.kubernetes.io/version: {{ . | quote }}
 {{- end }}
 app.kubernetes.io/managed-by: {{ $ctx.Release.Service }}
-app.kubernetes.io/part-of: {{ $ctx.Values.partOf | default "platform" }}
+app.kubernetes.io/part-of: {{ $ctx.Values.partOf | default "platform" | quote }}
 helm.sh/chart: {{ include "common.names.chart" $ctx }}
 {{- with $ctx.Values.commonLabels }}
 {{ toYaml . }}

@@ -120,4 +120,8 @@
 {{- end -}}
 {{- $extra = append $extra $name -}}
 {{- end -}}
+{{- include "common.resources.validate" (dict "resources" .Values.resources "key" "resources" "context" .) -}}
+{{- if and (eq .Values.mode "full") .Values.pdb.enabled -}}
+{{- include "common.pdb.validate" (dict "maxUnavailable" .Values.pdb.maxUnavailable "replicas" .Values.replicaCount "key" "pdb" "context" .) -}}
+{{- end -}}
 {{- end -}}

@@ -33,4 +33,5 @@
 {{- if and .Values.config.metrics.port .Values.webhook.enabled (eq (int .Values.config.metrics.port) (int .Values.webhook.port)) -}}
 {{- include "common.fail" (dict "key" "config.metrics.port" "message" "must differ from webhook.port" "context" .) -}}
 {{- end -}}
+{{- include "common.resources.validate" (dict "resources" .Values.resources "key" "resources" "context" .) -}}
 {{- end -}}

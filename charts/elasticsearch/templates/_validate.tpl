@@ -67,4 +67,16 @@
 {{- end -}}
 {{- $_ := include "common.required" (dict "value" .Values.ingress.kibana.host "key" "ingress.kibana.host" "hint" "the host name, e.g. kibana.lab.feng.org" "context" .) -}}
 {{- end -}}
+{{- /* ECK upgrades by spec.version: an image tag of another release makes it plan for one version and run another */ -}}
+{{- range $key, $pair := dict "image.tag" (list .Values.image.tag .Values.version "version") "kibana.image.tag" (list .Values.kibana.image.tag (include "elasticsearch.kibanaVersion" .) "kibana.version (or version)") -}}
+{{- $tag := toString (index $pair 0) -}}
+{{- $release := regexFind "^[0-9]+\\.[0-9]+\\.[0-9]+" $tag -}}
+{{- if and $release (ne $release (toString (index $pair 1))) -}}
+{{- include "common.fail" (dict "key" $key "message" (printf "%q is release %s but %s is %s: ECK would plan the cluster for one version and run the other's binaries; leave the tag empty to follow the version, or change both" $tag $release (index $pair 2) (toString (index $pair 1))) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- include "common.resources.validate" (dict "resources" .Values.kibana.resources "key" "kibana.resources" "context" .) -}}
+{{- range $i, $ns := .Values.nodeSets -}}
+{{- include "common.resources.validate" (dict "resources" $ns.resources "key" (printf "nodeSets[%d].resources" $i) "context" $) -}}
+{{- end -}}
 {{- end -}}

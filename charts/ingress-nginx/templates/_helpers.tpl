@@ -161,7 +161,7 @@ spec:
     {{- include "common.securityContext.pod" $c.podSecurityContext | nindent 4 }}
   containers:
     - name: controller
-      image: {{ include "common.images.image" (dict "image" $c.image "context" .) }}
+      image: {{ include "common.images.image" (dict "image" $c.image "context" .) | quote }}
       imagePullPolicy: {{ $c.image.pullPolicy }}
       args:
         {{- include "ingress-nginx.controller.args" . | nindent 8 }}

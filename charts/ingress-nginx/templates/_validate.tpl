@@ -56,4 +56,9 @@
 {{- if and $c.publishService.enabled (not $svc.enabled) -}}
 {{- include "common.fail" (dict "key" "controller.publishService.enabled" "message" "is true but controller.service.enabled is false: there is no Service whose address could be published" "context" .) -}}
 {{- end -}}
+{{- include "common.resources.validate" (dict "resources" .Values.controller.resources "key" "controller.resources" "context" .) -}}
+{{- if include "ingress-nginx.pdbEnabled" . -}}
+{{- $n := ternary .Values.controller.autoscaling.minReplicas .Values.controller.replicaCount .Values.controller.autoscaling.enabled -}}
+{{- include "common.pdb.validate" (dict "minAvailable" .Values.controller.podDisruptionBudget.minAvailable "replicas" $n "key" "controller.podDisruptionBudget" "context" .) -}}
+{{- end -}}
 {{- end -}}

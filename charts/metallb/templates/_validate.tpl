@@ -7,6 +7,8 @@ after part of the release is already applied.
 {{- include "metallb.validate.pools" . -}}
 {{- include "metallb.validate.bgp" . -}}
 {{- include "metallb.validate.advertisements" . -}}
+{{- include "common.resources.validate" (dict "resources" .Values.controller.resources "key" "controller.resources" "context" .) -}}
+{{- include "common.resources.validate" (dict "resources" .Values.speaker.resources "key" "speaker.resources" "context" .) -}}
 {{- end -}}
 
 {{/* Pool names unique, addresses valid and ordered, no two pool addresses overlapping. */}}

@@ -19,4 +19,15 @@
 {{- if and .Values.backup.enabled (eq .Values.backup.source "replica") (ne .Values.architecture "replication") -}}
 {{- include "common.fail" (dict "key" "backup.source" "message" "is \"replica\" but architecture is standalone: set backup.source=primary" "context" .) -}}
 {{- end -}}
+{{- include "common.resources.validate" (dict "resources" .Values.resources "key" "resources" "context" .) -}}
+{{- include "common.resources.validate" (dict "resources" .Values.agent.resources "key" "agent.resources" "context" .) -}}
+{{- include "common.resources.validate" (dict "resources" .Values.metrics.resources "key" "metrics.resources" "context" .) -}}
+{{- include "common.resources.validate" (dict "resources" .Values.backup.resources "key" "backup.resources" "context" .) -}}
+{{- if .Values.pdb.create -}}
+{{- include "common.pdb.validate" (dict "maxUnavailable" .Values.pdb.maxUnavailable "replicas" (include "mysql.podCount" .) "key" "pdb" "context" .) -}}
+{{- end -}}
+{{- /* the system schemas: as the app database they would hand the app user grants on mysql.user itself */ -}}
+{{- if has (lower .Values.auth.database) (list "mysql" "sys" "information_schema" "performance_schema") -}}
+{{- include "common.fail" (dict "key" "auth.database" "message" (printf "must not be %q: that is a MySQL system schema, and the app user gets ALL PRIVILEGES on its database (on mysql that means rewriting every account); pick the app's own name, e.g. wordpress" .Values.auth.database) "context" .) -}}
+{{- end -}}
 {{- end -}}

@@ -17,4 +17,5 @@
 {{- if gt $defaults 1 -}}
 {{- include "common.fail" (dict "key" "storageClasses[].defaultClass" "message" "is true on more than one class: a cluster can have only one default StorageClass" "context" .) -}}
 {{- end -}}
+{{- include "common.resources.validate" (dict "resources" .Values.resources "key" "resources" "context" .) -}}
 {{- end -}}
