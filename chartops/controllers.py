@@ -386,27 +386,39 @@ POD_NETWORK = PodNetwork()
 
 
 class Api:
-    """A few raw REST calls with the admin kubeconfig."""
+    """A few raw REST calls with a kubeconfig's credentials (the admin's by default)."""
 
     def __init__(self, kubeconfig: Path | str | None = None) -> None:
-        from kubernetes import config
+        import ssl
+
+        from kubernetes import client, config
 
         path = kubeconfig or os.environ.get("KUBECONFIG") or str(repo_root() / ".tools" / "cluster" / "kubeconfig")
-        self.client = config.new_client_from_config(config_file=str(path))  # type: ignore[no-untyped-call]
+        cfg = client.Configuration()
+        config.load_kube_config(config_file=str(path), client_configuration=cfg)  # type: ignore[no-untyped-call]
+        self.host = str(cfg.host)
+        self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if cfg.api_key.get("authorization"):
+            self.headers["Authorization"] = str(cfg.api_key["authorization"])
+        self.ssl = ssl.create_default_context(cafile=cfg.ssl_ca_cert)
+        if cfg.cert_file:
+            self.ssl.load_cert_chain(cfg.cert_file, cfg.key_file)
 
     def call(self, method: str, path: str, body: Any = None, query: Sequence[tuple[str, str]] = ()) -> Any:
-        from kubernetes.client.exceptions import ApiException
+        import urllib.error
+        import urllib.parse
+        import urllib.request
 
+        url = self.host + path + (f"?{urllib.parse.urlencode(list(query))}" if query else "")
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(url, data=data, method=method, headers=self.headers)
         try:
-            resp = self.client.call_api(path, method, query_params=list(query), body=body,
-                                        header_params={"Content-Type": "application/json",
-                                                       "Accept": "application/json"},
-                                        _preload_content=False, _request_timeout=30)
-        except ApiException as err:
-            if err.status == 404:
+            with urllib.request.urlopen(req, context=self.ssl, timeout=30) as resp:
+                return json.loads(resp.read())
+        except urllib.error.HTTPError as err:
+            if err.code == 404:
                 return None
-            raise ControllerError(f"{method} {path}: {err.status} {err.body}") from err
-        return json.loads(resp[0].data)
+            raise ControllerError(f"{method} {path}: {err.code} {err.read().decode(errors='replace')}") from err
 
     def get(self, path: str, **query: str) -> Any:
         return self.call("GET", path, query=list(query.items()))
@@ -618,6 +630,8 @@ def container_script(*, scratch: Path, mounts: Sequence[Mount], pod_ip: str, add
     binds = {"/proc", "/dev", "/sys", _mount_of(str(repo_root()), points)} - {"/"}
     lines += [f"mount --rbind {q(p)} {q(root + p)}" for p in sorted(binds)]
     overlaid = {"/"}
+    # resolve symlinks (/var/run -> /run) as the overlay of / will, or mkdir would follow them to the host
+    mounts = [Mount(m.source, os.path.realpath(m.target), m.read_only) for m in mounts]
     for m in mounts:  # a mountPath on another file system than / gets its own overlay
         point = _mount_of(m.target, points)
         if point not in overlaid and point not in binds:

@@ -85,6 +85,7 @@ def real(kube: Kube) -> Iterator[tuple[Kube, list[Running]]]:
         pytest.skip("the real controllers need the built-in control plane: their pod network is its namespace")
     from chartops import cluster as cluster_mod
 
+    controllers.build_all()  # a no-op once `invoke tools` has built them
     cluster_mod.up(fresh=True)
     runs: list[Running] = []
     yield kube, runs
@@ -189,6 +190,23 @@ KUBEADM_COREDNS_RBAC = [
 ]
 
 
+def _kubeadm_dns() -> list[dict[str, object]]:
+    """kubeadm's CoreDNS objects with what tests.cluster_helpers leaves out of its Deployment and a
+    real process needs: dnsPolicy Default (the node's resolver behind `forward . /etc/resolv.conf`)
+    and kubeadm's probes; plus kubeadm's RBAC for it."""
+    objs = kubeadm_coredns_objects()
+    for o in objs:
+        if o["kind"] == "Deployment":
+            spec = o["spec"]["template"]["spec"]
+            spec["dnsPolicy"] = "Default"
+            spec["containers"][0]["livenessProbe"] = {
+                "httpGet": {"path": "/health", "port": 8080, "scheme": "HTTP"}, "initialDelaySeconds": 60,
+                "timeoutSeconds": 5, "failureThreshold": 5}
+            spec["containers"][0]["readinessProbe"] = {
+                "httpGet": {"path": "/ready", "port": 8181, "scheme": "HTTP"}, "periodSeconds": 10}
+    return objs + KUBEADM_COREDNS_RBAC
+
+
 def _wait_dns(run: Running, name: str) -> list[str]:
     deadline = time.monotonic() + 60
     while True:
@@ -212,7 +230,7 @@ def _service(kube: Kube, name: str, namespace: str) -> str:
 @cluster
 def test_coredns_runs_the_lab_corefile_overrides(real: tuple[Kube, list[Running]]) -> None:
     kube, runs = real
-    kube.create(kubeadm_coredns_objects() + KUBEADM_COREDNS_RBAC, manager="kubeadm")
+    kube.create(_kubeadm_dns(), manager="kubeadm")
     step1, _ = _readme_commands("charts/platform/README.md", "## Install order")
     _helm(kube, step1)  # writes the lab's Corefile into kubeadm's ConfigMap
     # kubeadm's pod runs with dnsPolicy Default: the node's resolver is 10.0.0.1 here; 10.0.0.2 is
@@ -222,6 +240,7 @@ def test_coredns_runs_the_lab_corefile_overrides(real: tuple[Kube, list[Running]
     runs.append(run)
     run.serve_dns("10.0.0.1", "192.0.2.1")
     run.serve_dns("10.0.0.2", "192.0.2.2")
+    run.wait_ready()  # /ready on 8181: the Corefile loaded and the kubernetes plugin synced
     assert _wait_dns(run, "kubernetes.default.svc.cluster.local") == ["10.96.0.1"]
 
     assert _wait_dns(run, "harbor.feng.org") == ["10.0.0.100"]
