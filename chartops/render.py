@@ -22,6 +22,7 @@ import yaml
 from filelock import FileLock
 
 from chartops.helm import Helm
+from chartops.helm import clean_stderr as helm_clean_stderr
 
 KUBE_VERSION = "1.33.0"
 
@@ -152,10 +153,8 @@ def run(req: Request, helm: Helm, workdir: Path, log: Path | None = None) -> sub
 
 
 def clean_stderr(stderr: str) -> str:
-    """helm's message without its note about following the common symlink."""
-    return "\n".join(
-        line for line in stderr.splitlines() if "found symbolic link in path" not in line
-    ).strip()
+    """helm's message as users see it (chartops.helm.clean_stderr: no symlink notes, readable schema errors)."""
+    return helm_clean_stderr(stderr)
 
 
 class Renderer:
