@@ -257,3 +257,9 @@ def test_activate_puts_the_project_tools_first_on_path(tmp_path: Path) -> None:
     assert set(built) <= set(entries)
     if (ROOT / ".tools" / "bin" / "helm").is_file():
         assert found == [str(ROOT / ".tools" / "bin" / "helm")]
+
+
+def test_a_dry_docs_run_says_what_it_would_regenerate_and_changes_nothing() -> None:
+    out = inv("--dry", "docs", "--chart", "metallb")
+    assert out.returncode == 0, out.stderr
+    assert "regenerate the README values table" in out.stdout and "up to date" not in out.stdout
