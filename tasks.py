@@ -130,7 +130,10 @@ def docs(c: Context, chart: str | None = None) -> None:
     for ch in _charts(chart):
         if ch.is_library:
             continue
-        changed = [] if c.config.run.dry else docs_mod.write(ch)
+        if c.config.run.dry:
+            print(f"# regenerate the README values table and the global schema block of {ch.name} (in-process)")
+            continue
+        changed = docs_mod.write(ch)
         print(f"{ch.name}: {'updated ' + ', '.join(p.name for p in changed) if changed else 'up to date'}")
 
 
