@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import containers, of_kind, one, pod_spec, render, render_error
@@ -210,4 +214,179 @@ def test_lab_overlay():
     ],
 )
 def test_bad_values_fail_naming_the_key(values, message):
+    assert message in render_error(CHART, values)
+
+
+# --- installed on the first deploy ----------------------------------------------------------------
+
+
+INSTALL_JOB = "test-wordpress-install"
+
+
+def install_job(values: dict | None = None, files: list[str] | None = None) -> dict:
+    return one(render(CHART, values, values_files=files or []), "Job", INSTALL_JOB)
+
+
+def cli(job: dict) -> dict:
+    return next(c for c in containers(job, init=False) if c["name"] == "wp-cli")
+
+
+def job_env(job: dict) -> dict[str, str]:
+    return {e["name"]: e.get("value") for e in cli(job)["env"]}
+
+
+def test_lab_overlay_installs_wordpress_with_a_kept_generated_admin_password():
+    objs = render(CHART, values_files=LAB)
+    job = one(objs, "Job", INSTALL_JOB)
+    annotations = job["metadata"]["annotations"]
+    assert set(annotations["helm.sh/hook"].split(",")) == {"post-install", "post-upgrade"}
+    assert annotations["helm.sh/hook-delete-policy"] == "before-hook-creation"
+    assert job["spec"]["backoffLimit"] >= 1 and job["spec"]["ttlSecondsAfterFinished"] > 0
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    secret = one(objs, "Secret", "test-wordpress-admin")
+    assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    assert len(secret["data"]["admin-password"]) > 0
+    # The Job reads that Secret's key as its password file.
+    admin = {v["name"]: v for v in pod_spec(job)["volumes"]}["admin"]["secret"]
+    assert admin["secretName"] == "test-wordpress-admin" and admin["items"] == [{"key": "admin-password", "path": "password"}]
+    mount = {m["name"]: m["mountPath"] for m in cli(job)["volumeMounts"]}["admin"]
+    assert job_env(job)["ADMIN_PASSWORD_FILE"] == f"{mount}/password"
+    e = job_env(job)
+    assert (e["INSTALL_TITLE"], e["INSTALL_ADMIN_USER"], e["INSTALL_ADMIN_EMAIL"]) == ("Feng Lab Blog", "admin", "admin@feng.org")
+    assert e["INSTALL_URL"] == "http://wordpress.feng.org"
+
+
+def test_wp_cli_sees_the_configuration_the_site_runs_with():
+    job = install_job(files=LAB)
+    site = {e["name"]: e.get("value") for e in wp(files=LAB)["env"]}
+    assert {k: v for k, v in job_env(job).items() if k.startswith("WORDPRESS_")} == site
+    # ...and the same secret files: keys, salts and the database password.
+    site_secrets = {v["name"]: v for v in pod_spec(deployment(files=LAB))["volumes"]}["secrets"]
+    assert {v["name"]: v for v in pod_spec(job)["volumes"]}["secrets"] == site_secrets
+    init = containers(job)[-1]
+    assert init["name"] == "copy-wordpress" and init["image"] == wp(files=LAB)["image"]
+
+
+def test_install_job_runs_restricted_as_www_data_with_only_tmp_and_the_docroot_writable():
+    job = install_job()
+    spec = pod_spec(job)
+    assert spec["securityContext"]["runAsUser"] == 33 and spec["securityContext"]["runAsNonRoot"] is True
+    assert spec["automountServiceAccountToken"] is False
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    for c in containers(job):
+        assert c["securityContext"]["readOnlyRootFilesystem"] is True
+        assert c["securityContext"]["capabilities"]["drop"] == ["ALL"]
+        writable = {m["mountPath"] for m in c["volumeMounts"] if not m.get("readOnly") and "emptyDir" in volumes[m["name"]]}
+        assert writable <= {"/tmp", "/var/www/html"}
+    assert job_env(job)["HOME"] == "/tmp" and job_env(job)["WP_CLI_CACHE_DIR"].startswith("/tmp/")
+    assert cli(job)["image"] == "docker.io/library/wordpress:cli-2.12.0"
+
+
+def test_install_job_reaches_mysql_but_never_receives_site_traffic():
+    objs = render(CHART)
+    labels = one(objs, "Job", INSTALL_JOB)["spec"]["template"]["metadata"]["labels"]
+    selector = one(objs, "Service", "test-wordpress")["spec"]["selector"]
+    assert not all(labels.get(k) == v for k, v in selector.items())
+    policy = one(render(CHART, {"mysql": {"networkPolicy": {"enabled": True}}}), "NetworkPolicy")
+    peers = [p["podSelector"]["matchLabels"] for rule in policy["spec"]["ingress"] for p in rule.get("from", []) if "podSelector" in p]
+    assert any(all(labels.get(k) == v for k, v in peer.items()) for peer in peers)
+
+
+def test_admin_email_defaults_to_the_site_host_and_url_to_the_service_without_an_ingress():
+    e = job_env(install_job())
+    assert e["INSTALL_URL"] == "http://test-wordpress.default.svc.cluster.local"
+    assert e["INSTALL_ADMIN_EMAIL"] == "admin@test-wordpress.default.svc.cluster.local"
+    e = job_env(install_job(TLS))
+    assert e["INSTALL_URL"] == "https://blog.feng.org" and e["INSTALL_ADMIN_EMAIL"] == "admin@blog.feng.org"
+
+
+def test_admin_password_from_an_existing_secret():
+    objs = render(CHART, {"install": {"existingSecret": "blog-admin", "existingSecretPasswordKey": "pw"}})
+    assert not [s for s in of_kind(objs, "Secret") if s["metadata"]["name"] == "test-wordpress-admin"]
+    admin = {v["name"]: v for v in pod_spec(one(objs, "Job", INSTALL_JOB))["volumes"]}["admin"]["secret"]
+    assert admin["secretName"] == "blog-admin" and admin["items"][0]["key"] == "pw"
+
+
+def test_install_can_be_left_to_the_web_installer():
+    objs = render(CHART, {"install": {"enabled": False}})
+    assert not of_kind(objs, "Job")
+    assert not [s for s in of_kind(objs, "Secret") if s["metadata"]["name"] == "test-wordpress-admin"]
+
+
+def run_install_script(tmp_path: Path, *, db_up_after: int, installed: bool, wait: int = 60) -> tuple[int, str, list[str]]:
+    """Run the Job's script with stub php (the database check) and wp; returns (rc, stdin of wp core install, wp calls)."""
+    job = install_job(files=LAB)
+    script = cli(job)["args"][0]
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    (tmp_path / "php-calls").write_text("")
+    (bin_ / "php").write_text(f"""#!/bin/sh
+n=$(wc -l < "{tmp_path}/php-calls"); echo x >> "{tmp_path}/php-calls"
+[ "$n" -ge {db_up_after} ]
+""")
+    (bin_ / "wp").write_text(f"""#!/bin/sh
+echo "$*" >> "{tmp_path}/wp-calls"
+case "$1 $2" in
+  "core is-installed") {"exit 0" if installed else "exit 1"} ;;
+  "core install") cat > "{tmp_path}/stdin"; exit 0 ;;
+esac
+""")
+    (bin_ / "sleep").write_text("#!/bin/sh\n")
+    for f in bin_.iterdir():
+        f.chmod(0o755)
+    password = tmp_path / "password"
+    password.write_text("s3cret-Pa55")
+    env = {**job_env(job), "WAIT_SECONDS": str(wait), "ADMIN_PASSWORD_FILE": str(password),
+           "PATH": f"{bin_}:{os.environ['PATH']}"}
+    proc = subprocess.run(["/bin/sh", "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    calls = (tmp_path / "wp-calls").read_text().splitlines() if (tmp_path / "wp-calls").exists() else []
+    stdin = (tmp_path / "stdin").read_text() if (tmp_path / "stdin").exists() else ""
+    return proc.returncode, stdin, calls
+
+
+def test_install_script_installs_once_the_database_is_up_with_the_password_on_stdin(tmp_path):
+    rc, stdin, calls = run_install_script(tmp_path, db_up_after=3, installed=False)
+    assert rc == 0
+    assert calls[0] == "core is-installed"
+    install = calls[1]
+    assert install.startswith("core install ")
+    for flag in ("--url=http://wordpress.feng.org", "--title=Feng Lab Blog", "--admin_user=admin",
+                 "--admin_email=admin@feng.org", "--skip-email", "--prompt=admin_password"):
+        assert flag in install
+    assert "s3cret" not in install and stdin == "s3cret-Pa55"
+
+
+def test_install_script_leaves_an_installed_site_alone(tmp_path):
+    rc, _, calls = run_install_script(tmp_path, db_up_after=0, installed=True)
+    assert rc == 0 and calls == ["core is-installed"]
+
+
+def test_install_script_gives_up_when_the_database_never_answers(tmp_path):
+    rc, _, calls = run_install_script(tmp_path, db_up_after=10**6, installed=False, wait=20)
+    assert rc != 0 and calls == []
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"install": None}, "install"),
+        ({"install": {"adminUser": "ad min"}}, "/install/adminUser"),
+        ({"install": {"adminUser": ""}}, "/install/adminUser"),
+        ({"install": {"adminUser": "admin\n  evil: true"}}, "/install/adminUser"),
+        ({"install": {"adminEmail": "admin"}}, "/install/adminEmail"),
+        ({"install": {"adminEmail": "a@b.org\nx: y"}}, "/install/adminEmail"),
+        ({"install": {"title": "Blog\nINSTALL_URL: x"}}, "/install/title"),
+        ({"install": {"title": ""}}, "/install/title"),
+        ({"install": {"existingSecret": "Blog_Admin"}}, "/install/existingSecret"),
+        ({"install": {"existingSecret": "blog-admin", "existingSecretPasswordKey": ""}}, "/install/existingSecretPasswordKey"),
+        ({"install": {"backoffLimit": 0}}, "/install/backoffLimit"),
+        ({"install": {"image": {"tag": "cli\n- evil"}}}, "/install/image/tag"),
+        ({"install": {"image": None}}, "image"),
+        ({"install": {"resources": None}}, "resources"),
+        ({"install": {"resources": {"limits": {"memory": None}}}}, "memory"),
+        ({"install": {"resources": {"limits": {"memory": "64Mi"}}}}, "install.resources.limits.memory"),
+        ({"install": {"bogus": 1}}, "bogus"),
+    ],
+)
+def test_bad_install_values_fail_naming_the_key(values, message):
     assert message in render_error(CHART, values)

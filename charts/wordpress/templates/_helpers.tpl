@@ -99,3 +99,85 @@ define('WP_AUTO_UPDATE_CORE', false);
 {{ . }}
 {{- end }}
 {{- end -}}
+
+{{/*
+The wp-config.php environment (the image's wp-config-docker.php reads it), shared
+by the WordPress pods and the install Job so WP-CLI sees the same configuration.
+*/}}
+{{- define "wordpress.env" -}}
+- name: WORDPRESS_DB_HOST
+  value: {{ include "wordpress.db.host" . | quote }}
+- name: WORDPRESS_DB_NAME
+  value: {{ include "wordpress.db.name" . | quote }}
+- name: WORDPRESS_DB_USER
+  value: {{ include "wordpress.db.user" . | quote }}
+- name: WORDPRESS_DB_PASSWORD_FILE
+  value: /etc/wordpress-secrets/db-password
+{{- range include "wordpress.keyNames" . | fromJsonArray }}
+- name: WORDPRESS_{{ . | upper | replace "-" "_" }}_FILE
+  value: /etc/wordpress-secrets/{{ . }}
+{{- end }}
+- name: WORDPRESS_TABLE_PREFIX
+  value: {{ .Values.wordpress.tablePrefix | quote }}
+{{- if .Values.wordpress.debug }}
+- name: WORDPRESS_DEBUG
+  value: "1"
+{{- end }}
+- name: WORDPRESS_CONFIG_EXTRA
+  value: |
+    {{- include "wordpress.configExtra" . | nindent 4 }}
+{{- end -}}
+
+{{/* The keys, salts and database password as files under /etc/wordpress-secrets. */}}
+{{- define "wordpress.secretsVolume" -}}
+- name: secrets
+  projected:
+    defaultMode: 0440
+    sources:
+      - secret:
+          name: {{ include "wordpress.keysSecretName" . | quote }}
+      - secret:
+          name: {{ include "wordpress.db.secretName" . | quote }}
+          items:
+            - key: {{ include "wordpress.db.secretKey" . | quote }}
+              path: db-password
+{{- end -}}
+
+{{/* Secret and key holding the admin password the install Job sets. */}}
+{{- define "wordpress.admin.secretName" -}}
+{{- default (include "common.names.component" (dict "context" . "component" "admin")) .Values.install.existingSecret -}}
+{{- end -}}
+
+{{- define "wordpress.admin.secretKey" -}}
+{{- if .Values.install.existingSecret }}{{ .Values.install.existingSecretPasswordKey }}{{ else }}admin-password{{ end -}}
+{{- end -}}
+
+{{/*
+URL the installer records as siteurl/home: the site URL, else the Service's
+in-cluster address (set wordpress.siteUrl when WordPress is reached another way).
+*/}}
+{{- define "wordpress.install.url" -}}
+{{- with include "wordpress.siteUrl" . -}}
+{{- . -}}
+{{- else -}}
+{{- printf "http://%s.%s.svc.%s" (include "common.names.fullname" .) (include "common.names.namespace" .) (.Values.global.clusterDomain | default "cluster.local") -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Admin email: the value, else admin@<host of the install URL>. */}}
+{{- define "wordpress.install.email" -}}
+{{- with .Values.install.adminEmail -}}
+{{- . -}}
+{{- else -}}
+{{- $host := (urlParse (include "wordpress.install.url" .)).host | splitList ":" | first -}}
+{{- printf "admin@%s" $host -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A resource quantity ("50m", "128Mi", "1") in base units, to compare limits with requests. */}}
+{{- define "wordpress.quantity" -}}
+{{- $s := toString . -}}
+{{- $num := regexFind "^[0-9]+(\\.[0-9]+)?" $s -}}
+{{- $factor := get (dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0) (trimPrefix $num $s) -}}
+{{- mulf (float64 $num) $factor -}}
+{{- end -}}
