@@ -1,0 +1,164 @@
+"""Schema fuzzing: values each chart's schema accepts either fail the render with a message
+naming a key, or render objects that pass strict Kubernetes 1.33 (and CRD) validation and
+the policy.
+
+Hypothesis draws, on top of a chart's ci scenario, new values for a few typed leaves of its
+schema (booleans, bounded integers, enums, pattern strings: hypothesis-jsonschema generates
+each from the leaf's own schema). Open pass-through objects (affinity, securityContext,
+tolerations) are left alone: the Kubernetes schemas judge those. Renders go straight to helm
+(not through the session cache), so the example count is small and fixed, and derandomized
+so CI sees the same values every run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
+
+from chartops.charts import Scenario, applications, scenarios
+from chartops.render import Request, parse, run
+from chartops.validate import CRDCatalog, UnknownKind, errors
+from tests.helpers import CHARTS, RenderError, render, renderer
+from tests.policy import all_violations, unexcused
+from tests.test_hostile import BASE
+from tests.test_policy import _exceptions_for, _namespaced
+
+FUZZED = sorted(BASE)
+EXAMPLES = 5
+KEY_IN_MESSAGE = re.compile(r"at '/[^']*'|^\s*[a-z0-9-]+: [A-Za-z0-9_.\[\]/-]+ ", re.M)
+
+
+def _leaves(node: dict[str, Any], root: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    """(path, schema) of scalar leaves reachable through objects only, with a finite or patterned domain."""
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        node = root.get("definitions", {}).get(ref.split("/")[-1], {})
+    found: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+    types = node.get("type") if isinstance(node.get("type"), list) else [node.get("type")]
+    if path and "object" not in types and "array" not in types:
+        if "boolean" in types or "enum" in node or "pattern" in node or (
+                "integer" in types and ("maximum" in node or "minimum" in node)):
+            leaf = {k: v for k, v in node.items() if k != "description"}
+            found.append((path, leaf))
+    for key, child in (node.get("properties") or {}).items():
+        if key not in ("global", "common"):
+            found += _leaves(child, root, path + (key,))
+    return found
+
+
+def _schema(chart: str) -> dict[str, Any]:
+    return dict(json.loads((CHARTS / chart / "values.schema.json").read_text()))
+
+
+def _bounded(leaf: dict[str, Any]) -> dict[str, Any]:
+    """Keep drawn integers near real sizes (a million replicas only tests the host's memory)."""
+    out = dict(leaf)
+    types = out.get("type") if isinstance(out.get("type"), list) else [out.get("type")]
+    if "integer" in types:
+        out["maximum"] = min(out.get("maximum", 100000), max(out.get("minimum", 0), 0) + 100000)
+    if "string" in types and "pattern" in out:
+        out.setdefault("maxLength", 64)
+    return out
+
+
+def _values(chart: str) -> st.SearchStrategy[dict[str, Any]]:
+    root = _schema(chart)
+    leaves = _leaves(root, root)
+
+    @st.composite
+    def draw(d: st.DrawFn) -> dict[str, Any]:
+        chosen = d(st.lists(st.sampled_from(leaves), min_size=1, max_size=3, unique_by=lambda x: x[0]))
+        values: dict[str, Any] = {}
+        for path, leaf in chosen:
+            node = values
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            node[path[-1]] = d(from_schema(_bounded(leaf)))
+        return values
+
+    return draw()
+
+
+_CATALOG: list[CRDCatalog] = []
+
+
+def catalog() -> CRDCatalog:
+    if not _CATALOG:
+        cat = CRDCatalog()
+        for scn in scenarios():
+            try:
+                cat.extend(render(scn.chart, values_files=scn.values_files))
+            except RenderError:
+                pass
+        for chart in applications():
+            for f in sorted((chart.path / "crds").glob("*.y*ml")):
+                cat.extend(d for d in yaml.safe_load_all(f.read_text()) if isinstance(d, dict))
+        _CATALOG.append(cat)
+    return _CATALOG[0]
+
+
+def _render_uncached(chart: str, values: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str]:
+    req = Request(CHARTS / chart, values, (CHARTS.parent / BASE[chart],))
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = run(req, renderer().helm, Path(tmp))
+    if proc.returncode != 0:
+        return None, proc.stderr
+    return parse(proc.stdout), ""
+
+
+def check(chart: str, values: dict[str, Any]) -> None:
+    objs, stderr = _render_uncached(chart, values)
+    if objs is None:
+        assert KEY_IN_MESSAGE.search(stderr), f"{chart} failed without naming a key for {values}:\n{stderr}"
+        return
+    problems: list[str] = []
+    for obj in objs:
+        try:
+            problems += errors(obj, catalog())
+        except UnknownKind as err:
+            problems.append(str(err))
+    assert not problems, f"{chart} with {values} rendered invalid objects:\n" + "\n".join(problems)
+    left = unexcused(all_violations(objs, _namespaced(catalog())), _exceptions_for(chart))
+    assert not left, f"{chart} with {values} broke the policy:\n" + "\n".join(map(str, left))
+
+
+@pytest.mark.parametrize("chart", FUZZED)
+def test_schema_valid_values_render_valid_objects_or_fail_naming_a_key(chart: str) -> None:
+    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(values=_values(chart))
+    def fuzz(values: dict[str, Any]) -> None:
+        check(chart, values)
+
+    fuzz()
+
+
+def test_fuzzed_charts_have_leaves_to_draw() -> None:
+    for chart in FUZZED:
+        root = _schema(chart)
+        assert len(_leaves(root, root)) > 10, chart
+
+
+def test_the_oracle_catches_an_invalid_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check can fail: a render Kubernetes would refuse, or a message naming no key, is caught."""
+    bad = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x", "namespace": "default"},
+           "spec": {"ports": [{"port": "eighty"}], "bogusField": 1}}
+    monkeypatch.setattr(__name__ + "._render_uncached", lambda chart, values: ([bad], ""))
+    with pytest.raises(AssertionError, match="rendered invalid objects"):
+        check("mysql", {})
+    monkeypatch.setattr(__name__ + "._render_uncached", lambda chart, values: (None, "Error: something broke"))
+    with pytest.raises(AssertionError, match="without naming a key"):
+        check("mysql", {})
+
+
+def test_scenarios_of_fuzzed_charts_exist() -> None:
+    assert all(Scenario(c, (BASE[c],)) in scenarios() for c in FUZZED)
