@@ -6,6 +6,7 @@ session; each bad-input row is one more render.
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import json
 import re
@@ -178,6 +179,18 @@ def test_the_same_ingress_is_refused_by_the_platforms_default_controller() -> No
     config = one(objs, "ConfigMap", f"{RELEASE}-ingress-nginx-controller")["data"]
     errors = admission_errors(LAB_REGEX_INGRESS, config, one(objs, "IngressClass", "nginx"))
     assert errors == ["path /v1(/|$)(.*) of type Exact has regex characters"]
+
+
+def test_the_documented_per_ingress_way_passes_strict_validation() -> None:
+    """The README's way for new Ingresses: the same regex path as ImplementationSpecific."""
+    objs = render(CHART, values_files=["charts/platform/ci/minimal-values.yaml"], release=RELEASE)
+    config = one(objs, "ConfigMap", f"{RELEASE}-ingress-nginx-controller")["data"]
+    assert config["strict-validate-path-type"] == "true"
+    converted = copy.deepcopy(LAB_REGEX_INGRESS)
+    converted["spec"]["rules"][0]["http"]["paths"][0]["pathType"] = "ImplementationSpecific"
+    assert admission_errors(converted, config, one(objs, "IngressClass", "nginx")) == []
+    readme = (ROOT / "charts" / CHART / "README.md").read_text()
+    assert '"value":"ImplementationSpecific"' in readme
 
 
 def test_lab_runs_metrics_server_in_kube_system_with_the_labs_flags() -> None:
