@@ -353,8 +353,12 @@ def images(c: Context, values: list[str] | None = None, script: str | None = Non
     files = cli.existing_files(values or [])
     renderer = Renderer(_helm(c), repo_root() / ".tools" / "render-cache")
     if c.config.run.dry:
-        print("# helm template of each chart the values files name (as `inv render`), with and without the mirror "
-              "settings; the images of both renders are compared (in-process)")
+        try:
+            plans = images_mod.dry_plan(renderer.helm, files)
+        except images_mod.ImagesError as err:
+            raise cli.usage_error(str(err)) from err
+        for line in plans:
+            print(line)
         return
     try:
         print("\n".join(images_mod.checked_images(renderer, files)))

@@ -18,6 +18,7 @@ its defaults, or with its first ci scenario when the defaults do not render.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,6 +29,7 @@ from typing import Any
 import yaml
 
 from chartops.charts import Chart, applications, get, overlay_target
+from chartops.helm import Helm
 from chartops.render import Renderer, RenderError, Request
 
 Obj = dict[str, Any]
@@ -280,6 +282,18 @@ def upstream_targets(values_files: Sequence[Path], charts: Sequence[Chart] | Non
         Target(t.chart, tuple(f for f in t.values_files if not sets_image_registry(f)), {**t.values, **plain})
         for t in targets(values_files, charts)
     ]
+
+
+def dry_plan(helm: Helm, values_files: Sequence[Path]) -> list[str]:
+    """The helm template runs of `invoke images` (and, with mirror settings, of the upstream comparison)."""
+    runs = [("", t) for t in targets(values_files)]
+    if any(sets_image_registry(f) for f in values_files):
+        runs += [("  # without the mirror settings, to pair and compare", t) for t in upstream_targets(values_files)]
+    lines = []
+    for note, t in runs:
+        extra = Path(f"<{json.dumps(dict(t.values), sort_keys=True)}>") if t.values else None
+        lines.append(shlex.join(Request(t.chart.path, dict(t.values), t.values_files).command(helm, extra)) + note)
+    return lines + ["# then: images of pod templates and operator-started ones, clashes on one repository (in-process)"]
 
 
 def checked_images(renderer: Renderer, values_files: Sequence[Path] = (),

@@ -263,3 +263,11 @@ def test_a_dry_docs_run_says_what_it_would_regenerate_and_changes_nothing() -> N
     out = inv("--dry", "docs", "--chart", "metallb")
     assert out.returncode == 0, out.stderr
     assert "regenerate the README values table" in out.stdout and "up to date" not in out.stdout
+
+
+def test_a_dry_images_run_shows_both_renders_it_compares() -> None:
+    out = inv("--dry", "images", "--values", "values/lab.yaml", "--values", "values/cn-mirror.yaml")
+    assert out.returncode == 0, out.stderr
+    runs = [line for line in out.stdout.splitlines() if " template " in line]
+    assert len(runs) == 2 and all("charts/platform" in r for r in runs)
+    assert "values/cn-mirror.yaml" in runs[0] and "values/cn-mirror.yaml" not in runs[1]
