@@ -213,8 +213,12 @@ def exact_number(text: str) -> str:
         value = Decimal(match.group(1)) * Decimal(10) ** int(match.group(2).translate(SUPERSCRIPT))
         return format(value.normalize(), "f")
 
-    text = re.sub(r"(-?\d+(?:\.\d+)?)×10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)", sci, text)
-    return re.sub(r"(?<![\d.])(-?\d{1,3}(?:,\d{3})+)(?![\d])", lambda m: m.group(1).replace(",", ""), text)
+    def plain(part: str) -> str:
+        part = re.sub(r"(-?\d+(?:\.\d+)?)×10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)", sci, part)
+        return re.sub(r"(?<![\d.])(-?\d{1,3}(?:,\d{3})+)(?![\d])", lambda m: m.group(1).replace(",", ""), part)
+
+    # quoted parts are the user's own values: left exactly as given
+    return "".join(p if p.startswith("'") else plain(p) for p in re.split(r"('(?:[^'\\]|\\.)*')", text))
 
 
 LIMITS = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above", "exclusiveMaximum": "below"}

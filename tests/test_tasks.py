@@ -206,6 +206,7 @@ def test_helm_numbers_and_limits_are_rewritten() -> None:
         "at '/p': must be at most 65535 (got 70000)"
     assert helm_mod.readable_error("at '/r': minimum: got 0, want 1") == "at '/r': must be at least 1 (got 0)"
     assert helm_mod.exact_number("1.5×10⁻⁰¹") == "0.15"
+    assert helm_mod.exact_number("at '/a': '1,000' got 70,000") == "at '/a': '1,000' got 70000"  # the user's value stays
 
 
 def test_the_debug_hint_and_symlink_notes_are_dropped() -> None:
