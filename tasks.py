@@ -12,7 +12,6 @@ from pathlib import Path
 from invoke import Context, Exit, task
 
 from chartops import bench as bench_mod
-from chartops import checkov as checkov_mod
 from chartops import cli, gotools, system
 from chartops import cluster as cluster_mod
 from chartops import docs as docs_mod
@@ -49,7 +48,6 @@ def tools(c: Context) -> None:
             c.run(shlex.join(cmd))
         return
     print(system.ensure())
-    print(f"checkov {checkov_mod.VERSION}: {checkov_mod.ensure()}")
     for tool in gotools.missing():
         if c.config.run.dry:
             print(f"(cd tools/{tool.module} && {shlex.join(gotools.build_command(tool, tool.binary()))})")
@@ -370,3 +368,20 @@ def images(c: Context, values: list[str] | None = None, script: str | None = Non
     except images_mod.ImagesError as err:
         raise Exit(str(err), code=1) from err
 
+
+# --- mutation testing (issue 12) ---
+
+from chartops import mutate as mutate_mod  # noqa: E402
+
+
+@task(help={"chart": "only this chart's mutants ('chartops' for the package)", "sample": "judge N mutants at random",
+            "seed": "random seed of the sample", "jobs": "mutants judged at once (one repository copy each)",
+            "report": "also write the report to this file", "threshold": "fail under this kill rate (0-1)",
+            "list": "only list the mutants"})
+def mutate(c: Context, chart: str | None = None, sample: int = 0, seed: int = 1, jobs: int = 1,
+           report: str | None = None, threshold: float = 0.0, list: bool = False) -> None:  # noqa: A002
+    """Plant one-line bugs one at a time in a throwaway copy; report every mutant the tests let through."""
+    code = mutate_mod.main(chart, sample or None, seed, jobs, Path(report) if report else None,
+                           str(_helm(c).path), threshold or None, list)
+    if code:
+        raise Exit(code=code)
