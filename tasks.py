@@ -12,6 +12,7 @@ from pathlib import Path
 from invoke import Context, Exit, task
 
 from chartops import bench as bench_mod
+from chartops import checkov as checkov_mod
 from chartops import cli, gotools, system
 from chartops import cluster as cluster_mod
 from chartops import docs as docs_mod
@@ -48,6 +49,7 @@ def tools(c: Context) -> None:
             c.run(shlex.join(cmd))
         return
     print(system.ensure())
+    print(f"checkov {checkov_mod.VERSION}: {checkov_mod.ensure()}")
     for tool in gotools.missing():
         if c.config.run.dry:
             print(f"(cd tools/{tool.module} && {shlex.join(gotools.build_command(tool, tool.binary()))})")
