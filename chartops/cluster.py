@@ -226,7 +226,7 @@ def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
             # the lease/endpoint reconciler cannot advertise a loopback address
             "--endpoint-reconciler-type", "none",
             "--service-cluster-ip-range", SERVICE_CIDR,
-            "--authorization-mode", "Node,RBAC", "--allow-privileged", "true",
+            "--authorization-mode", "Node,RBAC", "--allow-privileged=true",
             "--enable-admission-plugins", "NodeRestriction",
             "--client-ca-file", f"{pki}/ca.crt",
             "--tls-cert-file", f"{pki}/apiserver.crt", "--tls-private-key-file", f"{pki}/apiserver.key",
@@ -241,21 +241,24 @@ def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
             "--proxy-client-cert-file", f"{pki}/front-proxy-client.crt",
             "--proxy-client-key-file", f"{pki}/front-proxy-client.key",
             # webhooks and APIServices are dialed at the endpoint (pod IP:targetPort), not the ClusterIP
-            "--enable-aggregator-routing", "true",
-            "--profiling", "false"],
+            "--enable-aggregator-routing=true",
+            "--profiling=false"],
         "kube-controller-manager": [
             tool("kube-controller-manager"),
             *_component_auth(layout, "controller-manager"), "--bind-address", "127.0.0.1",
-            "--use-service-account-credentials", "true",
+            "--use-service-account-credentials=true",
             "--service-account-private-key-file", f"{pki}/sa.key", "--root-ca-file", f"{pki}/ca.crt",
             "--cluster-signing-cert-file", f"{pki}/ca.crt", "--cluster-signing-key-file", f"{pki}/ca.key",
-            "--controllers", "*,bootstrapsigner,tokencleaner", "--leader-elect", "false", "--profiling", "false"],
+            "--controllers", "*,bootstrapsigner,tokencleaner", "--leader-elect=false", "--profiling=false"],
         "kube-scheduler": [tool("kube-scheduler"), *_component_auth(layout, "scheduler"),
-                           "--bind-address", "127.0.0.1", "--leader-elect", "false", "--profiling", "false"],
+                           "--bind-address", "127.0.0.1", "--leader-elect=false", "--profiling=false"],
         "kwok": [tool("kwok"), "--kubeconfig", str(layout.kubeconfig("admin")),
                  "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                  "--manage-nodes-with-label-selector=", "--cidr", POD_CIDR, "--node-ip", NODES[0][1],
-                 "--server-address", "127.0.0.1:10247"],
+                 "--server-address", "127.0.0.1:10247",
+                 # leases keep the nodes Ready; without them the node controller marks them NotReady
+                 # between kwok's status heartbeats and flips every pod's Ready condition to False
+                 "--node-lease-duration-seconds=40"],
         # kwok's nodes have no storage: a stand-in binds each Pending claim to a hostPath PV
         "volumes": [sys.executable, "-m", "chartops.volumes", "--kubeconfig", str(layout.kubeconfig("admin"))],
     }
