@@ -23,15 +23,3 @@ nothing serves).
 {{- end -}}
 {{- toJson $args -}}
 {{- end -}}
-
-{{/*
-A resource quantity ("100m", "200Mi", "1", "1.5G") as a float in base units,
-so requests and limits can be compared. The schema has already checked the form.
-*/}}
-{{- define "metrics-server.quantity" -}}
-{{- $s := toString . -}}
-{{- $num := regexFind "^[0-9]+(\\.[0-9]+)?" $s -}}
-{{- $suffix := trimPrefix $num $s -}}
-{{- $factor := get (dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0) $suffix -}}
-{{- mulf (float64 $num) $factor -}}
-{{- end -}}

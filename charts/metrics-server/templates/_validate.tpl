@@ -35,18 +35,9 @@
 {{- include "common.fail" (dict "key" "metricResolution" "message" (printf "%q is below 10s, which metrics-server refuses at start-up" $res) "context" .) -}}
 {{- end -}}
 
-{{- /* Limits below requests: the API server refuses the pod. */ -}}
-{{- range $r := list "cpu" "memory" -}}
-{{- $req := get ($v.resources.requests | default dict) $r -}}
-{{- $lim := get ($v.resources.limits | default dict) $r -}}
-{{- if and $req $lim -}}
-{{- if lt (include "metrics-server.quantity" $lim | float64) (include "metrics-server.quantity" $req | float64) -}}
-{{- include "common.fail" (dict "key" (printf "resources.limits.%s" $r) "message" (printf "%v is below resources.requests.%s %v: the API server refuses such a pod" $lim $r $req) "context" $) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
+{{- include "common.resources.validate" (dict "resources" $v.resources "key" "resources" "context" .) -}}
 
-{{- /* A PDB that allows no disruption blocks every node drain. */ -}}
+{{- /* A PDB that allows no disruption blocks every node drain; it takes one of the two fields. */ -}}
 {{- if $v.pdb.enabled -}}
 {{- $min := $v.pdb.minAvailable -}}
 {{- $max := $v.pdb.maxUnavailable -}}
@@ -56,16 +47,7 @@
 {{- if and (kindIs "invalid" $min) (kindIs "invalid" $max) -}}
 {{- include "common.fail" (dict "key" "pdb.maxUnavailable" "message" "is null and so is pdb.minAvailable; set one of them (e.g. maxUnavailable: 1)" "context" .) -}}
 {{- end -}}
-{{- if not (kindIs "invalid" $max) -}}
-{{- if or (eq (toString $max) "0") (eq (toString $max) "0%") -}}
-{{- include "common.fail" (dict "key" "pdb.maxUnavailable" "message" "is 0: no pod could ever be evicted and every node drain would hang; use at least 1" "context" .) -}}
-{{- end -}}
-{{- end -}}
-{{- if not (kindIs "invalid" $min) -}}
-{{- if or (eq (toString $min) "100%") (and (not (kindIs "string" $min)) (ge (int $min) (int $v.replicaCount))) -}}
-{{- include "common.fail" (dict "key" "pdb.minAvailable" "message" (printf "%v leaves no pod to evict with replicaCount %d: every node drain would hang; keep it below replicaCount" $min (int $v.replicaCount)) "context" .) -}}
-{{- end -}}
-{{- end -}}
+{{- include "common.pdb.validate" (dict "maxUnavailable" $max "minAvailable" $min "replicas" $v.replicaCount "key" "pdb" "context" .) -}}
 {{- end -}}
 
 {{- /* A toleration without a key matches every taint only with operator Exists; the API server refuses it otherwise. */ -}}

@@ -173,11 +173,3 @@ in-cluster address (set wordpress.siteUrl when WordPress is reached another way)
 {{- printf "admin@%s" $host -}}
 {{- end -}}
 {{- end -}}
-
-{{/* A resource quantity ("50m", "128Mi", "1") in base units, to compare limits with requests. */}}
-{{- define "wordpress.quantity" -}}
-{{- $s := toString . -}}
-{{- $num := regexFind "^[0-9]+(\\.[0-9]+)?" $s -}}
-{{- $factor := get (dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0) (trimPrefix $num $s) -}}
-{{- mulf (float64 $num) $factor -}}
-{{- end -}}

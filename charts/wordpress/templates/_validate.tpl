@@ -33,14 +33,7 @@
 {{- end -}}
 {{- /* The install Job's pod would be refused by the API server, and the site left on its web installer. */ -}}
 {{- if .Values.install.enabled -}}
-{{- $res := .Values.install.resources -}}
-{{- range $r := list "cpu" "memory" -}}
-{{- $req := get ($res.requests | default dict) $r -}}
-{{- $lim := get ($res.limits | default dict) $r -}}
-{{- if and $req $lim (lt (include "wordpress.quantity" $lim | float64) (include "wordpress.quantity" $req | float64)) -}}
-{{- include "common.fail" (dict "key" (printf "install.resources.limits.%s" $r) "message" (printf "%v is below install.resources.requests.%s %v: the API server refuses the install Job's pod and the site stays on its web installer" $lim $r $req) "context" $) -}}
-{{- end -}}
-{{- end -}}
+{{- include "common.resources.validate" (dict "resources" .Values.install.resources "key" "install.resources" "context" .) -}}
 {{- end -}}
 {{- if and .Values.ingress.enabled (not .Values.ingress.host) -}}
 {{- include "common.fail" (dict "key" "ingress.host" "message" "is required when ingress.enabled is true" "context" .) -}}
