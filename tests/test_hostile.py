@@ -290,3 +290,50 @@ def test_free_strings_reach_yaml_quoted(chart: str) -> None:
 
 def test_owned_charts_are_the_applications_with_a_base() -> None:
     assert set(OWNED) <= {c.name for c in applications()}
+
+
+# --- the platform's address plan (values/lab.yaml: nodes 10.0.0.0/24, pool 10.0.0.10-50 less .13) ---
+
+LAB = "values/lab.yaml"
+POOL = [{"name": "lab-pool", "addresses": ["10.0.0.10-10.0.0.12", "10.0.0.14-10.0.0.50"]}]
+ADDRESS_PLAN: list[tuple[dict[str, Any], tuple[str, ...]]] = [
+    ({"ingress-nginx": {"controller": {"service": {"loadBalancerIP": "",
+                                                   "annotations": {"metallb.io/loadBalancerIPs": "fd00::10"}}}}},
+     ("metallb.io/loadBalancerIPs", "IPv6", "every MetalLB pool is IPv4")),
+    ({"ingress-nginx": {"controller": {"service": {"annotations": {"metallb.universe.tf/address-pool": "lab-pool"}}}}},
+     ("ingress-nginx.controller.service.annotations.metallb.universe.tf/address-pool", "metallb.io/address-pool")),
+    ({"ingress-nginx": {"controller": {"service": {"loadBalancerIP": "",
+                                                   "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.11,10.0.0.12"}}}}},
+     ("metallb.io/loadBalancerIPs", "two IPv4 addresses")),
+    ({"ingress-nginx": {"controller": {"service": {"annotations": {"metallb.io/loadBalancerIPs": "10.0.0.12"}}}}},
+     ("metallb.io/loadBalancerIPs", "two IPv4 addresses")),
+    ({"metallb": {"addressPools": [dict(POOL[0], serviceAllocation={"namespaces": ["wordpress"]})]}},
+     ("metallb.addressPools[lab-pool].serviceAllocation.namespaces", "ingress-nginx")),
+    ({"global": {"network": {"serviceCIDR": "10.0.0.0/16", "nodeCIDR": "10.0.0.0/24", "podCIDR": "192.168.0.0/16"}}},
+     ("global.network.serviceCIDR", "node network")),
+    ({"metallb": {"addressPools": POOL + [{"name": "far", "addresses": ["172.20.0.0/28"]}],
+                  "l2Advertisements": [{"name": "lab-l2", "interfaces": ["eth0"]}]}},
+     ("metallb.addressPools[1].addresses[0]", "outside the node network")),
+    ({"nfs-subdir-provisioner": {"nfs": {"server": "10.0.0.20"}}},
+     ("lab-pool", "10.0.0.20", "nfs-subdir-provisioner.nfs.server")),
+    ({"coredns": {"hosts": {"entries": [{"ip": "10.0.0.30", "names": ["app.feng.org"]}]}}},
+     ("10.0.0.30", "coredns.hosts.entries[0].ip")),
+]
+
+
+@pytest.mark.parametrize(("values", "fragments"), ADDRESS_PLAN, ids=[f"plan-{i}" for i in range(len(ADDRESS_PLAN))])
+def test_address_plan_gap_fails_naming_the_key(values: dict[str, Any], fragments: tuple[str, ...]) -> None:
+    message = render_error("platform", values, (LAB,))
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+
+
+@pytest.mark.parametrize("values", [
+    {"ingress-nginx": {"controller": {"service": {"loadBalancerIP": "",
+                                                  "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.11,fd00::10"}}}},
+     "metallb": {"addressPools": POOL + [{"name": "v6", "addresses": ["fd00::/120"]}]}},
+    {"metallb": {"addressPools": [dict(POOL[0], serviceAllocation={"namespaces": ["ingress-nginx", "wordpress"]})]}},
+    {"metallb": {"addressPools": POOL + [{"name": "far", "addresses": ["172.20.0.0/28"]}]}},
+], ids=["dual-stack", "pool-shared-with-ingress-namespace", "unannounced-pool-outside-node-network"])
+def test_address_plan_that_works_renders(values: dict[str, Any]) -> None:
+    assert render("platform", values, (LAB,))

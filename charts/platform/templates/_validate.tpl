@@ -10,11 +10,141 @@ components.
 {{- include "platform.validate.siteValues" . -}}
 {{- include "common.images.checkMirror" . -}}{{- /* across subcharts: each one sees only its own images */ -}}
 {{- include "platform.validate.namespaces" . -}}
+{{- include "platform.validate.serviceVsNode" . -}}
 {{- $pools := include "platform.validate.pools" . | fromYamlArray -}}
 {{- include "platform.validate.ingressIP" (dict "pools" $pools "context" .) -}}
 {{- include "platform.validate.podNetwork" (dict "pools" $pools "context" .) -}}
 {{- include "platform.validate.poolsOutsideServices" (dict "pools" $pools "context" .) -}}
 {{- include "platform.validate.reservedAddresses" (dict "pools" $pools "context" .) -}}
+{{- include "platform.validate.addressPlan" (dict "pools" $pools "context" .) -}}
+{{- end -}}
+
+{{/*
+The rest of the address plan:
+- the service network must not overlap the node network (kube-proxy would capture node traffic);
+- pools announced over L2 must lie in the node network (ARP answers nothing outside the segment);
+- a pool must not hold an address named elsewhere in the values: the NFS server, a CoreDNS
+  hosts entry, a BGP peer;
+- the ingress Service: no legacy metallb.universe.tf/* annotation (MetalLB 0.16 ignores them), at
+  most one requested address per IP family, an IPv6 address only with an IPv6 pool, and its pool
+  must not be reserved for other namespaces.
+*/}}
+{{- define "platform.validate.addressPlan" -}}
+{{- $ctx := .context -}}
+{{- $pools := .pools -}}
+{{- $net := $ctx.Values.global.network | default dict -}}
+{{- with index $ctx.Subcharts "metallb" -}}
+{{- $metallb := .Values -}}
+{{- /* L2 pools inside the node network */ -}}
+{{- if $net.nodeCIDR -}}
+{{- $node := include "platform.range" (dict "value" $net.nodeCIDR "key" "global.network.nodeCIDR" "context" $ctx) | fromJson -}}
+{{- $l2all := false -}}
+{{- $l2 := list -}}
+{{- range $metallb.l2Advertisements | default list -}}
+{{- if or (not .ipAddressPools) .ipAddressPoolSelectors }}{{ $l2all = true }}{{ else }}{{ $l2 = concat $l2 .ipAddressPools }}{{ end -}}
+{{- end -}}
+{{- range $pools -}}
+{{- if and (or $l2all (has .pool $l2)) (eq (toString .range.family) "4") (or (lt (int64 .range.start) (int64 $node.start)) (gt (int64 .range.end) (int64 $node.end))) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q of pool %q is announced over L2 but lies outside the node network (global.network.nodeCIDR %q): ARP is answered only on the nodes' own segment, so nothing would reach it. Use free addresses of the node network, or announce the pool over BGP." .value .pool $net.nodeCIDR) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- /* hosts named elsewhere */ -}}
+{{- $hosts := list -}}
+{{- with index $ctx.Subcharts "nfs-subdir-provisioner" -}}
+{{- $hosts = append $hosts (dict "key" "nfs-subdir-provisioner.nfs.server" "ip" (toString .Values.nfs.server) "what" "the NFS server") -}}
+{{- end -}}
+{{- with index $ctx.Subcharts "coredns" -}}
+{{- range $i, $e := .Values.hosts.entries | default list -}}
+{{- $hosts = append $hosts (dict "key" (printf "coredns.hosts.entries[%d].ip" $i) "ip" (toString $e.ip) "what" (printf "host %s" (join "," ($e.names | default list)))) -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $peer := $metallb.bgpPeers | default list -}}
+{{- $hosts = append $hosts (dict "key" (printf "metallb.bgpPeers[%d].peerAddress" $i) "ip" (toString $peer.peerAddress) "what" "a BGP peer") -}}
+{{- end -}}
+{{- range $h := $hosts -}}
+{{- if include "common.ipv4.valid" $h.ip -}}
+{{- $r := include "common.ipv4.range" $h.ip | fromJson -}}
+{{- range $pools -}}
+{{- if include "common.ipv4.overlaps" (list .range $r) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q of pool %q holds %s, %s (%s): MetalLB would hand that address to a Service and answer ARP for it. Split the range around it." .value .pool $h.ip $h.what $h.key) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- /* the ingress Service's requests */ -}}
+{{- with index $ctx.Subcharts "ingress-nginx" -}}
+{{- $svc := .Values.controller.service -}}
+{{- $ingressNS := include "platform.namespaceOf" (dict "name" "ingress-nginx" "context" $ctx) -}}
+{{- if and $svc.enabled (eq $svc.type "LoadBalancer") -}}
+{{- $annotations := $svc.annotations | default dict -}}
+{{- range $k, $_ := $annotations -}}
+{{- if hasPrefix "metallb.universe.tf/" $k -}}
+{{- include "common.fail" (dict "key" (printf "ingress-nginx.controller.service.annotations.%s" $k) "message" (printf "uses the legacy prefix metallb.universe.tf/, which MetalLB %s no longer reads: the request would be silently ignored. Use metallb.io/%s." $.context.Subcharts.metallb.Chart.AppVersion (trimPrefix "metallb.universe.tf/" $k)) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- $ips := list -}}
+{{- with $svc.loadBalancerIP }}{{ $ips = append $ips (dict "key" "ingress-nginx.controller.service.loadBalancerIP" "ip" (toString .)) }}{{ end -}}
+{{- with index $annotations "metallb.io/loadBalancerIPs" -}}
+{{- range splitList "," . -}}
+{{- $ips = append $ips (dict "key" "ingress-nginx.controller.service.annotations.metallb.io/loadBalancerIPs" "ip" (trim .)) -}}
+{{- end -}}
+{{- end -}}
+{{- $families := dict -}}
+{{- range $ips -}}
+{{- $fam := ternary "6" "4" (contains ":" .ip) -}}
+{{- if and (hasKey $families $fam) (ne (get $families $fam) .ip) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "asks for %s and %s, two IPv%s addresses: a Service gets at most one address per IP family; keep one" (get $families $fam) .ip $fam) "context" $ctx) -}}
+{{- end -}}
+{{- $_ := set $families $fam .ip -}}
+{{- if eq $fam "6" -}}
+{{- $v6 := false -}}
+{{- range $pools }}{{ if eq (toString .range.family) "6" }}{{ $v6 = true }}{{ end }}{{ end -}}
+{{- if not $v6 -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q is an IPv6 address but every MetalLB pool is IPv4: the Service would stay <pending>. Add an IPv6 pool or ask for an IPv4 address." .ip) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- /* pools the ingress Service may draw from: the one holding its IP, else all */ -}}
+{{- $onlyPool := index $annotations "metallb.io/address-pool" | default "" -}}
+{{- range $metallb.addressPools | default list -}}
+{{- $pool := . -}}
+{{- $alloc := $pool.serviceAllocation | default dict -}}
+{{- $namespaces := $alloc.namespaces | default list -}}
+{{- if and $namespaces (not $alloc.namespaceSelectors) (not (has $ingressNS $namespaces)) (or (eq $onlyPool $pool.name) (include "platform.poolHoldsAny" (dict "pool" $pool.name "pools" $pools "ips" $ips))) -}}
+{{- include "common.fail" (dict "key" (printf "metallb.addressPools[%s].serviceAllocation.namespaces" $pool.name) "message" (printf "%v reserves pool %q for other namespaces, but the ingress Service (namespace %q) asks for it: MetalLB would never assign it. Add %q or pick another pool." $namespaces $pool.name $ingressNS $ingressNS) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The service network must not overlap the node network: kube-proxy would capture traffic to the nodes. */}}
+{{- define "platform.validate.serviceVsNode" -}}
+{{- $ctx := . -}}
+{{- $net := .Values.global.network | default dict -}}
+{{- if and $net.serviceCIDR $net.nodeCIDR -}}
+{{- $svc := include "platform.range" (dict "value" $net.serviceCIDR "key" "global.network.serviceCIDR" "context" $ctx) | fromJson -}}
+{{- $node := include "platform.range" (dict "value" $net.nodeCIDR "key" "global.network.nodeCIDR" "context" $ctx) | fromJson -}}
+{{- if include "common.ipv4.overlaps" (list $svc $node) -}}
+{{- include "common.fail" (dict "key" "global.network.serviceCIDR" "message" (printf "%q overlaps the node network (global.network.nodeCIDR %q): kube-proxy would capture traffic to the nodes themselves" $net.serviceCIDR $net.nodeCIDR) "context" $ctx) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when one of the IPv4 addresses lies in the named pool. Usage: (dict "pool" N "pools" $pools "ips" $ips) */}}
+{{- define "platform.poolHoldsAny" -}}
+{{- $name := .pool -}}
+{{- range $p := .pools -}}
+{{- if eq $p.pool $name -}}
+{{- range $.ips -}}
+{{- if include "common.ipv4.valid" .ip -}}
+{{- if include "common.ipv4.overlaps" (list $p.range (include "common.ipv4.range" .ip | fromJson)) }}true{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
