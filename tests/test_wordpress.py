@@ -300,6 +300,16 @@ def test_admin_email_defaults_to_the_site_host_and_url_to_the_service_without_an
     assert e["INSTALL_URL"] == "https://blog.feng.org" and e["INSTALL_ADMIN_EMAIL"] == "admin@blog.feng.org"
 
 
+def test_web_installer_never_answers_when_the_chart_installs():
+    """Between the pods coming up and the Job finishing, install.php must not hand out the admin."""
+    guard = "basename($_SERVER['SCRIPT_FILENAME'] ?? '') === 'install.php'"
+    extra = env()["WORDPRESS_CONFIG_EXTRA"]
+    assert guard in extra and "http_response_code(503)" in extra
+    # Only for web requests: WP-CLI (the Job) runs under the cli SAPI.
+    assert "PHP_SAPI !== 'cli'" in extra
+    assert guard not in env({"install": {"enabled": False}})["WORDPRESS_CONFIG_EXTRA"]
+
+
 def test_admin_password_from_an_existing_secret():
     objs = render(CHART, {"install": {"existingSecret": "blog-admin", "existingSecretPasswordKey": "pw"}})
     assert not [s for s in of_kind(objs, "Secret") if s["metadata"]["name"] == "test-wordpress-admin"]

@@ -93,6 +93,15 @@ define('WP_SITEURL', '{{ . }}');
 {{- if hasPrefix "https://" (include "wordpress.siteUrl" .) }}
 define('FORCE_SSL_ADMIN', true);
 {{- end }}
+{{- if .Values.install.enabled }}
+// The install Job installs WordPress (install.enabled): the web installer never answers, so
+// nobody who reaches the site before the Job finishes can make themselves its admin.
+if (PHP_SAPI !== 'cli' && basename($_SERVER['SCRIPT_FILENAME'] ?? '') === 'install.php') {
+  http_response_code(503);
+  header('Retry-After: 30');
+  exit('WordPress is being installed; try again in a minute.');
+}
+{{- end }}
 // Core comes from the image (the docroot is rebuilt at each start); update it by changing the image tag.
 define('WP_AUTO_UPDATE_CORE', false);
 {{- with .Values.wordpress.configExtra }}
