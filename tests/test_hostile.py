@@ -138,6 +138,13 @@ case("ingress-nginx", {"controller": {"autoscaling": {"enabled": True, "minRepli
                                       "podDisruptionBudget": {"minAvailable": "100%"}}},
      "controller.podDisruptionBudget.minAvailable")
 
+# port collisions inside a pod or on the host network
+case("mysql", {"metrics": {"enabled": True, "port": 3306}}, "metrics.port", "mysqld itself listens on")
+case("mysql", {"metrics": {"enabled": True, "port": 33060}}, "metrics.port")
+case("metallb", {"speaker": {"metricsPort": 7946}}, "speaker.memberlistPort", "equals speaker.metricsPort")
+case("metallb", {"speaker": {"metricsPort": 10250}}, "speaker.metricsPort", "the kubelet")
+case("metallb", {"speaker": {"memberlistPort": 6443}}, "speaker.memberlistPort", "kube-apiserver")
+
 # a version that disagrees with the image tag
 case("elasticsearch", {"image": {"tag": "9.4.0"}}, "image.tag", "version is 9.5.0")
 case("elasticsearch", {"kibana": {"enabled": True, "image": {"tag": "8.19.0"}}}, "kibana.image.tag")

@@ -30,4 +30,7 @@
 {{- if has (lower .Values.auth.database) (list "mysql" "sys" "information_schema" "performance_schema") -}}
 {{- include "common.fail" (dict "key" "auth.database" "message" (printf "must not be %q: that is a MySQL system schema, and the app user gets ALL PRIVILEGES on its database (on mysql that means rewriting every account); pick the app's own name, e.g. wordpress" .Values.auth.database) "context" .) -}}
 {{- end -}}
+{{- if and .Values.metrics.enabled (has (int .Values.metrics.port) (list 3306 33060 33062)) -}}
+{{- include "common.fail" (dict "key" "metrics.port" "message" (printf "%d is a port mysqld itself listens on in the same pod (3306 classic, 33060 X protocol, 33062 admin): the exporter could not bind it; use e.g. 9104" (int .Values.metrics.port)) "context" .) -}}
+{{- end -}}
 {{- end -}}
