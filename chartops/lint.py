@@ -1,16 +1,20 @@
-"""The checks `ct lint` runs, without ct: helm lint --strict per scenario,
-yamllint, a yamale check of Chart.yaml, and a version bump for changed charts."""
+"""Lint: the real `ct lint` (helm lint --strict with each ci/ file, yamllint with ci/lintconf.yaml,
+yamale with ci/chart_schema.yaml), plus what ct cannot do here: `helm lint` of the library chart
+(ct excludes it: it can't be installed) and the version bump of changed charts against the
+merge-base (ct checks it only for charts it sees changed against its target branch, which on
+main's own CI is none)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from chartops import ct
 from chartops.charts import Chart
 from chartops.helm import Helm
 from chartops.paths import repo_root
@@ -28,60 +32,45 @@ class Finding:
         return f"{self.chart}: {self.check} failed ({self.where}):\n  " + self.message.replace("\n", "\n  ")
 
 
-def helm_lint_commands(helm: Helm, chart: Chart) -> list[tuple[str, list[str]]]:
-    """(label, argv) for each helm lint run: one per ci/ scenario, or the defaults."""
-    base = [str(helm.path), "lint", str(chart.path), "--strict", "--kube-version", KUBE_VERSION, "--quiet"]
-    files = chart.scenarios
-    if chart.is_library or not files:
-        return [("defaults", base)]
-    return [(f.name, base + ["--values", str(f)]) for f in files]
+def library_lint_command(helm: Helm, chart: Chart) -> list[str]:
+    return [str(helm.path), "lint", str(chart.path), "--strict", "--kube-version", KUBE_VERSION, "--quiet"]
 
 
-def _run(label: str, argv: list[str], chart: str) -> Finding | None:
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if proc.returncode == 0:
-        return None
-    return Finding(chart, "helm lint", label, clean_stderr(proc.stdout + proc.stderr))
+def commands(helm: Helm, charts: list[Chart], select: bool = False) -> list[list[str]]:
+    """What `ct_lint` runs, for `invoke --dry` (ct runs in a scratch git copy of charts/ and ci/)."""
+    apps = [c.name for c in charts if not c.is_library]
+    found = [ct.lint_command(apps if select else None)] if apps else []
+    return found + [library_lint_command(helm, c) for c in charts if c.is_library]
 
 
-def helm_lint(helm: Helm, charts: Iterable[Chart], jobs: int = 4) -> list[Finding]:
-    work = [(label, argv, c.name) for c in charts for label, argv in helm_lint_commands(helm, c)]
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return [f for f in pool.map(lambda w: _run(*w), work) if f is not None]
+# ct's closing summary: ` ✔︎ name => (version: ...)` or ` ✖︎ name => ...`
+_SUMMARY = re.compile(r"^\s*(✔︎|✖︎)\s+(\S+) =>", re.M)
 
 
-def yaml_files(chart: Chart) -> list[Path]:
-    return [chart.path / "Chart.yaml", chart.path / "values.yaml", *chart.scenarios]
-
-
-def yamllint(charts: Iterable[Chart], root: Path | None = None) -> list[Finding]:
-    from yamllint import linter
-    from yamllint.config import YamlLintConfig
-
-    conf = YamlLintConfig(file=str((root or repo_root()) / "ci" / "lintconf.yaml"))
-    found = []
+def ct_lint(helm: Helm, charts: Iterable[Chart], root: Path | None = None, select: bool = False) -> list[Finding]:
+    charts = list(charts)
+    found: list[Finding] = []
+    apps = [c.name for c in charts if not c.is_library]
+    if apps:
+        proc = ct.run(ct.lint_command(apps if select else None), helm.path, root)
+        out = clean_stderr(proc.stdout + "\n" + proc.stderr)
+        failed = {name for mark, name in _SUMMARY.findall(proc.stdout + proc.stderr) if mark == "✖︎"}
+        for name in sorted(failed & set(apps)):
+            found.append(Finding(name, "ct lint", "ci/ct.yaml", _section(out, name)))
+        if proc.returncode != 0 and not failed:
+            found.append(Finding("ct", "ct lint", "ci/ct.yaml", out[-4000:]))
     for chart in charts:
-        for path in yaml_files(chart):
-            if not path.exists():
-                continue
-            for problem in linter.run(path.read_text(), conf, str(path)):
-                if problem.level == "error":
-                    found.append(Finding(chart.name, "yamllint", f"{path.name}:{problem.line}", problem.message))
+        if chart.is_library:
+            lib = subprocess.run(library_lint_command(helm, chart), capture_output=True, text=True, check=False)
+            if lib.returncode != 0:
+                found.append(Finding(chart.name, "helm lint", "defaults", clean_stderr(lib.stdout + lib.stderr)))
     return found
 
 
-def chart_schema(charts: Iterable[Chart], root: Path | None = None) -> list[Finding]:
-    import yamale
-
-    schema = yamale.make_schema(str((root or repo_root()) / "ci" / "chart_schema.yaml"))
-    found = []
-    for chart in charts:
-        data = yamale.make_data(str(chart.path / "Chart.yaml"))
-        try:
-            yamale.validate(schema, data, strict=True)
-        except yamale.YamaleError as err:
-            found.append(Finding(chart.name, "Chart.yaml schema", "Chart.yaml", str(err)))
-    return found
+def _section(out: str, name: str) -> str:
+    """ct's output about one chart (from its first 'Linting chart' line), or the tail."""
+    lines = [line for line in out.splitlines() if f"charts/{name}" in line or "Error" in line or "[ERROR]" in line]
+    return "\n".join(lines[-40:]) or out[-3000:]
 
 
 def _git(root: Path, *args: str) -> str | None:

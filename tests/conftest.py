@@ -51,6 +51,9 @@ def kube() -> Iterator[Kube]:
     if not cluster.loopback_only():
         pytest.skip(f"the built-in control plane is reached only from inside network namespace {cluster.NETNS}: "
                     "run `invoke test` (or `invoke cluster run -- pytest ...`), or set KUBECONFIG to a cluster")
+    from tests.helpers import renderer
+
+    cluster.link_clients(renderer().helm.path)
     cluster.up()
     yield Kube(cluster.kubeconfig(), builtin=True)
 

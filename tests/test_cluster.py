@@ -39,13 +39,13 @@ def test_the_tests_talk_to_it_from_a_loopback_only_network_namespace(kube: Kube)
 
 def test_the_control_plane_refuses_a_namespace_with_another_interface(kube: Kube) -> None:
     """ensure_netns checks what the namespace holds before anything starts in it. The probe
-    namespace gets a dummy interface, which carries no traffic anywhere."""
+    namespace gets a tun device that no process holds open: it carries no traffic anywhere."""
     if not kube.builtin:
         pytest.skip("the built-in control plane's check")
     probe = "chartops-probe"
     subprocess.run(["ip", "netns", "add", probe], check=False, capture_output=True)
     try:
-        subprocess.run(["ip", "netns", "exec", probe, "ip", "link", "add", "dummy0", "type", "dummy"], check=True)
+        subprocess.run(["ip", "netns", "exec", probe, "ip", "tuntap", "add", "mode", "tun", "tun0"], check=True)
         with pytest.raises(cluster.ClusterError, match="must have only lo"):
             cluster.ensure_netns(probe)
     finally:
@@ -99,8 +99,28 @@ def test_api_server_accepts_the_scenario_with_strict_field_validation(with_all_c
     for ns in namespaces:
         if not kube.exists("namespace", ns):
             kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
-    body = json.dumps({"apiVersion": "v1", "kind": "List", "items": objs})
-    proc = kube.kubectl("apply", "--server-side", "--dry-run=server", "--validate=strict", "--force-conflicts",
-                        "--field-manager", "helm", "-n", "default", "-f", "-", input=body, check=False)
+    proc = _server_dry_run(kube, objs)
     assert proc.returncode == 0, proc.stderr
     assert "Warning" not in proc.stderr, proc.stderr
+
+
+def _server_dry_run(kube: Kube, objs: list[dict[str, object]]) -> subprocess.CompletedProcess[str]:
+    body = json.dumps({"apiVersion": "v1", "kind": "List", "items": objs})
+    return kube.kubectl("apply", "--server-side", "--dry-run=server", "--validate=strict", "--force-conflicts",
+                        "--field-manager", "helm", "-f", "-", input=body, check=False)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "default"}, "dta": {}},
+     'unknown field "dta"'),
+    ({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Not_A_Name", "namespace": "default"}},
+     "a lowercase RFC 1123 subdomain"),
+    ({"apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool", "metadata": {"name": "p", "namespace": "default"},
+      "spec": {"addresses": ["10.0.0.10-10.0.0.50"], "autoAssign": "yes"}}, "autoAssign"),
+], ids=["unknown-field", "bad-name", "crd-type"])
+def test_the_dry_run_refuses_what_the_api_server_would(with_all_crds: Kube, bad: dict[str, object],
+                                                       message: str) -> None:
+    """The check above can fail: what the API server refuses makes it fail."""
+    proc = _server_dry_run(with_all_crds, [bad])
+    assert proc.returncode != 0
+    assert message in proc.stderr, proc.stderr

@@ -1,0 +1,50 @@
+"""chart-testing, the real tool: `ct lint` (offline; `invoke lint` runs it on every chart) and
+`ct install` of every chart's ci/ files with ci/ct.yaml on the cluster tier's control plane.
+
+ct installs each ci file as a new release in a new namespace, one after another on the same
+cluster, uninstalling each before the next: what a chart keeps (CRDs, kubeadm's ConfigMap) must
+not stop the next install of it. Needs a served webhook: MetalLB's pools go through its webhook
+(failurePolicy Fail) and no fake pod serves it, so here its ci files install with
+`webhook.failurePolicy=Ignore` (tests/test_controllers.py runs the real webhook).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from chartops import cluster, ct, lint
+from chartops.charts import Chart, discover
+from tests.cluster_helpers import Kube, kubeadm_coredns_objects
+from tests.helpers import ROOT, renderer
+
+UNSERVED_WEBHOOK = {"metallb": "--set=webhook.failurePolicy=Ignore"}
+
+
+def test_ct_lint_names_the_chart_whose_ci_file_fails(tmp_path: Path) -> None:
+    for part in ("charts", "ci"):
+        shutil.copytree(ROOT / part, tmp_path / part, symlinks=True)
+    (tmp_path / "charts/nfs-subdir-provisioner/ci/broken-values.yaml").write_text("nfs:\n  server: 10.0.0.1\n  pathh: /x\n")
+    findings = lint.ct_lint(renderer().helm, [Chart(tmp_path / "charts/nfs-subdir-provisioner")], root=tmp_path,
+                            select=True)
+    assert [f.chart for f in findings] == ["nfs-subdir-provisioner"]
+    assert "pathh" in findings[0].message
+
+
+@pytest.fixture(scope="module")
+def ct_cluster(fresh: Kube) -> Kube:
+    """What kind (the workflow's cluster) starts with: kubeadm's CoreDNS objects."""
+    fresh.create(kubeadm_coredns_objects(), manager="kubeadm")
+    return fresh
+
+
+@pytest.mark.cluster
+@pytest.mark.parametrize("chart", [c.name for c in discover() if not c.is_library])
+def test_ct_install_passes(ct_cluster: Kube, chart: str) -> None:
+    argv = ct.install_command([chart], UNSERVED_WEBHOOK.get(chart))
+    extra = [cluster.bin_dir()] if ct_cluster.builtin else []
+    proc = ct.run(argv, renderer().helm.path, extra_path=extra, timeout=1200)
+    assert proc.returncode == 0, (proc.stdout[-6000:] + proc.stderr[-6000:])
+    assert "All charts installed successfully" in proc.stdout + proc.stderr
