@@ -492,12 +492,12 @@ def _env(copy: Path, helm: str) -> dict[str, str]:
 
 
 def run_tests(copy: Path, sel: Selection, helm: str, deselect: Iterable[str] = (),
-              timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess[str]:
+              timeout: float = TIMEOUT_S, extra: Iterable[str] = ()) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory(prefix="mutate-cache-") as cache:
         env = _env(copy, helm)
         env["CHARTOPS_RENDER_CACHE"] = cache
         cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-n", "0",
-               "-m", "not cluster", "-o", "addopts=", "-rf", *sel.args()]
+               "-m", "not cluster", "-o", "addopts=", "-rf", *sel.args(), *extra]
         for nodeid in deselect:
             cmd += ["--deselect", nodeid]
         return subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout, check=False)
@@ -507,18 +507,10 @@ def _failed_ids(output: str) -> list[str]:
     return [ln.split()[1] for ln in output.splitlines() if ln.startswith(("FAILED ", "ERROR ")) and len(ln.split()) > 1]
 
 
-def _baseline(copy: Path, files: Iterable[str], helm: str) -> list[str]:
-    """Tests failing on the unmutated copy: deselected so they can't kill mutants falsely."""
-    paths = [f"tests/{f}" for f in sorted(set(files))]
-    if not paths:
-        return []
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-m", "not cluster",
-           "-o", "addopts=", "-rf", *paths]
-    with tempfile.TemporaryDirectory(prefix="mutate-cache-") as cache:
-        env = _env(copy, helm)
-        env["CHARTOPS_RENDER_CACHE"] = cache
-        proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, check=False)
-    return _failed_ids(proc.stdout) if proc.returncode not in (0, 5) else []
+def _passes_unmutated(copy: Path, nodeid: str, helm: str) -> bool:
+    """Whether a test that killed a mutant passes on the unmutated copy (else the kill was no kill)."""
+    proc = run_tests(copy, Selection((), None), helm, extra=[nodeid])
+    return proc.returncode == 0
 
 
 def judge(copy: Path, m: Mutant, sel: Selection, helm: str, deselect: Iterable[str]) -> Outcome:
@@ -543,7 +535,12 @@ def judge(copy: Path, m: Mutant, sel: Selection, helm: str, deselect: Iterable[s
 
 def run(mutants: list[Mutant], helm: str, root: Path | None = None, jobs: int = 1, baseline: bool = True,
         progress: Callable[[Outcome], None] | None = None) -> Report:
-    """Judge every mutant in throwaway copies of the repository (one per job)."""
+    """Judge every mutant in throwaway copies of the repository (one per job).
+
+    With `baseline`, the test that killed a mutant is run once on the unmutated copy:
+    a test that fails there anyway (someone's work in progress) is deselected and the
+    mutant judged again, so it can't count as a kill.
+    """
     root = root or repo_root()
     report = Report()
     start = time.monotonic()
@@ -554,12 +551,27 @@ def run(mutants: list[Mutant], helm: str, root: Path | None = None, jobs: int = 
         first = copies.get()
         copies.put(first)
         sels = {m: selection(first, m) for m in mutants}
-        if baseline:
-            report.baseline_failures = _baseline(first, (f for sel in sels.values() for f in sel.files), helm)
         lock = threading.Lock()
+        verified: set[str] = set()
         todo: queue.Queue[Mutant] = queue.Queue()
         for m in mutants:
             todo.put(m)
+
+        def judged(copy: Path, m: Mutant) -> Outcome:
+            while True:
+                out = judge(copy, m, sels[m], helm, report.baseline_failures)
+                test = out.detail
+                if not (baseline and out.killed and test.startswith("tests/")):
+                    return out
+                with lock:
+                    known = test in verified or test in report.baseline_failures
+                if not known:
+                    ok = _passes_unmutated(copy, test, helm)
+                    with lock:
+                        (verified.add(test) if ok else report.baseline_failures.append(test))
+                with lock:
+                    if test in verified:
+                        return out
 
         def worker() -> None:
             copy = copies.get()
@@ -568,7 +580,7 @@ def run(mutants: list[Mutant], helm: str, root: Path | None = None, jobs: int = 
                     m = todo.get_nowait()
                 except queue.Empty:
                     return
-                out = judge(copy, m, sels[m], helm, report.baseline_failures)
+                out = judged(copy, m)
                 with lock:
                     report.outcomes.append(out)
                     if progress:
