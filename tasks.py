@@ -199,8 +199,9 @@ def cluster(c: Context, action: str, fresh: bool = False) -> None:
 
 
 @task(help={"runs": "renders per scenario (median)", "chart": HELP_CHART,
-            "suite": "also run the test suite to count helm processes vs distinct renders"})
-def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True) -> None:
+            "suite": "also run the test suite to count helm processes vs distinct renders",
+            "cluster": "also time the cluster tier on the built-in control plane, and show the cold build times"})
+def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True, cluster: bool = True) -> None:
     """Median render time per scenario, the umbrella's lab render vs its budget, helm processes per test run."""
     helm = _helm(c)
     timings = bench_mod.render_times(helm, runs=runs, chart=chart)
@@ -216,9 +217,16 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
         total = sum(per_chart.values())
         print(f"its {len(per_chart)} subcharts rendered one by one (first scenario each): {total:.3f} s")
     if suite and not chart:
-        count = bench_mod.count_suite_renders(extra_args=("-n", "auto"))
-        print(f"\ntest suite: {count.seconds:.1f} s, {count.helm_processes} helm processes for "
-              f"{count.distinct_renders} distinct renders (exit {count.exit_code})")
+        count = bench_mod.count_suite_renders(extra_args=("-n", "auto", "-m", "not cluster"))
+        print(f"\ntest suite without the cluster tier: {count.seconds:.1f} s, {count.helm_processes} helm processes "
+              f"for {count.distinct_renders} distinct renders (exit {count.exit_code})")
+    if cluster and not chart:
+        builds = gotools.build_times()
+        print("\ncold builds of the cluster tools (s): "
+              + ", ".join(f"{name} {'?' if s is None else f'{s:.0f}'}" for name, s in builds.items()))
+        _cluster_up(c)
+        tier = bench_mod.count_suite_renders(extra_args=("-n", "0", "-m", "cluster"), wrap=cluster_mod.wrap)
+        print(f"cluster tier (warm, one worker): {tier.seconds:.1f} s (exit {tier.exit_code})")
 
 
 # --- delivery tasks (package, push, verify-published, images) ---

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,14 +59,17 @@ class SuiteCount:
     exit_code: int
 
 
-def count_suite_renders(root: Path | None = None, extra_args: tuple[str, ...] = ()) -> SuiteCount:
-    """Run the test suite with a fresh render cache and count helm processes vs distinct renders."""
+def count_suite_renders(root: Path | None = None, extra_args: tuple[str, ...] = (),
+                        wrap: Callable[[list[str]], list[str]] | None = None) -> SuiteCount:
+    """Run the test suite with a fresh render cache and count helm processes vs distinct renders.
+    `wrap` runs it elsewhere, e.g. inside the cluster tier's network namespace."""
     root = root or repo_root()
     with tempfile.TemporaryDirectory(prefix="chartops-bench-") as cache:
         env = dict(os.environ, CHARTOPS_RENDER_CACHE=cache)
+        argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra_args]
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra_args],
-                              cwd=root, env=env, capture_output=True, text=True, check=False)
+        proc = subprocess.run(wrap(argv) if wrap else argv, cwd=root, env=env, capture_output=True, text=True,
+                              check=False)
         seconds = time.perf_counter() - start
         log = Path(cache) / "helm-calls.log"
         calls = len(log.read_text().splitlines()) if log.exists() else 0

@@ -98,8 +98,10 @@ def build(tool: GoTool, root: Path | None = None, log: bool = True) -> Path:
         partial.unlink(missing_ok=True)
         raise GoToolError(f"go build of {tool.package} failed:\n{proc.stderr.strip()[-4000:]}")
     partial.replace(target)
+    seconds = time.monotonic() - started
+    target.with_name("build-seconds").write_text(f"{seconds:.0f}\n")
     if log:
-        print(f"built {target} in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+        print(f"built {target} in {seconds:.0f} s", file=sys.stderr, flush=True)
     return target
 
 
@@ -113,3 +115,12 @@ def path(name: str, root: Path | None = None) -> Path:
     if not binary.is_file():
         raise GoToolError(f"{name} {TOOLS[name].version} is not built: run `invoke tools`")
     return binary
+
+
+def build_times(root: Path | None = None) -> dict[str, float | None]:
+    """Seconds each cached tool took to build cold (None: built before times were kept)."""
+    times: dict[str, float | None] = {}
+    for name, tool in TOOLS.items():
+        record = tool.binary(root).with_name("build-seconds")
+        times[name] = float(record.read_text()) if record.is_file() else None
+    return times

@@ -60,7 +60,7 @@ CASES = [
           "-f charts/calico/ci/lab-values.yaml"),
          "charts/calico/README.md", frozenset({"CustomResourceDefinition"})),
     Case("coredns", "coredns", "kube-system",
-         ("helm install coredns charts/coredns -n kube-system --take-ownership -f my-dns-values.yaml",),
+         ("helm install coredns charts/coredns -n kube-system --take-ownership --force-conflicts -f my-dns-values.yaml",),
          "charts/coredns/README.md", frozenset({"ConfigMap"})),
     Case("eck-operator", "eck", "elastic-system",
          ("helm install eck ./charts/eck-operator -n elastic-system --create-namespace "
@@ -103,7 +103,7 @@ def _run(kube: Kube, command: str, extra: tuple[str, ...] = ()) -> None:
 def _upgrade_args(install: str) -> list[str]:
     """The install command as a `helm upgrade` with the same chart and values."""
     args = _helm_args(_argv(install))
-    args = [a for a in args if a not in ("--create-namespace", "--take-ownership", "--install")]
+    args = [a for a in args if a not in ("--create-namespace", "--take-ownership", "--force-conflicts", "--install")]
     if args[0] == "install":
         args[0] = "upgrade"
     return args
@@ -115,21 +115,6 @@ def _kept(objs: list[Obj]) -> list[Obj]:
 
 def _ref(o: Obj, namespace: str) -> tuple[str, str, str]:
     return o["kind"], o["metadata"].get("namespace", namespace), o["metadata"]["name"]
-
-
-def _live(kube: Kube, o: Obj, namespace: str) -> bool:
-    api = o["apiVersion"]
-    group = api.split("/")[0] if "/" in api else ""
-    kind = f"{o['kind']}.{group}" if group else o["kind"]
-    args = [kind, o["metadata"]["name"]]
-    if o["metadata"].get("namespace") or o["kind"] not in CLUSTER_KINDS:
-        args += ["-n", o["metadata"].get("namespace", namespace)]
-    return kube.exists(*args)
-
-
-CLUSTER_KINDS = {"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Namespace", "StorageClass",
-                 "IngressClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService",
-                 "PriorityClass"}
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +152,27 @@ def test_metallb_documented_install_stops_at_its_webhook_until_a_controller_serv
     assert ready == {"metallb-controller": 1}, ready
     assert not kube.get("ipaddresspools.metallb.io", "-n", case.namespace)["items"]
     kube.helm("uninstall", case.release, "-n", case.namespace, "--wait")
+
+
+def test_coredns_takeover_needs_force_conflicts_and_recovers_with_upgrade_install(lab_cluster: Kube) -> None:
+    """kubeadm's field manager owns data.Corefile: helm 4's server-side apply stops on it without
+    --force-conflicts; the failed install leaves a release record, so the README's recovery is the
+    same command as `helm upgrade --install`, not a second `helm install`."""
+    kube = lab_cluster
+    values = PLACEHOLDERS["my-dns-values.yaml"]
+    plain = kube.helm("install", "coredns", "charts/coredns", "-n", "kube-system", "--take-ownership", "-f", values,
+                      "--wait", check=False)
+    assert plain.returncode != 0
+    assert 'conflict with "kubeadm"' in plain.stderr and ".data.Corefile" in plain.stderr, plain.stderr
+    again = kube.helm("install", "coredns", "charts/coredns", "-n", "kube-system", "--take-ownership",
+                      "--force-conflicts", "-f", values, "--wait", check=False)
+    assert "cannot reuse a name that is still in use" in again.stderr, again.stderr
+    readme = " ".join((ROOT / "charts/coredns/README.md").read_text().split())
+    assert "run the same command as `helm upgrade --install`" in readme
+    kube.helm("upgrade", "--install", "coredns", "charts/coredns", "-n", "kube-system", "--take-ownership",
+              "--force-conflicts", "-f", values, "--wait")
+    assert "harbor.feng.org" in kube.get("configmap", "coredns", "-n", "kube-system")["data"]["Corefile"]
+    kube.helm("uninstall", "coredns", "-n", "kube-system", "--wait")
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -212,9 +218,10 @@ def test_lifecycle(lab_cluster: Kube, case: Case) -> None:
                     for o in kept if o["kind"] == "Secret"}
     claims = [c["metadata"]["name"] for c in kube.get("pvc", "-n", case.namespace)["items"]]
     kube.helm("uninstall", case.release, "-n", case.namespace, "--wait")
-    gone = [_ref(o, case.namespace) for o in kept if not _live(kube, o, case.namespace)]
+    live = {_ref(o, case.namespace) for o in kube.live(manifest + hooks, case.namespace)}
+    gone = [_ref(o, case.namespace) for o in kept if _ref(o, case.namespace) not in live]
     assert not gone, f"{case.id}: uninstall deleted objects marked keep: {gone}"
-    left = [_ref(o, case.namespace) for o in manifest if o not in kept and _live(kube, o, case.namespace)]
+    left = [_ref(o, case.namespace) for o in manifest if o not in kept and _ref(o, case.namespace) in live]
     assert not left, f"{case.id}: uninstall left objects not marked keep: {left}"
     if case.pvcs:
         assert claims, f"{case.id}: expected StatefulSet/app claims"
