@@ -138,6 +138,16 @@ case("ingress-nginx", {"controller": {"autoscaling": {"enabled": True, "minRepli
                                       "podDisruptionBudget": {"minAvailable": "100%"}}},
      "controller.podDisruptionBudget.minAvailable")
 
+# regular expressions the Go binaries (RE2) refuse at run time
+BAD_REGEXES = ["^(docker.*", "^docker.*)", "^[a-z.*", "*docker", "^docker\\", "^a**", "^(?!eth0)", "(a)\\1"]
+for i, bad in enumerate(BAD_REGEXES):
+    case("metallb", {"speaker": {"excludeInterfaces": ["^cni.*", bad]}}, "speaker.excludeInterfaces[1]", "Go binary")
+case("coredns", {"rewrites": [{"type": "regex", "from": "(.*).feng.org(", "to": "{1}.default.svc.cluster.local"}]},
+     "rewrites[0].from")
+case("coredns", {"rewrites": [{"type": "regex", "from": "(.*)\\.feng\\.org", "to": "{1}.default.svc.cluster.local",
+                               "answerName": {"from": "(.*)\\.default(", "to": "{1}.feng.org"}}]},
+     "rewrites[0].answerName.from")
+
 # port collisions inside a pod or on the host network
 case("mysql", {"metrics": {"enabled": True, "port": 3306}}, "metrics.port", "mysqld itself listens on")
 case("mysql", {"metrics": {"enabled": True, "port": 33060}}, "metrics.port")
@@ -165,7 +175,12 @@ def test_hostile_value_fails_naming_the_key(chart: str, values: dict[str, Any], 
     ("mysql", {"resources": {"requests": {"memory": "1Gi", "cpu": "500m"}, "limits": {"memory": "1024Mi", "cpu": 1}}}),
     ("nfs-subdir-provisioner", {"storageClasses": [{"name": "c", "pathPattern": "${.PVC.namespace}/..data"}]}),
     ("elasticsearch", {"image": {"tag": "9.5.0-ubi"}}),
-], ids=["pdb-66%-of-3", "pdb-1-of-2", "pdb-1%", "limit-equal-request", "dots-in-a-name", "tag-variant"])
+    ("metallb", {"speaker": {"excludeInterfaces": ["^(docker|cni)[0-9]*$", "^veth.+", "^[a-z]\\.x?$", "^br-[^ ]{1,12}$",
+                                                   "^x{2,3}$", "^\\(lit\\)$", "^a*?b+?$"]}}),
+    ("coredns", {"rewrites": [{"type": "regex", "from": "(.*)\\.feng\\.org", "to": "{1}.default.svc.cluster.local",
+                               "answerName": {"from": "(.*)\\.default\\.svc\\.cluster\\.local", "to": "{1}.feng.org"}}]}),
+], ids=["pdb-66%-of-3", "pdb-1-of-2", "pdb-1%", "limit-equal-request", "dots-in-a-name", "tag-variant",
+        "good-regexes", "good-rewrite-regex"])
 def test_values_at_the_boundary_still_render(chart: str, values: dict[str, Any]) -> None:
     """The checks above refuse only what can't work: the nearest good values render."""
     assert render(chart, values, (BASE[chart],))
@@ -344,3 +359,31 @@ def test_address_plan_gap_fails_naming_the_key(values: dict[str, Any], fragments
 ], ids=["dual-stack", "pool-shared-with-ingress-namespace", "unannounced-pool-outside-node-network"])
 def test_address_plan_that_works_renders(values: dict[str, Any]) -> None:
     assert render("platform", values, (LAB,))
+
+
+# --- list items missing fields get the documented defaults, not null ---------------------------------
+
+def _nulls(obj: Any, path: str = "") -> list[str]:
+    if obj is None:
+        return [path]
+    if isinstance(obj, dict):
+        return [n for k, v in obj.items() for n in _nulls(v, f"{path}.{k}")]
+    if isinstance(obj, list):
+        return [n for i, v in enumerate(obj) for n in _nulls(v, f"{path}[{i}]")]
+    return []
+
+
+def test_a_storage_class_item_with_only_a_name_gets_the_documented_defaults() -> None:
+    objs = render("nfs-subdir-provisioner", {"storageClasses": [{"name": "bare"}]}, (BASE["nfs-subdir-provisioner"],))
+    sc = next(o for o in objs if o["kind"] == "StorageClass")
+    assert _nulls(sc) == []
+    assert sc["allowVolumeExpansion"] is True and sc["parameters"]["archiveOnDelete"] == "true"
+    assert sc["reclaimPolicy"] == "Delete" and sc["volumeBindingMode"] == "Immediate"
+
+
+@pytest.mark.parametrize("chart", OWNED)
+def test_no_owned_scenario_renders_a_null(chart: str) -> None:
+    """A null in a manifest is a value the template expected and did not get."""
+    objs = render(chart, values_files=(BASE[chart],))
+    found = [f"{o['kind']}/{o['metadata'].get('name')}{n}" for o in objs for n in _nulls(o)]
+    assert found == []

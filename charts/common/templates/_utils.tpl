@@ -125,3 +125,37 @@ data:
   {{ . }}: {{ index $existing . | default (randAlphaNum (int $.length) | b64enc) }}
   {{- end }}
 {{- end -}}
+
+{{/*
+Fails naming the key when a regular expression would be refused by a Go (RE2) binary at
+run time (MetalLB, CoreDNS): unbalanced parentheses or brackets, a trailing backslash, a
+repetition with nothing to repeat, nested repetition (a**), look-around or back-references,
+which RE2 does not support.
+Usage: include "common.regex.validate" (dict "value" "^docker.*" "key" "speaker.excludeInterfaces[0]" "context" $)
+*/}}
+{{- define "common.regex.validate" -}}
+{{- $v := toString .value -}}
+{{- $why := "" -}}
+{{- if regexMatch "(^|[^\\\\])(\\\\\\\\)*\\\\$" $v -}}
+{{- $why = "ends in a lone backslash" -}}
+{{- else if regexMatch "\\(\\?<?[=!]" $v -}}
+{{- $why = "uses look-around ((?=, (?!, (?<=, (?<!), which RE2 does not support" -}}
+{{- else if regexMatch "(^|[^\\\\])(\\\\\\\\)*\\\\[1-9]" $v -}}
+{{- $why = "uses a back-reference (\\1 ...), which RE2 does not support" -}}
+{{- else -}}
+{{- /* escapes and character classes can't unbalance anything: blank them out */ -}}
+{{- $s := regexReplaceAll "\\\\." $v "x" -}}
+{{- $s = regexReplaceAll "\\[\\^?\\]?[^\\]]*\\]" $s "x" -}}
+{{- $depth := 0 -}}
+{{- range splitList "" $s -}}
+{{- if eq . "(" }}{{ $depth = add1 $depth }}{{ else if eq . ")" }}{{ $depth = sub $depth 1 }}{{ if lt $depth 0 }}{{ $why = "closes a parenthesis it never opened" }}{{ end }}{{ end -}}
+{{- end -}}
+{{- if and (not $why) (gt $depth 0) }}{{ $why = "leaves a parenthesis open" }}{{ end -}}
+{{- if and (not $why) (contains "[" $s) }}{{ $why = "leaves a character class [ open" }}{{ end -}}
+{{- if and (not $why) (regexMatch "(^|[(|])[*+?{]" $s) }}{{ $why = "has a repetition (*, +, ?) with nothing before it to repeat" }}{{ end -}}
+{{- if and (not $why) (regexMatch "[*+?}][*+][^?]|[*+?}][*+]$|\\*\\?[*+?]|\\+\\?[*+?]" $s) }}{{ $why = "repeats a repetition (e.g. a**), which RE2 refuses" }}{{ end -}}
+{{- end -}}
+{{- if $why -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q is not a regular expression the Go binary accepts: it %s" $v $why) "context" .context) -}}
+{{- end -}}
+{{- end -}}

@@ -70,6 +70,12 @@
 {{- if and (ne $r.type "regex") $r.answerName -}}
 {{- include "common.fail" (dict "key" (printf "rewrites[%d].answerName" $i) "message" (printf "only applies to regex rules: a %s rule uses answerAuto: true" $r.type) "context" $) -}}
 {{- end -}}
+{{- if eq $r.type "regex" -}}
+{{- include "common.regex.validate" (dict "value" $r.from "key" (printf "rewrites[%d].from" $i) "context" $) -}}
+{{- with $r.answerName -}}
+{{- include "common.regex.validate" (dict "value" .from "key" (printf "rewrites[%d].answerName.from" $i) "context" $) -}}
+{{- end -}}
+{{- end -}}
 {{- if has $r.type (list "exact" "suffix") -}}
 {{- range $field := list "from" "to" -}}
 {{- if not (regexMatch $domain (lower (get $r $field))) -}}

@@ -7,6 +7,9 @@ after part of the release is already applied.
 {{- include "metallb.validate.pools" . -}}
 {{- include "metallb.validate.bgp" . -}}
 {{- include "metallb.validate.advertisements" . -}}
+{{- range $i, $re := .Values.speaker.excludeInterfaces -}}
+{{- include "common.regex.validate" (dict "value" $re "key" (printf "speaker.excludeInterfaces[%d]" $i) "context" $) -}}
+{{- end -}}
 {{- /* the speaker shares the node's network: its ports must not meet each other or the node's own daemons */ -}}
 {{- $node := dict "179" "BGP (FRR, calico-node)" "2379" "etcd" "2380" "etcd peers" "6443" "kube-apiserver" "9099" "calico-node health" "10249" "kube-proxy metrics" "10250" "the kubelet" "10256" "kube-proxy health" "10257" "kube-controller-manager" "10259" "kube-scheduler" -}}
 {{- if eq (int .Values.speaker.metricsPort) (int .Values.speaker.memberlistPort) -}}
