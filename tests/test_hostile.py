@@ -340,6 +340,11 @@ ADDRESS_PLAN: list[tuple[dict[str, Any], tuple[str, ...]]] = [
      ("lab-pool", "10.0.0.20", "nfs-subdir-provisioner.nfs.server")),
     ({"coredns": {"hosts": {"entries": [{"ip": "10.0.0.30", "names": ["app.feng.org"]}]}}},
      ("10.0.0.30", "coredns.hosts.entries[0].ip")),
+    ({"coredns": {"stubDomains": [{"zone": "corp.feng.org", "servers": ["10.0.0.40:53"], "cache": 30}]}},
+     ("10.0.0.40", "coredns.stubDomains[0].servers[0]")),
+    ({"coredns": {"forward": {"to": ["10.0.0.41"]}}}, ("10.0.0.41", "coredns.forward.to[0]")),
+    ({"calico": {"bgp": {"peers": [{"name": "tor", "peerIP": "10.0.0.42", "asNumber": 64512}]}}},
+     ("10.0.0.42", "calico.bgp.peers[0].peerIP")),
 ]
 
 

@@ -58,6 +58,21 @@ The rest of the address plan:
 {{- range $i, $e := .Values.hosts.entries | default list -}}
 {{- $hosts = append $hosts (dict "key" (printf "coredns.hosts.entries[%d].ip" $i) "ip" (toString $e.ip) "what" (printf "host %s" (join "," ($e.names | default list)))) -}}
 {{- end -}}
+{{- range $i, $up := .Values.forward.to | default list -}}
+{{- $hosts = append $hosts (dict "key" (printf "coredns.forward.to[%d]" $i) "ip" (regexReplaceAll ":[0-9]+$" (trimPrefix "tls://" (toString $up)) "") "what" "an upstream DNS server") -}}
+{{- end -}}
+{{- range $i, $stub := .Values.stubDomains | default list -}}
+{{- range $j, $server := $stub.servers | default list -}}
+{{- $hosts = append $hosts (dict "key" (printf "coredns.stubDomains[%d].servers[%d]" $i $j) "ip" (regexReplaceAll ":[0-9]+$" (toString $server) "") "what" (printf "the DNS server of %s" $stub.zone)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- with index $ctx.Subcharts "calico" -}}
+{{- range $i, $peer := (.Values.bgp | default dict).peers | default list -}}
+{{- with $peer.peerIP -}}
+{{- $hosts = append $hosts (dict "key" (printf "calico.bgp.peers[%d].peerIP" $i) "ip" (regexReplaceAll ":[0-9]+$" (toString .) "") "what" "a Calico BGP peer") -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- range $i, $peer := $metallb.bgpPeers | default list -}}
 {{- $hosts = append $hosts (dict "key" (printf "metallb.bgpPeers[%d].peerAddress" $i) "ip" (toString $peer.peerAddress) "what" "a BGP peer") -}}
