@@ -38,7 +38,9 @@ NOT_MUTATED = {"__init__.py", "mutate.py", "bench.py",
                # tested only against a live cluster, which mutation runs exclude
                "cluster.py", "gotools.py", "controllers.py", "volumes.py"}
 # cross-cutting test modules, filtered with -k <chart> for a chart's mutants
-CROSS_CUTTING = ("test_wiring.py", "test_rbac.py", "test_schema_cases.py", "test_schema.py", "test_policy.py")
+# (they render the chart's ci scenarios, which its own tests then reuse from the cache: run them first)
+CROSS_CUTTING = ("test_schema_cases.py", "test_wiring.py", "test_rbac.py", "test_policy.py", "test_defaults.py",
+                 "test_schema.py")
 TIMEOUT_S = 600
 
 
@@ -422,7 +424,7 @@ def selection(root: Path, m: Mutant) -> Selection:
         files = ["test_common.py", *CROSS_CUTTING]
         return Selection(tuple(f for f in files if exists(f)), None)
     own = _test_module(m.target)
-    files = [own, *CROSS_CUTTING]
+    files = [*CROSS_CUTTING, own]
     names = {m.target, m.target.replace("-", "_")}
     return Selection(tuple(f for f in files if exists(f)), " or ".join(sorted(names)))
 
@@ -492,12 +494,13 @@ def _env(copy: Path, helm: str) -> dict[str, str]:
 
 
 def run_tests(copy: Path, sel: Selection, helm: str, deselect: Iterable[str] = (),
-              timeout: float = TIMEOUT_S, extra: Iterable[str] = ()) -> subprocess.CompletedProcess[str]:
+              timeout: float = TIMEOUT_S, extra: Iterable[str] = (),
+              exitfirst: bool = True) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory(prefix="mutate-cache-") as cache:
         env = _env(copy, helm)
         env["CHARTOPS_RENDER_CACHE"] = cache
-        cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-n", "0",
-               "-m", "not cluster", "-o", "addopts=", "-rf", *sel.args(), *extra]
+        cmd = [sys.executable, "-m", "pytest", *(["-x"] if exitfirst else []), "-q", "-p", "no:cacheprovider",
+               "-n", "0", "-m", "not cluster", "-o", "addopts=", "-rf", *sel.args(), *extra]
         for nodeid in deselect:
             cmd += ["--deselect", nodeid]
         return subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout, check=False)
@@ -507,10 +510,12 @@ def _failed_ids(output: str) -> list[str]:
     return [ln.split()[1] for ln in output.splitlines() if ln.startswith(("FAILED ", "ERROR ")) and len(ln.split()) > 1]
 
 
-def _passes_unmutated(copy: Path, nodeid: str, helm: str) -> bool:
-    """Whether a test that killed a mutant passes on the unmutated copy (else the kill was no kill)."""
-    proc = run_tests(copy, Selection((), None), helm, extra=[nodeid])
-    return proc.returncode == 0
+def _failing_unmutated(copy: Path, nodeids: list[str], helm: str) -> list[str]:
+    """Which of these tests fail on the unmutated copy (then a mutant they "killed" wasn't)."""
+    if not nodeids:
+        return []
+    proc = run_tests(copy, Selection((), None), helm, extra=nodeids, exitfirst=False)
+    return [n for n in _failed_ids(proc.stdout) if n in nodeids or n.split("::")[0] in nodeids]
 
 
 def judge(copy: Path, m: Mutant, sel: Selection, helm: str, deselect: Iterable[str]) -> Outcome:
@@ -537,9 +542,9 @@ def run(mutants: list[Mutant], helm: str, root: Path | None = None, jobs: int = 
         progress: Callable[[Outcome], None] | None = None) -> Report:
     """Judge every mutant in throwaway copies of the repository (one per job).
 
-    With `baseline`, the test that killed a mutant is run once on the unmutated copy:
-    a test that fails there anyway (someone's work in progress) is deselected and the
-    mutant judged again, so it can't count as a kill.
+    With `baseline`, the tests that killed mutants are run again, together, on the
+    unmutated copy: one that fails there anyway (someone's work in progress) is
+    deselected and its mutants judged again, so it can't count as a kill.
     """
     root = root or repo_root()
     report = Report()
@@ -552,26 +557,9 @@ def run(mutants: list[Mutant], helm: str, root: Path | None = None, jobs: int = 
         copies.put(first)
         sels = {m: selection(first, m) for m in mutants}
         lock = threading.Lock()
-        verified: set[str] = set()
         todo: queue.Queue[Mutant] = queue.Queue()
         for m in mutants:
             todo.put(m)
-
-        def judged(copy: Path, m: Mutant) -> Outcome:
-            while True:
-                out = judge(copy, m, sels[m], helm, report.baseline_failures)
-                test = out.detail
-                if not (baseline and out.killed and test.startswith("tests/")):
-                    return out
-                with lock:
-                    known = test in verified or test in report.baseline_failures
-                if not known:
-                    ok = _passes_unmutated(copy, test, helm)
-                    with lock:
-                        (verified.add(test) if ok else report.baseline_failures.append(test))
-                with lock:
-                    if test in verified:
-                        return out
 
         def worker() -> None:
             copy = copies.get()
@@ -579,18 +567,33 @@ def run(mutants: list[Mutant], helm: str, root: Path | None = None, jobs: int = 
                 try:
                     m = todo.get_nowait()
                 except queue.Empty:
+                    copies.put(copy)
                     return
-                out = judged(copy, m)
+                out = judge(copy, m, sels[m], helm, report.baseline_failures)
                 with lock:
                     report.outcomes.append(out)
                     if progress:
                         progress(out)
 
-        threads = [threading.Thread(target=worker) for _ in range(max(1, jobs))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        for _ in range(3 if baseline else 1):
+            threads = [threading.Thread(target=worker) for _ in range(max(1, jobs))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if not baseline:
+                break
+            # the tests that killed mutants, run once more on the unmutated copy: one that fails
+            # there anyway (work in progress) is deselected, and its mutants judged again
+            killers = sorted({o.detail for o in report.outcomes if o.killed and o.detail.startswith("tests/")})
+            broken = _failing_unmutated(first, killers, helm)
+            if not broken:
+                break
+            report.baseline_failures += broken
+            again = [o for o in report.outcomes if o.detail in broken]
+            report.outcomes = [o for o in report.outcomes if o.detail not in broken]
+            for o in again:
+                todo.put(o.mutant)
     report.outcomes.sort(key=lambda o: (o.mutant.path, o.mutant.line))
     report.seconds = time.monotonic() - start
     return report

@@ -71,14 +71,14 @@ def re_search(pattern: str, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
-def test_nfs_provisioner_elects_a_leader_by_default() -> None:
+def test_nfs_subdir_provisioner_elects_a_leader_by_default() -> None:
     dep = _workload("nfs-subdir-provisioner", "Deployment", NFS)
     env = {e["name"]: e.get("value") for c in containers(dep) for e in c.get("env") or []}
     assert env["ENABLE_LEADER_ELECTION"] == "true"
     assert of_kind(render("nfs-subdir-provisioner", NFS), "Role"), "the election lock needs its Role"
 
 
-def test_nfs_storageclass_defaults_are_upstreams() -> None:
+def test_nfs_subdir_provisioner_storageclass_defaults_are_upstreams() -> None:
     """A class given only a name gets upstream's fields."""
     values = {**NFS, "storageClasses": [{"name": "plain"}]}
     sc = one(render("nfs-subdir-provisioner", values), "StorageClass")
@@ -90,7 +90,7 @@ def test_nfs_storageclass_defaults_are_upstreams() -> None:
         sc["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "false"
 
 
-def test_a_metallb_pool_given_only_addresses_assigns_automatically() -> None:
+def test_metallb_pool_given_only_addresses_assigns_automatically() -> None:
     values = {"addressPools": [{"name": "p", "addresses": ["10.0.0.10-10.0.0.20"]}],
               "l2Advertisements": [{"name": "l2", "ipAddressPools": ["p"]}]}
     pool = one(render("metallb", values), "IPAddressPool")
