@@ -100,7 +100,7 @@ def test_targets_and_selections() -> None:
     assert "chartops/validate.py" in files and "chartops/mutate.py" not in files
     assert not [f for f in files if "/crds/" in f or f.endswith("NOTES.txt")]
     sel = mutate.selection(ROOT, mutate.Mutant("charts/metallb/templates/x.yaml", 1, "delete line", ("a",), ()))
-    assert sel.files[0] == "test_metallb.py" and "test_rbac.py" in sel.files and sel.keyword == "metallb"
+    assert "test_metallb.py" in sel.files and "test_rbac.py" in sel.files and sel.keyword == "metallb"
     sel = mutate.selection(ROOT, mutate.Mutant("chartops/validate.py", 1, "delete line", ("a",), ()))
     assert "test_validate.py" in sel.files and sel.keyword is None
 
