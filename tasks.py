@@ -382,11 +382,12 @@ from chartops import mutate as mutate_mod  # noqa: E402
 @task(help={"chart": "only this chart's mutants ('chartops' for the package)", "sample": "judge N mutants at random",
             "seed": "random seed of the sample", "jobs": "mutants judged at once (one repository copy each)",
             "report": "also write the report to this file", "threshold": "fail under this kill rate (0-1)",
-            "list": "only list the mutants"})
+            "list": "only list the mutants", "survivors": "judge again the survivors of a report's .json"})
 def mutate(c: Context, chart: str | None = None, sample: int = 0, seed: int = 1, jobs: int = 1,
-           report: str | None = None, threshold: float = 0.0, list: bool = False) -> None:  # noqa: A002
+           report: str | None = None, threshold: float = 0.0, list: bool = False,  # noqa: A002
+           survivors: str | None = None) -> None:
     """Plant one-line bugs one at a time in a throwaway copy; report every mutant the tests let through."""
     code = mutate_mod.main(chart, sample or None, seed, jobs, Path(report) if report else None,
-                           str(_helm(c).path), threshold or None, list)
+                           str(_helm(c).path), threshold or None, list, Path(survivors) if survivors else None)
     if code:
         raise Exit(code=code)

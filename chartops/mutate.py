@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from chartops.paths import repo_root
 
@@ -70,6 +71,23 @@ class Mutant:
             raise ValueError(f"{self.id}: the file changed since the mutant was planned")
         lines[start:start + len(self.old)] = [ln + "\n" for ln in self.new]
         return "".join(lines)
+
+    def relocated(self, text: str) -> Mutant | None:
+        """The same mutant after lines moved in the file (others' edits), when its lines occur once."""
+        lines = text.splitlines()
+        n = len(self.old)
+        starts = [i for i in range(len(lines) - n + 1) if tuple(lines[i:i + n]) == self.old]
+        if len(starts) != 1:
+            return None
+        return Mutant(self.path, starts[0] + 1, self.operator, self.old, self.new)
+
+    def as_json(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "operator": self.operator, "old": list(self.old),
+                "new": list(self.new)}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Mutant:
+        return cls(str(d["path"]), int(d["line"]), str(d["operator"]), tuple(d["old"]), tuple(d["new"]))
 
     def diff(self) -> str:
         a = [f"-{ln}" for ln in self.old]
@@ -525,6 +543,13 @@ def judge(copy: Path, m: Mutant, sel: Selection, helm: str, deselect: Iterable[s
     original = target.read_text()
     start = time.monotonic()
     try:
+        m.apply(original)
+    except ValueError:
+        moved = m.relocated(original)
+        if moved is None:
+            return Outcome(m, False, 0.0, "not judged: the line is no longer in the file")
+        m = moved
+    try:
         target.write_text(m.apply(original))
         try:
             proc = run_tests(copy, sel, helm, deselect)
@@ -606,11 +631,35 @@ def unified(m: Mutant, root: Path) -> str:
                                         f"a/{m.path}", f"b/{m.path}", n=1))
 
 
+def survivors_of(path: Path) -> list[Mutant]:
+    """The survivors of an earlier run, from its report's .json or from the report text's diffs."""
+    if path.suffix == ".json":
+        data = json.loads(path.read_text())
+        return [Mutant.from_json(o["mutant"]) for o in data["outcomes"] if not o["killed"]]
+    text = path.read_text().split("\nsurvivors:\n", 1)[-1]
+    found = []
+    for block in re.split(r"\n(?=--- )", text.strip()):
+        head = re.match(r"--- (\S+):(\d+) \((.+)\)$", block.splitlines()[0]) if block.strip() else None
+        if head:
+            body = [ln for ln in block.splitlines()[1:] if ln.startswith(("-", "+"))]
+            old = tuple(ln[1:] for ln in body if ln.startswith("-"))
+            new = tuple(ln[1:] for ln in body if ln.startswith("+"))
+            found.append(Mutant(head.group(1), int(head.group(2)), head.group(3), old, new))
+    return found
+
+
 def main(chart: str | None, sample_size: int | None, seed: int, jobs: int, report_path: Path | None,
-         helm: str, threshold: float | None = None, list_only: bool = False) -> int:
-    """The `invoke mutate` body: returns the exit status."""
+         helm: str, threshold: float | None = None, list_only: bool = False, mutants_file: Path | None = None) -> int:
+    """The `invoke mutate` body: returns the exit status.
+
+    With a report path, the outcomes also go to <report>.json; `mutants_file` (such a
+    file) judges again exactly the survivors listed there, e.g. after adding tests.
+    """
     root = repo_root()
-    chosen = sample(all_mutants(root, chart), sample_size, seed)
+    if mutants_file is not None:
+        chosen = survivors_of(mutants_file)
+    else:
+        chosen = sample(all_mutants(root, chart), sample_size, seed)
     if list_only:
         print("\n".join(m.diff() for m in chosen))
         return 0
@@ -624,4 +673,7 @@ def main(chart: str | None, sample_size: int | None, seed: int, jobs: int, repor
     print("\n" + text)
     if report_path is not None:
         report_path.write_text(text)
+        outcomes = [{"mutant": o.mutant.as_json(), "killed": o.killed, "seconds": round(o.seconds, 1),
+                     "detail": o.detail} for o in report.outcomes]
+        report_path.with_suffix(".json").write_text(json.dumps({"outcomes": outcomes}, indent=1) + "\n")
     return 1 if threshold is not None and report.rate < threshold else 0
