@@ -98,7 +98,8 @@ def test_two_step_install_on_a_bare_kubeadm_cluster(kubeadm_cluster: Kube) -> No
 def test_one_step_install_on_a_cluster_with_a_network(kubeadm_cluster: Kube) -> None:
     kube = kubeadm_cluster
     text = " ".join((ROOT / "charts/platform/README.md").read_text().split())
-    command = "helm upgrade --install platform ./charts/platform -f values/lab.yaml --take-ownership --wait"
+    command = ("helm upgrade --install platform ./charts/platform -f values/lab.yaml --take-ownership "
+               "--force-conflicts --wait")
     assert command in text
     _helm(kube, command, *UNSERVED_WEBHOOK)
     assert kube.get("configmap", "coredns", "-n", "kube-system")["metadata"]["annotations"][
