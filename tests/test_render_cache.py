@@ -48,6 +48,9 @@ def test_an_edit_to_common_through_the_symlink_renders_afresh(tmp_path: Path) ->
 
     assert _part_of(r.render(req)) == {"edited"}, "a stale render was served after common changed"
     assert r.helm_calls() == 2
+    # an edit that keeps the file's size: the key follows content, not just names and sizes
+    _edit(charts / "common" / "templates" / "_labels.tpl", '| default "edited"', '| default "tidied"')
+    assert _part_of(r.render(req)) == {"tidied"}
 
 
 def test_an_edit_to_a_subchart_of_the_umbrella_changes_its_key(tmp_path: Path) -> None:
