@@ -273,3 +273,35 @@ def test_every_config_file_named_in_arguments_is_mounted(scn: Scenario) -> None:
                         problems.append(f"{_where(o, c)}: argument names {m['mountPath']}/{path}, "
                                         f"but the mount holds {sorted(keys)}")
     assert problems == []
+
+
+STANDARD_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/managed-by",
+                   "app.kubernetes.io/part-of", "helm.sh/chart")
+
+
+@pytest.mark.parametrize("scn", SCENARIOS, ids=lambda s: s.id)
+def test_every_object_carries_the_standard_labels(scn: Scenario) -> None:
+    """`kubectl get -l app.kubernetes.io/instance=<release>` and helm's own bookkeeping find every object."""
+    problems = []
+    for o in _render(scn):
+        labels = (o.get("metadata") or {}).get("labels") or {}
+        missing = [k for k in STANDARD_LABELS if not labels.get(k)]
+        if missing:
+            problems.append(f"{_where(o)}: no {', '.join(missing)}")
+        elif labels["app.kubernetes.io/instance"] != "test" or labels["app.kubernetes.io/managed-by"] != "Helm":
+            problems.append(f"{_where(o)}: instance/managed-by are not the release's")
+    assert problems == []
+
+
+@pytest.mark.parametrize("scn", SCENARIOS, ids=lambda s: s.id)
+def test_every_workload_selects_its_own_pods(scn: Scenario) -> None:
+    """The API server refuses a selector its template's labels don't match."""
+    problems = []
+    for o, _ in _workloads(_render(scn)):
+        selector = ((o.get("spec") or {}).get("selector") or {}).get("matchLabels")
+        if o["kind"] in ("Job", "CronJob") and not selector:
+            continue
+        labels = ((o["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
+        if not selector or any(labels.get(k) != v for k, v in selector.items()):
+            problems.append(f"{_where(o)}: selector {selector} does not match its pod labels {labels}")
+    assert problems == []
