@@ -23,6 +23,14 @@ def test_lab_storage_class_points_at_the_provisioner() -> None:
     assert sc["provisioner"] == env_of(objs)["PROVISIONER_NAME"]
     assert sc["parameters"]["archiveOnDelete"] == "true"
     assert sc["mountOptions"] == ["nfsvers=4.1"]
+    # As the hand-built lab had it: not the default class, under the name its PVs carry.
+    assert sc["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "false"
+    assert sc["provisioner"] == "k8s-sigs.io/nfs-subdir-external-provisioner"
+
+
+def test_a_class_can_be_made_the_cluster_default() -> None:
+    objs = render(CHART, values={**MINIMAL, "storageClasses": [{"name": "nfs", "defaultClass": True}]})
+    sc = one(objs, "StorageClass", "nfs")
     assert sc["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
 
 
