@@ -225,6 +225,12 @@ def test_lab_configmap_allows_the_canary_rewrite_and_tls_annotations() -> None:
     assert too_risky == []
 
 
+def test_strict_path_type_validation_is_on_by_default_and_off_for_the_labs_regex_ingresses() -> None:
+    """The lab's `kubectl create ingress` regex paths are pathType Exact: strict validation refuses them."""
+    assert one(render(CHART, values_files=DEFAULTS), "ConfigMap", CONTROLLER)["data"]["strict-validate-path-type"] == "true"
+    assert one(render(CHART, values_files=LAB), "ConfigMap", CONTROLLER)["data"]["strict-validate-path-type"] == "false"
+
+
 def test_lab_configmap_keeps_snippets_off_and_client_ip_untouched() -> None:
     data = one(render(CHART, values_files=LAB), "ConfigMap", CONTROLLER)["data"]
     assert data["allow-snippet-annotations"] == "false"
