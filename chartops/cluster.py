@@ -32,6 +32,9 @@ NETNS = "chartops"
 SERVICE_CIDR = "10.96.0.0/12"
 POD_CIDR = "10.244.0.0/16"  # kwok's fake pod addresses; routed to lo inside the namespace
 API_PORT = 6443
+# a second plane beside the first (e.g. for `ct install`, which must not share a cluster that other
+# tests restart) listens on the same loopback with every port shifted
+PLANES = {"main": 0, "ct": 100}
 ISSUER = "https://kubernetes.default.svc.cluster.local"
 ETCD_BINARY = "etcd"  # Debian's etcd-server
 
@@ -98,17 +101,31 @@ def in_netns(argv: Sequence[str], name: str = NETNS) -> list[str]:
 # --- layout ---
 
 
-def state_dir(root: Path | None = None) -> Path:
-    return (root or repo_root()) / ".tools" / "cluster"
+def state_dir(root: Path | None = None, plane: str = "main") -> Path:
+    return (root or repo_root()) / ".tools" / ("cluster" if plane == "main" else f"cluster-{plane}")
 
 
-def kubeconfig(root: Path | None = None) -> Path:
-    return state_dir(root) / "kubeconfig"
+def kubeconfig(root: Path | None = None, plane: str = "main") -> Path:
+    return state_dir(root, plane) / "kubeconfig"
+
+
+def layout_of(root: Path | None = None, plane: str = "main") -> Layout:
+    if plane not in PLANES:
+        raise ClusterError(f"unknown control plane {plane!r}: one of {', '.join(PLANES)}")
+    return Layout(state_dir(root, plane), PLANES[plane])
 
 
 @dataclass(frozen=True)
 class Layout:
     root: Path
+    offset: int = 0  # added to every port
+
+    def port(self, base: int) -> int:
+        return base + self.offset
+
+    @property
+    def api_port(self) -> int:
+        return self.port(API_PORT)
 
     @property
     def pki(self) -> Path:
@@ -186,11 +203,11 @@ def make_pki(pki: Path) -> None:
     (pki / "done").write_text("")
 
 
-def write_kubeconfig(path: Path, pki: Path, user: str) -> None:
+def write_kubeconfig(path: Path, pki: Path, user: str, api_port: int = API_PORT) -> None:
     config = {
         "apiVersion": "v1", "kind": "Config", "current-context": "chartops",
         "clusters": [{"name": "chartops", "cluster": {
-            "server": f"https://127.0.0.1:{API_PORT}", "certificate-authority": str(pki / "ca.crt")}}],
+            "server": f"https://127.0.0.1:{api_port}", "certificate-authority": str(pki / "ca.crt")}}],
         "users": [{"name": user, "user": {
             "client-certificate": str(pki / f"{user}.crt"), "client-key": str(pki / f"{user}.key")}}],
         "contexts": [{"name": "chartops", "context": {"cluster": "chartops", "user": user}}],
@@ -201,10 +218,9 @@ def write_kubeconfig(path: Path, pki: Path, user: str) -> None:
 # --- processes ---
 
 
-def plan(root: Path | None = None) -> list[list[str]]:
+def plan(root: Path | None = None, plane: str = "main") -> list[list[str]]:
     """Every command `up` runs, for `invoke --dry`."""
-    layout = Layout(state_dir(root))
-    return [in_netns(argv) for argv in commands(layout, root).values()]
+    return [in_netns(argv) for argv in commands(layout_of(root, plane), root).values()]
 
 
 def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
@@ -214,7 +230,7 @@ def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
     def tool(name: str) -> str:
         return str(gotools.TOOLS[name].binary(root))
 
-    peer, client = "http://127.0.0.1:2380", "http://127.0.0.1:2379"
+    peer, client = f"http://127.0.0.1:{layout.port(2380)}", f"http://127.0.0.1:{layout.port(2379)}"
     return {
         "etcd": [ETCD_BINARY, "--name", "chartops", "--data-dir", str(layout.etcd_data),
                  "--listen-client-urls", client, "--advertise-client-urls", client,
@@ -222,7 +238,7 @@ def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
                  "--initial-cluster", f"chartops={peer}", "--log-level", "warn"],
         "kube-apiserver": [
             tool("kube-apiserver"), "--etcd-servers", client,
-            "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", str(API_PORT),
+            "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", str(layout.api_port),
             # the lease/endpoint reconciler cannot advertise a loopback address
             "--endpoint-reconciler-type", "none",
             "--service-cluster-ip-range", SERVICE_CIDR,
@@ -246,16 +262,18 @@ def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
         "kube-controller-manager": [
             tool("kube-controller-manager"),
             *_component_auth(layout, "controller-manager"), "--bind-address", "127.0.0.1",
+            "--secure-port", str(layout.port(10257)),
             "--use-service-account-credentials=true",
             "--service-account-private-key-file", f"{pki}/sa.key", "--root-ca-file", f"{pki}/ca.crt",
             "--cluster-signing-cert-file", f"{pki}/ca.crt", "--cluster-signing-key-file", f"{pki}/ca.key",
             "--controllers", "*,bootstrapsigner,tokencleaner", "--leader-elect=false", "--profiling=false"],
         "kube-scheduler": [tool("kube-scheduler"), *_component_auth(layout, "scheduler"),
-                           "--bind-address", "127.0.0.1", "--leader-elect=false", "--profiling=false"],
+                           "--bind-address", "127.0.0.1", "--secure-port", str(layout.port(10259)),
+                           "--leader-elect=false", "--profiling=false"],
         "kwok": [tool("kwok"), "--kubeconfig", str(layout.kubeconfig("admin")),
                  "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                  "--manage-nodes-with-label-selector=", "--cidr", POD_CIDR, "--node-ip", NODES[0][1],
-                 "--server-address", "127.0.0.1:10247",
+                 "--server-address", f"127.0.0.1:{layout.port(10247)}",
                  # leases keep the nodes Ready; without them the node controller marks them NotReady
                  # between kwok's status heartbeats and flips every pod's Ready condition to False
                  "--node-lease-duration-seconds=40"],
@@ -353,12 +371,12 @@ class Status:
         return "\n".join(lines)
 
 
-def status(root: Path | None = None) -> Status:
-    layout = Layout(state_dir(root))
+def status(root: Path | None = None, plane: str = "main") -> Status:
+    layout = layout_of(root, plane)
     running = {c: _pid(layout, c) for c in COMPONENTS}
     ready = False
     if running["kube-apiserver"] and netns_exists():
-        probe = in_netns(["python3", "-c", _READYZ_PROBE, str(layout.pki), str(API_PORT)])
+        probe = in_netns(["python3", "-c", _READYZ_PROBE, str(layout.pki), str(layout.api_port)])
         ready = subprocess.run(probe, capture_output=True, check=False).returncode == 0
     return Status(running, ready)
 
@@ -373,16 +391,16 @@ urllib.request.urlopen("https://127.0.0.1:" + port + "/readyz", context=ctx, tim
 """
 
 
-def up(root: Path | None = None, fresh: bool = False, timeout: float = 90.0) -> Status:
+def up(root: Path | None = None, fresh: bool = False, timeout: float = 90.0, plane: str = "main") -> Status:
     """Start whatever is not running (all of it with `fresh`, from an empty etcd). Idempotent."""
-    layout = Layout(state_dir(root))
+    layout = layout_of(root, plane)
     if fresh:
-        down(root, wipe=True)
-    current = status(root)
+        down(root, wipe=True, plane=plane)
+    current = status(root, plane)
     if all(current.running.values()) and current.ready:
         return current
     if any(current.running.values()):
-        down(root)  # a partial plane: start over with the data kept
+        down(root, plane=plane)  # a partial plane: start over with the data kept
     ensure_netns()
     for name in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "kubectl"):
         gotools.path(name, root)  # raises when `invoke tools` has not built it
@@ -393,12 +411,12 @@ def up(root: Path | None = None, fresh: bool = False, timeout: float = 90.0) -> 
         d.mkdir(parents=True, exist_ok=True)
     make_pki(layout.pki)
     for user in ("admin", "controller-manager", "scheduler"):
-        write_kubeconfig(layout.kubeconfig(user), layout.pki, user)
+        write_kubeconfig(layout.kubeconfig(user), layout.pki, user, layout.api_port)
     cmds = commands(layout, root)
     started = time.monotonic()
     _start(layout, "etcd", cmds["etcd"])
     _start(layout, "kube-apiserver", cmds["kube-apiserver"])
-    probe = in_netns(["python3", "-c", _READYZ_PROBE, str(layout.pki), str(API_PORT)])
+    probe = in_netns(["python3", "-c", _READYZ_PROBE, str(layout.pki), str(layout.api_port)])
 
     def api_ready() -> bool:
         if not _pid(layout, "kube-apiserver"):
@@ -427,14 +445,14 @@ def up(root: Path | None = None, fresh: bool = False, timeout: float = 90.0) -> 
 
     _wait("six kwok nodes", nodes_ready, timeout, layout)
     _wait("the default ServiceAccount (controller-manager)", default_sa, timeout, layout)
-    result = status(root)
+    result = status(root, plane)
     (layout.run / "started-in").write_text(f"{time.monotonic() - started:.1f}\n")
     return result
 
 
-def down(root: Path | None = None, wipe: bool = False) -> None:
+def down(root: Path | None = None, wipe: bool = False, plane: str = "main") -> None:
     """Stop every component (reverse order); with `wipe`, forget etcd's data too."""
-    layout = Layout(state_dir(root))
+    layout = layout_of(root, plane)
     for component in reversed(COMPONENTS):
         pid = _pid(layout, component)
         if pid:

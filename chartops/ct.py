@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import yaml
+
 from chartops import gotools
 from chartops.paths import repo_root
 
@@ -38,11 +40,14 @@ def scratch_repo(root: Path | None = None) -> Iterator[Path]:
         yield copy
 
 
-def env(helm: Path, extra_path: list[Path] | None = None) -> dict[str, str]:
+def env(helm: Path, extra_path: list[Path] | None = None, kubeconfig: Path | None = None) -> dict[str, str]:
     """PATH with helm, ct's helpers (yamllint and yamale from this Python's environment) and kubectl."""
-    dirs = [helm.parent, Path(sys.executable).parent, *(extra_path or [])]
+    dirs = [*(extra_path or []), helm.parent, Path(sys.executable).parent]
     path = os.pathsep.join([*(str(d) for d in dirs), os.environ.get("PATH", "")])
-    return dict(os.environ, PATH=path)
+    found = dict(os.environ, PATH=path)
+    if kubeconfig:
+        found["KUBECONFIG"] = str(kubeconfig)
+    return found
 
 
 def lint_command(charts: list[str] | None = None) -> list[str]:
@@ -51,15 +56,17 @@ def lint_command(charts: list[str] | None = None) -> list[str]:
     return [str(gotools.path("ct")), "lint", "--config", CONFIG, *selection, "--check-version-increment=false"]
 
 
-def install_command(charts: list[str], extra_set: str | None = None) -> list[str]:
+def install_command(charts: list[str], extra_set: str | None = None, root: Path | None = None) -> list[str]:
+    """ct install of these charts; `extra_set` adds to the config's helm-extra-set-args (the flag replaces them)."""
     argv = [str(gotools.path("ct")), "install", "--config", CONFIG, "--charts", ",".join(f"charts/{c}" for c in charts)]
     if extra_set:
-        argv += ["--helm-extra-set-args", extra_set]
+        config = yaml.safe_load(((root or repo_root()) / CONFIG).read_text())
+        argv += ["--helm-extra-set-args", " ".join(filter(None, (config.get("helm-extra-set-args"), extra_set)))]
     return argv
 
 
 def run(argv: list[str], helm: Path, root: Path | None = None, extra_path: list[Path] | None = None,
-        timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+        timeout: float = 1800, kubeconfig: Path | None = None) -> subprocess.CompletedProcess[str]:
     with scratch_repo(root) as copy:
-        return subprocess.run(argv, cwd=copy, env=env(helm, extra_path), capture_output=True, text=True,
+        return subprocess.run(argv, cwd=copy, env=env(helm, extra_path, kubeconfig), capture_output=True, text=True,
                               timeout=timeout, check=False)

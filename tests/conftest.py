@@ -27,7 +27,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Cluster tests share one control plane: under xdist they run in one worker, one after another."""
     for item in items:
-        if "cluster" in item.keywords:
+        if "cluster" in item.keywords and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group("cluster"))
 
 

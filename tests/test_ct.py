@@ -20,7 +20,8 @@ from chartops.charts import Chart, discover
 from tests.cluster_helpers import Kube, kubeadm_coredns_objects
 from tests.helpers import ROOT, renderer
 
-UNSERVED_WEBHOOK = {"metallb": "--set=webhook.failurePolicy=Ignore"}
+UNSERVED_WEBHOOK = {"metallb": "--set=webhook.failurePolicy=Ignore",
+                    "platform": "--set=metallb.webhook.failurePolicy=Ignore"}
 
 
 def test_ct_lint_names_the_chart_whose_ci_file_fails(tmp_path: Path) -> None:
@@ -34,17 +35,23 @@ def test_ct_lint_names_the_chart_whose_ci_file_fails(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def ct_cluster(fresh: Kube) -> Kube:
-    """What kind (the workflow's cluster) starts with: kubeadm's CoreDNS objects."""
-    fresh.create(kubeadm_coredns_objects(), manager="kubeadm")
-    return fresh
+def ct_cluster(kube: Kube) -> Kube:
+    """What kind (the workflow's cluster) starts with, kubeadm's CoreDNS objects included. On the
+    built-in control plane that is a second plane of its own (other ports, same namespace), so ct's
+    releases and the tests that restart the first plane run side by side."""
+    if kube.builtin:
+        cluster.up(plane="ct", fresh=True)
+        kube = Kube(cluster.kubeconfig(plane="ct"), builtin=True)
+    kube.create(kubeadm_coredns_objects(), manager="kubeadm")
+    return kube
 
 
 @pytest.mark.cluster
+@pytest.mark.xdist_group("ct")
 @pytest.mark.parametrize("chart", [c.name for c in discover() if not c.is_library])
 def test_ct_install_passes(ct_cluster: Kube, chart: str) -> None:
     argv = ct.install_command([chart], UNSERVED_WEBHOOK.get(chart))
     extra = [cluster.bin_dir()] if ct_cluster.builtin else []
-    proc = ct.run(argv, renderer().helm.path, extra_path=extra, timeout=1200)
+    proc = ct.run(argv, renderer().helm.path, extra_path=extra, timeout=1200, kubeconfig=ct_cluster.kubeconfig)
     assert proc.returncode == 0, (proc.stdout[-6000:] + proc.stderr[-6000:])
     assert "All charts installed successfully" in proc.stdout + proc.stderr
