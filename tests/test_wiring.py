@@ -305,3 +305,20 @@ def test_every_workload_selects_its_own_pods(scn: Scenario) -> None:
         if not selector or any(labels.get(k) != v for k, v in selector.items()):
             problems.append(f"{_where(o)}: selector {selector} does not match its pod labels {labels}")
     assert problems == []
+
+
+@pytest.mark.parametrize("scn", SCENARIOS, ids=lambda s: s.id)
+def test_every_env_var_is_named_once_with_one_source(scn: Scenario) -> None:
+    """The API server refuses an env var with both value and valueFrom; a name given twice keeps only the last."""
+    problems = []
+    for o, _ in _workloads(_render(scn)):
+        for c in containers(o):
+            names = [e["name"] for e in c.get("env") or []]
+            problems += [f"{_where(o, c)}: env {n} twice" for n in sorted({n for n in names if names.count(n) > 1})]
+            for e in c.get("env") or []:
+                if "value" in e and "valueFrom" in e:
+                    problems.append(f"{_where(o, c)}: env {e['name']} has both value and valueFrom")
+                source = e.get("valueFrom") or {}
+                if "valueFrom" in e and len(source) != 1:
+                    problems.append(f"{_where(o, c)}: env {e['name']} needs exactly one source, has {sorted(source)}")
+    assert problems == []
