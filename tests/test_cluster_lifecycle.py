@@ -73,6 +73,16 @@ CASES = [
          ("helm install wordpress ./charts/wordpress -n wordpress --create-namespace "
           "-f values/apps/wordpress-lab.yaml",),
          "README.md", frozenset({"Secret"}), pvcs=True),
+    Case("mysql", "mysql", "mysql",
+         ("helm install mysql ./charts/mysql -n mysql --create-namespace -f values/apps/mysql-lab.yaml --wait",),
+         "charts/mysql/README.md", frozenset({"Secret", "PersistentVolumeClaim"}), pvcs=True),
+    Case("ingress-nginx", "ingress-nginx", "ingress-nginx",
+         ("helm install ingress-nginx ./charts/ingress-nginx -n ingress-nginx --create-namespace --wait",),
+         "charts/ingress-nginx/README.md", frozenset({"Secret"})),
+    Case("metrics-server", "metrics-server", "kube-system",
+         ("helm install metrics-server ./charts/metrics-server -n kube-system "
+          "-f charts/metrics-server/ci/lab-values.yaml",),
+         "charts/metrics-server/README.md"),
 ]
 BY_ID = {c.id: c for c in CASES}
 
