@@ -442,7 +442,7 @@ def selection(root: Path, m: Mutant) -> Selection:
         files = ["test_common.py", *CROSS_CUTTING]
         return Selection(tuple(f for f in files if exists(f)), None)
     own = _test_module(m.target)
-    files = [*CROSS_CUTTING, own]
+    files = [*CROSS_CUTTING, own, *sorted(p.name for p in tests.glob(own.removesuffix(".py") + "_*.py"))]
     names = {m.target, m.target.replace("-", "_")}
     return Selection(tuple(f for f in files if exists(f)), " or ".join(sorted(names)))
 
