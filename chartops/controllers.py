@@ -265,16 +265,18 @@ class Relays:
         threading.Thread(target=fn, daemon=True).start()
 
     def tcp(self, listener: socket.socket, target: Callable[[socket.socket], tuple[int, tuple[str, int]] | None],
-            wait: float = 9.0) -> None:
+            wait: float = 9.0, connected: Callable[[tuple[str, int]], None] | None = None) -> None:
         """Accept on listener; connect each connection to target(conn) = (netns fd, address)."""
         self.sockets.append(listener)
 
         def serve(conn: socket.socket) -> None:
             where = target(conn)
             out = _connect(where[0], where[1], time.monotonic() + wait) if where else None
-            if out is None:
+            if out is None or where is None:
                 conn.close()
                 return
+            if connected:
+                connected(where[1])
             _pump(conn, out, self.stop)
 
         def accept() -> None:
@@ -335,10 +337,17 @@ class PodNetwork:
     of being refused: kwok reports the pod Ready at once, where a kubelet would wait for the probe.
     """
 
+    # A kubelet marks a pod Ready only at its first passing readiness probe, seconds after the
+    # server came up; kwok marks it Ready at once. So a port is used only once it has accepted
+    # connections for SETTLE seconds: a webhook server that has just written its caBundle would
+    # otherwise be called before the apiserver has seen that caBundle.
+    SETTLE = 2.0
+
     def __init__(self) -> None:
         self.lock = threading.Condition()
         self.pods: dict[str, int | None] = {}  # pod IP -> its controller's netns fd (None: starting)
         self.ports: dict[int, tuple[int, Relays]] = {}  # TCP port -> (users, relay)
+        self.up_since: dict[tuple[str, int], float] = {}
 
     def open(self, ports: Sequence[int]) -> None:
         with self.lock:
@@ -347,7 +356,7 @@ class PodNetwork:
                 if users == 0:
                     relays = Relays()
                     relays.tcp(_listen(home_netns(), ("0.0.0.0", port)),
-                               lambda conn, p=port: self._route(conn, p))  # type: ignore[misc]
+                               lambda conn, p=port: self._route(conn, p), connected=self._settle)  # type: ignore[misc]
                 self.ports[port] = (users + 1, relays)
 
     def close(self, ports: Sequence[int]) -> None:
@@ -368,7 +377,13 @@ class PodNetwork:
     def forget(self, ip: str) -> None:
         with self.lock:
             self.pods.pop(ip, None)
+            self.up_since = {k: v for k, v in self.up_since.items() if k[0] != ip}
             self.lock.notify_all()
+
+    def _settle(self, addr: tuple[str, int]) -> None:
+        with self.lock:
+            since = self.up_since.setdefault(addr, time.monotonic())
+        time.sleep(max(0.0, since + self.SETTLE - time.monotonic()))
 
     def _route(self, conn: socket.socket, port: int) -> tuple[int, tuple[str, int]] | None:
         ip = conn.getsockname()[0]
@@ -795,6 +810,15 @@ class Running:
             os.close(self.netns)
 
 
+RUNNING: list[Running] = []  # every controller start() made in this process, for stop_all()
+
+
+def stop_all() -> None:
+    """Stop every controller this process started (test teardown)."""
+    while RUNNING:
+        RUNNING.pop().stop()
+
+
 def run_dir(root: Path | None = None) -> Path:
     return (root or repo_root()) / ".tools" / "cluster" / "controllers"
 
@@ -900,6 +924,7 @@ def _launch(controller: Controller, path: Path, api: Api, pod: Obj, tcp: list[in
         proc.wait()
         raise
     running = Running(controller, pod, container, proc, workdir, netns, tcp)
+    RUNNING.append(running)
     # inside: the apiserver at 127.0.0.1:6443; outside: the pod's UDP ports (TCP ones go by POD_NETWORK)
     running.relays.tcp(_listen(netns, ("127.0.0.1", api_port)),
                        lambda _c: (home_netns(), ("127.0.0.1", api_port)))
