@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from invoke import Context, Exit, task
+from invoke import Collection, Context, Exit, task
 
 from chartops import bench as bench_mod
 from chartops import checkov as checkov_mod
@@ -174,28 +174,6 @@ def _cluster_up(c: Context, fresh: bool = False) -> None:
     print(f"control plane up in network namespace {cluster_mod.NETNS} (lo only) in {time.monotonic() - started:.1f} s",
           file=sys.stderr)
     print(status.describe(), file=sys.stderr)
-
-
-@task(positional=["action"], help={
-    "action": "up | down | status | run (run the command after `--` inside the namespace, or a shell)",
-    "fresh": "with up: start from an empty etcd; with down: also wipe etcd's data"})
-def cluster(c: Context, action: str, fresh: bool = False) -> None:
-    """The built-in control plane (etcd, apiserver, controller-manager, scheduler, kwok, six fake nodes)."""
-    if action == "up":
-        _cluster_up(c, fresh=fresh)
-    elif action == "down":
-        cluster_mod.down(wipe=fresh)
-        print("control plane stopped" + (" and etcd wiped" if fresh else ""), file=sys.stderr)
-    elif action == "status":
-        status = cluster_mod.status()
-        print(status.describe())
-        if not status.ready:
-            raise Exit(code=1)
-    elif action == "run":
-        command = c.remainder.strip() if c.remainder else "bash -i"
-        c.run(shlex.join(cluster_mod.wrap(["bash", "-c", command])), pty=sys.stdin.isatty(), warn=False)
-    else:
-        raise Exit(f"unknown action {action!r}: use up, down, status or run", code=2)
 
 
 @task(help={"runs": "renders per scenario (median)", "chart": HELP_CHART,
@@ -391,3 +369,40 @@ def mutate(c: Context, chart: str | None = None, sample: int = 0, seed: int = 1,
                            str(_helm(c).path), threshold or None, list, Path(survivors) if survivors else None)
     if code:
         raise Exit(code=code)
+
+
+def _cluster_collection() -> Collection:
+    """`inv cluster.up|down|status|run`: the built-in control plane of the cluster tier (etcd,
+    apiserver, controller-manager, scheduler, kwok and six fake nodes, in network namespace chartops)."""
+
+    @task(help={"fresh": "start from an empty etcd"})
+    def up(c: Context, fresh: bool = False) -> None:
+        """Start the control plane inside its loopback-only network namespace (idempotent)."""
+        _cluster_up(c, fresh=fresh)
+
+    @task(help={"fresh": "also wipe etcd's data"})
+    def down(c: Context, fresh: bool = False) -> None:
+        """Stop the control plane."""
+        cluster_mod.down(wipe=fresh)
+        print("control plane stopped" + (" and etcd wiped" if fresh else ""), file=sys.stderr)
+
+    @task
+    def status(c: Context) -> None:
+        """Each component's pid and the apiserver's /readyz; exit 1 when not ready."""
+        current = cluster_mod.status()
+        print(current.describe())
+        if not current.ready:
+            raise Exit(code=1)
+
+    @task
+    def run(c: Context) -> None:
+        """Run the command after `--` inside the namespace as a client of the plane (none: a shell)."""
+        command = c.remainder.strip() if c.remainder else "bash -i"
+        c.run(shlex.join(cluster_mod.wrap(["bash", "-c", command])), pty=sys.stdin.isatty(), warn=False)
+
+    return Collection("cluster", up, down, status, run)
+
+
+# keep last: every task above, plus the cluster collection
+ns = Collection.from_module(sys.modules[__name__])
+ns.add_collection(_cluster_collection())
