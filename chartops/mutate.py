@@ -439,7 +439,7 @@ def selection(root: Path, m: Mutant) -> Selection:
             files = list(dict.fromkeys(f for u in users for f in _importers(root, u)))
         return Selection(tuple(files), None)
     if m.target == "common":
-        files = ["test_common.py", *CROSS_CUTTING]
+        files = ["test_common.py", *sorted(p.name for p in tests.glob("test_common_*.py")), *CROSS_CUTTING]
         return Selection(tuple(f for f in files if exists(f)), None)
     own = _test_module(m.target)
     files = [*CROSS_CUTTING, own, *sorted(p.name for p in tests.glob(own.removesuffix(".py") + "_*.py"))]
