@@ -59,6 +59,15 @@ def tools(c: Context) -> None:
         except gotools.GoToolError as err:
             raise Exit(str(err), code=1) from err
     print(f"cluster tools present: {', '.join(gotools.TOOLS)} (in {gotools.cache_dir()})")
+    if not c.config.run.dry:
+        # the real controllers the cluster tier runs (tests/test_controllers.py)
+        from chartops import controllers as controllers_mod
+
+        try:
+            built = controllers_mod.build_all()
+        except controllers_mod.ControllerError as err:
+            raise Exit(str(err), code=1) from err
+        print(f"controllers present: {', '.join(built)} (in {controllers_mod.cache_dir()})")
 
 
 # --- the lead's tasks: render, lint, docs, build, test, bench ---
