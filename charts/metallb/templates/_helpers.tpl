@@ -75,7 +75,7 @@ Usage: include "metallb.config.metadata" (dict "item" $pool "weight" 10 "context
 */}}
 {{- define "metallb.config.metadata" -}}
 metadata:
-  name: {{ .item.name }}
+  name: {{ .item.name | quote }}
   namespace: {{ include "common.names.namespace" .context }}
   labels:
     {{- include "common.labels.standard" .context | nindent 4 }}
