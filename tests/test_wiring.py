@@ -322,3 +322,36 @@ def test_every_env_var_is_named_once_with_one_source(scn: Scenario) -> None:
                 if "valueFrom" in e and len(source) != 1:
                     problems.append(f"{_where(o, c)}: env {e['name']} needs exactly one source, has {sorted(source)}")
     assert problems == []
+
+
+TARGET_FIELD = {"Utilization": "averageUtilization", "AverageValue": "averageValue", "Value": "value"}
+
+
+@pytest.mark.parametrize("scn", SCENARIOS, ids=lambda s: s.id)
+def test_every_autoscaler_scales_a_rendered_workload_on_what_it_requests(scn: Scenario) -> None:
+    """An HPA whose target names no workload, lacks its target value, or measures utilisation of a
+    resource the pods don't request, never scales (the controller reports FailedGetResourceMetric)."""
+    objs = _render(scn)
+    problems = []
+    for hpa in (o for o in objs if o["kind"] == "HorizontalPodAutoscaler"):
+        ref = hpa["spec"]["scaleTargetRef"]
+        targets = [o for o in objs if o["kind"] == ref["kind"] and o["metadata"]["name"] == ref["name"]]
+        if len(targets) != 1:
+            problems.append(f"{_where(hpa)}: scales {ref['kind']} {ref['name']}, which is not rendered")
+            continue
+        spec = hpa["spec"]
+        if not 1 <= spec.get("minReplicas", 1) <= spec["maxReplicas"]:
+            problems.append(f"{_where(hpa)}: minReplicas {spec.get('minReplicas')} > maxReplicas {spec['maxReplicas']}")
+        for metric in spec.get("metrics") or []:
+            resource = metric.get("resource") or {}
+            target = resource.get("target") or {}
+            field = TARGET_FIELD.get(target.get("type", ""))
+            if field is None or field not in target:
+                problems.append(f"{_where(hpa)}: {resource.get('name')} target {target} lacks its value")
+            if target.get("type") == "Utilization":
+                name = resource["name"]
+                unrequested = [c["name"] for c in containers(targets[0], init=False)
+                               if name not in ((c.get("resources") or {}).get("requests") or {})]
+                if unrequested:
+                    problems.append(f"{_where(hpa)}: {name} utilisation, but {unrequested} request no {name}")
+    assert problems == []
