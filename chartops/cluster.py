@@ -94,6 +94,13 @@ def ensure_netns(name: str = NETNS) -> None:
                    check=True)
 
 
+def listening(name: str = NETNS) -> list[int]:
+    """TCP ports something listens on inside the namespace."""
+    out = subprocess.run(["ip", "netns", "exec", name, "ss", "-Hltn"], capture_output=True, text=True,
+                         check=False).stdout
+    return [int(line.split()[3].rsplit(":", 1)[1]) for line in out.splitlines() if len(line.split()) > 3]
+
+
 def in_netns(argv: Sequence[str], name: str = NETNS) -> list[str]:
     return ["ip", "netns", "exec", name, *argv]
 
@@ -126,6 +133,10 @@ class Layout:
     @property
     def api_port(self) -> int:
         return self.port(API_PORT)
+
+    def ports(self) -> list[int]:
+        """What the plane listens on: etcd, apiserver, kwok, controller-manager, scheduler."""
+        return [self.port(p) for p in (2379, 2380, API_PORT, 10247, 10257, 10259)]
 
     @property
     def pki(self) -> Path:
@@ -407,6 +418,10 @@ def up(root: Path | None = None, fresh: bool = False, timeout: float = 90.0, pla
     for binary in (ETCD_BINARY, "openssl"):
         if shutil.which(binary) is None:
             raise ClusterError(f"{binary} is missing: run `invoke tools` (Debian packages etcd-server, openssl)")
+    busy = sorted(set(listening()) & set(layout.ports()))
+    if busy:
+        raise ClusterError(f"ports {busy} are taken inside network namespace {NETNS}: another control plane "
+                           f"(another checkout's?) runs there; stop it with its `invoke cluster.down`")
     for d in (layout.logs, layout.run):
         d.mkdir(parents=True, exist_ok=True)
     make_pki(layout.pki)
