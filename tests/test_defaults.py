@@ -105,3 +105,39 @@ def test_ingress_nginx_controller_flags_default_to_upstreams() -> None:
     assert "--controller-class=k8s.io/ingress-nginx" in args
     assert "--ingress-class=nginx" in args
     assert json.dumps(args).count("--disable-leader-election") == 0
+
+
+def _probes(chart: str, kind: str, container: str, files: tuple[str, ...] = ()) -> dict[str, Obj]:
+    objs = render(chart, values_files=files)
+    [c] = [c for o in of_kind(objs, kind) for c in containers(o, init=False) if c["name"] == container]
+    return {k: c[k] for k in ("livenessProbe", "readinessProbe") if k in c}
+
+
+def _timing(probe: Obj) -> tuple[Any, ...]:
+    get = probe["httpGet"]
+    return (get["path"], get["port"], probe.get("initialDelaySeconds", 0), probe.get("periodSeconds", 10),
+            probe.get("timeoutSeconds", 1), probe.get("failureThreshold", 3))
+
+
+@pytest.mark.parametrize("kind, container", [("Deployment", "controller"), ("DaemonSet", "speaker")])
+def test_metallb_probes_are_upstreams(kind: str, container: str) -> None:
+    """/healthz and /readyz on 17472: initial delay 10, period 10, timeout 1, 3 failures."""
+    probes = _probes("metallb", kind, container, ("charts/metallb/ci/lab-values.yaml",))
+    assert _timing(probes["livenessProbe"]) == ("/healthz", 17472, 10, 10, 1, 3)
+    assert _timing(probes["readinessProbe"]) == ("/readyz", 17472, 10, 10, 1, 3)
+
+
+def test_ingress_nginx_probes_are_upstreams() -> None:
+    """GET /healthz on 10254: initial delay 10, period 10, timeout 1; 5 failures (liveness), 3 (readiness)."""
+    probes = _probes("ingress-nginx", "Deployment", "controller")
+    assert _timing(probes["livenessProbe"]) == ("/healthz", 10254, 10, 10, 1, 5)
+    assert _timing(probes["readinessProbe"]) == ("/healthz", 10254, 10, 10, 1, 3)
+
+
+def test_coredns_probes_are_upstreams() -> None:
+    """Liveness /health on 8080 (initial delay 60, timeout 5, 5 failures), readiness /ready on 8181."""
+    probes = _probes("coredns", "Deployment", "coredns", ("charts/coredns/ci/full-mode-values.yaml",))
+    live, ready = probes["livenessProbe"], probes["readinessProbe"]
+    assert (live["httpGet"]["path"], live["initialDelaySeconds"], live["timeoutSeconds"], live["failureThreshold"]) \
+        == ("/health", 60, 5, 5)
+    assert ready["httpGet"]["path"] == "/ready"

@@ -57,3 +57,29 @@ def test_each_bad_input_is_refused_and_each_boundary_accepted(path: Path) -> Non
 
 def test_the_cases_cover_every_chart() -> None:
     assert {str(p.relative_to(ROOT)) for p in FILES} == set(CASES)
+
+
+def _open_objects(schema: Any, pointer: str = "") -> list[str]:
+    """Pointers of object schemas that declare properties yet accept unknown keys, anywhere in the
+    schema (definitions, items, anyOf branches, map values included)."""
+    found = []
+    if isinstance(schema, dict):
+        if schema.get("properties") and schema.get("additionalProperties") is not False \
+                and pointer != "/properties/global":
+            found.append(pointer or "/")
+        for key, value in schema.items():
+            if key in ("properties", "patternProperties", "definitions", "$defs"):
+                for name, sub in value.items():
+                    found += _open_objects(sub, f"{pointer}/{key}/{name}")
+            elif isinstance(value, dict):
+                found += _open_objects(value, f"{pointer}/{key}")
+            elif isinstance(value, list):
+                for i, sub in enumerate(value):
+                    found += _open_objects(sub, f"{pointer}/{key}/{i}")
+    return found
+
+
+@pytest.mark.parametrize("path", FILES, ids=_id)
+def test_every_declared_object_refuses_unknown_keys(path: Path) -> None:
+    """A misspelt key anywhere (a definition, a list item, a map value) fails instead of being ignored."""
+    assert _open_objects(_root(path)) == []
