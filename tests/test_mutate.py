@@ -122,7 +122,7 @@ def test_a_seeded_sample_is_killed_in_a_throwaway_copy() -> None:
     """CI's small run: mutants are judged in a copy; the work tree is left as it was."""
     before = _tree_state()
     chosen = mutate.sample(mutate.all_mutants(ROOT), CI_SAMPLE, CI_SEED)
-    report = mutate.run(chosen, str(renderer().helm.path), ROOT, jobs=1, baseline=False)
+    report = mutate.run(chosen, str(renderer().helm.path), ROOT, jobs=2, baseline=False)
     assert _tree_state() == before
     assert len(report.outcomes) == CI_SAMPLE
     assert report.rate >= CI_THRESHOLD, report.text()
