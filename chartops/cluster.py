@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock
+
 from chartops import gotools
 from chartops.paths import repo_root
 
@@ -402,8 +404,23 @@ urllib.request.urlopen("https://127.0.0.1:" + port + "/readyz", context=ctx, tim
 """
 
 
+_LOCKS: dict[Path, FileLock] = {}
+
+
+def _lock(layout: Layout) -> FileLock:
+    """One starter or stopper of a plane at a time (test workers share it); reentrant in a process."""
+    path = layout.root.with_name(layout.root.name + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _LOCKS.setdefault(path, FileLock(str(path)))
+
+
 def up(root: Path | None = None, fresh: bool = False, timeout: float = 90.0, plane: str = "main") -> Status:
     """Start whatever is not running (all of it with `fresh`, from an empty etcd). Idempotent."""
+    with _lock(layout_of(root, plane)):
+        return _up(root, fresh, timeout, plane)
+
+
+def _up(root: Path | None, fresh: bool, timeout: float, plane: str) -> Status:
     layout = layout_of(root, plane)
     if fresh:
         down(root, wipe=True, plane=plane)
@@ -466,8 +483,33 @@ def up(root: Path | None = None, fresh: bool = False, timeout: float = 90.0, pla
 
 
 def down(root: Path | None = None, wipe: bool = False, plane: str = "main") -> None:
-    """Stop every component (reverse order); with `wipe`, forget etcd's data too."""
+    """Stop every component (reverse order), strays of an earlier start included; with `wipe`,
+    forget etcd's data too."""
     layout = layout_of(root, plane)
+    with _lock(layout):
+        _down(layout, wipe)
+
+
+def _strays(layout: Layout) -> list[int]:
+    """Component processes whose command line names this plane's state directory (after the pid files' ones
+    are stopped: strays of a start whose pid files were overwritten)."""
+    marker = str(layout.root) + "/"
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        argv0 = Path(cmdline.split(" ", 1)[0]).name
+        component = argv0 in COMPONENTS or argv0 == ETCD_BINARY or "-m chartops.volumes" in cmdline
+        if marker in cmdline and component:
+            found.append(int(proc.name))
+    return found
+
+
+def _down(layout: Layout, wipe: bool) -> None:
     for component in reversed(COMPONENTS):
         pid = _pid(layout, component)
         if pid:
@@ -480,6 +522,11 @@ def down(root: Path | None = None, wipe: bool = False, plane: str = "main") -> N
         if pid and _alive(pid):
             os.killpg(pid, signal.SIGKILL)
         layout.pidfile(component).unlink(missing_ok=True)
+    for pid in _strays(layout):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     if wipe:
         shutil.rmtree(layout.etcd_data, ignore_errors=True)
 

@@ -106,3 +106,20 @@ def test_one_step_install_on_a_cluster_with_a_network(kubeadm_cluster: Kube) -> 
         "meta.helm.sh/release-name"] == "platform"
     kube.helm("rollback", "platform", "1", "--wait")
     kube.helm("uninstall", "platform", "--wait")
+
+
+def test_recovery_after_a_one_pass_install_failed_on_a_metallb_hook(kubeadm_cluster: Kube) -> None:
+    """The README's recovery: a first install without step 1 stops on a MetalLB hook; step 1 run as
+    `helm upgrade`, then step 2, bring the release to deployed."""
+    kube = kubeadm_cluster
+    text = " ".join((ROOT / "charts/platform/README.md").read_text().split())
+    assert "If a first install without step 1 failed on a MetalLB hook, run step 1 as a `helm upgrade`" in text
+    step1, step2 = [s for s in _readme_block("charts/platform/README.md", "## Install order") if s.startswith("helm")]
+    one_pass = step1.split(" --set ")[0]
+    failed = _helm(kube, one_pass, check=False)
+    assert failed.returncode != 0 and "ipaddresspoolvalidationwebhook.metallb.io" in failed.stderr, failed.stderr
+    _helm(kube, step1.replace("helm install", "helm upgrade", 1))
+    _helm(kube, step2, *UNSERVED_WEBHOOK)
+    status = kube.helm("status", "platform", "-o", "json").stdout
+    assert '"status":"deployed"' in status.replace(" ", ""), status
+    kube.helm("uninstall", "platform", "--wait")
