@@ -201,10 +201,12 @@ def in_netns(fd: int, fn: Callable[[], Any]) -> Any:
     return result[0]
 
 
-def _listen(fd: int, addr: tuple[str, int], kind: int = socket.SOCK_STREAM) -> socket.socket:
+def _listen(fd: int, addr: tuple[str, int], kind: int = socket.SOCK_STREAM, reuseport: bool = False) -> socket.socket:
     def make() -> socket.socket:
         sock = socket.socket(socket.AF_INET, kind)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuseport:  # beside a server on the wildcard address that sets it too (CoreDNS does)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(addr)
         if kind == socket.SOCK_STREAM:
             sock.listen(64)
@@ -773,7 +775,7 @@ class Running:
     def serve_dns(self, address: str, answer: str) -> None:
         """A stand-in upstream DNS server at address:53 inside the controller's namespace: it answers
         every A question with `answer` and records the names asked in self.queries[address]."""
-        sock = _listen(self.netns, (address, 53), socket.SOCK_DGRAM)
+        sock = _listen(self.netns, (address, 53), socket.SOCK_DGRAM, reuseport=True)
         self.relays.sockets.append(sock)
         asked = self.queries.setdefault(address, [])
 

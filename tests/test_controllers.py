@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import yaml
 
 from chartops import controllers
 from chartops.controllers import Running
@@ -146,7 +147,8 @@ def _lb_ingress(kube: Kube, name: str, namespace: str) -> list[str]:
 def _metallb_checks(kube: Kube, run: Running) -> None:
     run.wait_ready()  # the chart's readiness probe (port 17472) answers from the real binary
     pools = kube.get("ipaddresspools.metallb.io", "-n", "metallb-system")["items"]
-    assert [p["spec"]["addresses"] for p in pools] == [["10.0.0.10-10.0.0.50"]]
+    lab = yaml.safe_load((ROOT / "values/lab.yaml").read_text())["metallb"]["addressPools"]
+    assert [p["spec"]["addresses"] for p in pools] == [p["addresses"] for p in lab]
     assert kube.exists("l2advertisements.metallb.io", "lab-l2", "-n", "metallb-system")
     kube.wait_for("10.0.0.11 on the ingress Service",
                   lambda: _lb_ingress(kube, "platform-ingress-nginx-controller", "ingress-nginx") == ["10.0.0.11"])
