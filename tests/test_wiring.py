@@ -61,6 +61,8 @@ def _external(scn: Scenario, objs: list[Obj]) -> set[str]:
     for o in objs:
         for c in containers(o):
             names |= {str(e.get("value")) for e in c.get("env") or [] if e["name"].endswith("SECRET_NAME")}
+        if o.get("kind") == "Certificate":  # cert-manager writes the Secret a Certificate names
+            names.add(str((o.get("spec") or {}).get("secretName")))
     return names
 
 
