@@ -86,6 +86,9 @@ case("elasticsearch", {"ingress": {"kibana": {"className": "nginx #"}}}, "/ingre
 case("ingress-nginx", {"controller": {"priorityClassName": "Bad Name"}}, "/controller/priorityClassName")
 case("mysql", {"auth": {"existingSecret": "../secret"}}, "/auth/existingSecret")
 
+case("mysql", {"backup": {"enabled": True, "persistence": {"accessModes": ["ReadWriteOnce\nx: y"]}}},
+     "/backup/persistence/accessModes/0")
+
 # schedules the CronJob controller rejects
 case("mysql", {"backup": {"enabled": True, "schedule": "61 * * *"}}, "/backup/schedule")
 case("mysql", {"backup": {"enabled": True, "schedule": "0 3 * * *\nsuspend: true"}}, "/backup/schedule")
