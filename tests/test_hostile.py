@@ -143,7 +143,7 @@ case("ingress-nginx", {"controller": {"autoscaling": {"enabled": True, "minRepli
 
 # regular expressions the Go binaries (RE2) refuse at run time
 BAD_REGEXES = ["^(docker.*", "^docker.*)", "^[a-z.*", "*docker", "^docker\\", "^a**", "^(?!eth0)", "(a)\\1"]
-for i, bad in enumerate(BAD_REGEXES):
+for bad in BAD_REGEXES:
     case("metallb", {"speaker": {"excludeInterfaces": ["^cni.*", bad]}}, "speaker.excludeInterfaces[1]", "Go binary")
 case("coredns", {"rewrites": [{"type": "regex", "from": "(.*).feng.org(", "to": "{1}.default.svc.cluster.local"}]},
      "rewrites[0].from")
