@@ -435,7 +435,9 @@ def _up(root: Path | None, fresh: bool, timeout: float, plane: str) -> Status:
     for binary in (ETCD_BINARY, "openssl"):
         if shutil.which(binary) is None:
             raise ClusterError(f"{binary} is missing: run `invoke tools` (Debian packages etcd-server, openssl)")
-    busy = sorted(set(listening()) & set(layout.ports()))
+    deadline = time.monotonic() + 20  # a plane just stopped may hold its ports a moment longer
+    while (busy := sorted(set(listening()) & set(layout.ports()))) and time.monotonic() < deadline:
+        time.sleep(0.2)
     if busy:
         raise ClusterError(f"ports {busy} are taken inside network namespace {NETNS}: another control plane "
                            f"(another checkout's?) runs there; stop it with its `invoke cluster.down`")
