@@ -30,7 +30,8 @@ from filelock import FileLock
 from chartops import gotools
 from chartops.paths import repo_root
 
-NETNS = "chartops"
+# CHARTOPS_NETNS runs a second checkout's planes in a namespace (and so a loopback) of their own
+NETNS = os.environ.get("CHARTOPS_NETNS", "chartops")
 SERVICE_CIDR = "10.96.0.0/12"
 POD_CIDR = "10.244.0.0/16"  # kwok's fake pod addresses; routed to lo inside the namespace
 API_PORT = 6443
