@@ -83,7 +83,8 @@ def real(kube: Kube) -> Iterator[tuple[Kube, list[Running]]]:
     """A fresh control plane, and the controllers a test starts: stopped afterwards, their logs
     scanned for RBAC refusals, unknown flags and rejected configuration (naming the chart)."""
     if not kube.builtin:
-        pytest.skip("the real controllers need the built-in control plane: their pod network is its namespace")
+        pytest.skip("the real controllers need the built-in control plane (KUBECONFIG unset): their pod network "
+                    "is its loopback-only namespace")
     from chartops import cluster as cluster_mod
 
     controllers.build_all()  # a no-op once `invoke tools` has built them
