@@ -1,6 +1,6 @@
 """Pod-level values a user sets reach the pods they are documented for.
 
-Every `podAnnotations`, `podLabels`, `nodeSelector`, `tolerations` and
+Every `podAnnotations`, `podLabels`, `nodeSelector`, `tolerations`, `affinity` and
 `priorityClassName` key in a chart's values.yaml is set to a marker in turn; some
 workload of the chart (in one of its ci scenarios) must carry it in its pod template.
 A template that drops one renders fine and silently ignores the user.
@@ -8,6 +8,7 @@ A template that drops one renders fine and silently ignores the user.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +25,8 @@ SET: dict[str, Any] = {
     "nodeSelector": {MARKER: "yes"},
     "tolerations": [{"key": MARKER, "operator": "Exists"}],
     "priorityClassName": "marker-priority",
+    "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": MARKER, "operator": "Exists"}]}]}}},
 }
 
 
@@ -81,6 +84,8 @@ def _carries(obj: dict[str, Any], key: str) -> bool:
         if key == "tolerations" and any(t.get("key") == MARKER for t in spec.get("tolerations") or []):
             return True
         if key == "priorityClassName" and spec.get("priorityClassName") == "marker-priority":
+            return True
+        if key == "affinity" and MARKER in json.dumps(spec.get("affinity") or {}):
             return True
     return False
 
