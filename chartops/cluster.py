@@ -401,7 +401,7 @@ import ssl, sys, urllib.request
 pki, port = sys.argv[1], sys.argv[2]
 ctx = ssl.create_default_context(cafile=pki + "/ca.crt")
 ctx.load_cert_chain(pki + "/admin.crt", pki + "/admin.key")
-urllib.request.urlopen("https://127.0.0.1:" + port + "/readyz", context=ctx, timeout=2)
+urllib.request.urlopen("https://127.0.0.1:" + port + "/readyz", context=ctx, timeout=10)
 """
 
 
@@ -426,8 +426,15 @@ def _up(root: Path | None, fresh: bool, timeout: float, plane: str) -> Status:
     if fresh:
         down(root, wipe=True, plane=plane)
     current = status(root, plane)
-    if all(current.running.values()) and current.ready:
-        return current
+    if all(current.running.values()):
+        # every process runs: a slow /readyz (a loaded machine) is waited for, never "fixed" by a
+        # restart that would pull the plane from under the tests using it
+        deadline = time.monotonic() + timeout
+        while not current.ready and time.monotonic() < deadline and all(current.running.values()):
+            time.sleep(1)
+            current = status(root, plane)
+        if current.ready:
+            return current
     if any(current.running.values()):
         down(root, plane=plane)  # a partial plane: start over with the data kept
     ensure_netns()

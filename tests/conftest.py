@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,23 +38,27 @@ def _builtin() -> bool:
     return not current or Path(current).resolve() == cluster.kubeconfig().resolve()
 
 
-@pytest.fixture(scope="session")
-def kube() -> Iterator[Kube]:
-    """A live cluster: the built-in control plane (inside its loopback-only network namespace),
-    or the one KUBECONFIG names."""
+def builtin_or_kubeconfig(plane: str = "main", fresh: bool = False) -> Kube:
+    """The cluster KUBECONFIG names, or a plane of the built-in control plane, started (inside its
+    loopback-only network namespace; skips when this process is outside it)."""
     from chartops import cluster
-
-    if not _builtin():
-        yield Kube(Path(os.environ["KUBECONFIG"]), builtin=False)
-        return
-    if not cluster.loopback_only():
-        pytest.skip(f"the built-in control plane is reached only from inside network namespace {cluster.NETNS}: "
-                    "run `invoke test` (or `invoke cluster run -- pytest ...`), or set KUBECONFIG to a cluster")
     from tests.helpers import renderer
 
+    if not _builtin():
+        return Kube(Path(os.environ["KUBECONFIG"]), builtin=False)
+    if not cluster.loopback_only():
+        pytest.skip(f"the built-in control plane is reached only from inside network namespace {cluster.NETNS}: "
+                    "run `invoke test` (or `invoke cluster.run -- pytest ...`), or set KUBECONFIG to a cluster")
     cluster.link_clients(renderer().helm.path)
-    cluster.up()
-    yield Kube(cluster.kubeconfig(), builtin=True)
+    cluster.up(plane=plane, fresh=fresh)
+    return Kube(cluster.kubeconfig(plane=plane), builtin=True)
+
+
+@pytest.fixture(scope="session")
+def kube() -> Kube:
+    """A live cluster: the built-in control plane (inside its loopback-only network namespace),
+    or the one KUBECONFIG names."""
+    return builtin_or_kubeconfig()
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import pytest
 from chartops import cluster, ct, lint
 from chartops.charts import Chart, discover
 from tests.cluster_helpers import Kube, kubeadm_coredns_objects
+from tests.conftest import builtin_or_kubeconfig
 from tests.helpers import ROOT, renderer
 
 UNSERVED_WEBHOOK = {"metallb": "--set=webhook.failurePolicy=Ignore",
@@ -37,13 +38,11 @@ def test_ct_lint_names_the_chart_whose_ci_file_fails(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def ct_cluster(kube: Kube) -> Kube:
+def ct_cluster() -> Kube:
     """What kind (the workflow's cluster) starts with, kubeadm's CoreDNS objects included. On the
     built-in control plane that is a second plane of its own (other ports, same namespace), so ct's
     releases and the tests that restart the first plane run side by side."""
-    if kube.builtin:
-        cluster.up(plane="ct", fresh=True)
-        kube = Kube(cluster.kubeconfig(plane="ct"), builtin=True)
+    kube = builtin_or_kubeconfig(plane="ct")
     kube.create(kubeadm_coredns_objects(), manager="kubeadm")
     # ingress-nginx's cert-manager scenario needs cert-manager's API (the workflow installs cert-manager)
     kube.kubectl("apply", "--server-side", "-f", str(ROOT / "tests/fixtures/cert-manager-api.yaml"))
