@@ -2,7 +2,9 @@
 
 All scenario renders (cached by tests.helpers) are written under one directory, one
 sub-directory per chart, and scanned by ONE checkov process (it is slow to start); the report
-is cached by the hash of the renders, so an unchanged suite never runs checkov twice.
+is cached by the render cache keys of the scenarios (chart files, values, helm inputs: the renders
+themselves differ each time by their generated passwords and certificates), so an unchanged suite
+never runs checkov twice.
 The count of a chart is the number of distinct failed check ids over all its scenarios, after
 the waivers of tests/checkov_skips.yaml (every waiver states a reason).
 """
@@ -23,7 +25,8 @@ from filelock import FileLock
 
 from chartops import checkov
 from chartops.charts import applications, discover, scenarios
-from tests.helpers import ROOT, RenderError, render
+from chartops.render import cache_key
+from tests.helpers import ROOT, RenderError, _request, render
 
 SKIPS = Path(__file__).with_name("checkov_skips.yaml")
 
@@ -70,21 +73,25 @@ def waived(chart: str, skips: dict[str, dict[str, str]]) -> set[str]:
     return ids
 
 
-def _write_renders(directory: Path) -> str:
-    """Every scenario render as <chart>/<scenario>.yaml; returns the hash of them all."""
+def _key() -> str:
+    """Everything that makes the scenario renders, and the checkov version."""
     digest = hashlib.sha256(checkov.VERSION.encode())
+    for scn in scenarios():
+        digest.update(cache_key(_request(scn.chart, None, scn.values_files, "test", "default")).encode())
+    return digest.hexdigest()[:32]
+
+
+def _write_renders(directory: Path) -> None:
+    """Every scenario render as <chart>/<scenario>.yaml."""
     for scn in scenarios():
         try:
             objs = render(scn.chart, values_files=scn.values_files)
         except RenderError:
             continue  # reported by test_policy.test_scenario_renders
-        text = yaml.safe_dump_all(objs, sort_keys=True)
         name = scn.id.split(":", 1)[1].replace("+", "_")
         path = directory / scn.chart / f"{name}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        digest.update(f"{scn.chart}/{name}\0{text}\0".encode())
-    return digest.hexdigest()[:32]
+        path.write_text(yaml.safe_dump_all(objs, sort_keys=True))
 
 
 @pytest.fixture(scope="session")
@@ -92,14 +99,14 @@ def failed() -> dict[str, dict[str, list[str]]]:
     """{chart: {check id: [where it failed]}}, from one cached checkov run over all renders."""
     cache = Path(os.environ.get("CHARTOPS_CHECKOV_CACHE", ROOT / ".tools" / "checkov-cache"))
     cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="checkov-renders-") as tmp:
-        key = _write_renders(Path(tmp))
-        entry = cache / f"{key}.json"
-        with FileLock(str(entry) + ".lock"):  # xdist workers wait for one scan
-            if not entry.exists():
+    entry = cache / f"{_key()}.json"
+    with FileLock(str(entry) + ".lock"):  # xdist workers wait for one scan
+        if not entry.exists():
+            with tempfile.TemporaryDirectory(prefix="checkov-renders-") as tmp:
+                _write_renders(Path(tmp))
                 found = [f.__dict__ for f in checkov.scan(Path(tmp), ROOT)]
-                entry.write_text(json.dumps(found))
-            raw: list[dict[str, Any]] = json.loads(entry.read_text())
+            entry.write_text(json.dumps(found))
+        raw: list[dict[str, Any]] = json.loads(entry.read_text())
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for f in raw:
         chart = f["file"].split("/", 1)[0]
