@@ -23,6 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["CHARTOPS_RENDER_CACHE"] = tempfile.mkdtemp(prefix="chartops-render-")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker hook turns the marks into load groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Cluster tests share one control plane: under xdist they run in one worker, one after another."""
     for item in items:
