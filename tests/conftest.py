@@ -23,12 +23,33 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["CHARTOPS_RENDER_CACHE"] = tempfile.mkdtemp(prefix="chartops-render-")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker hook turns the marks into load groups
+# The modules whose cluster tests share a control plane, and that plane. Under xdist each plane's
+# tests go to one worker, one after another (the planes restart between modules); the planes run
+# side by side. (xdist's own `loadgroup` does not group under pytest 9: its nodeid suffix is lost.)
+PLANE_OF_MODULE = {
+    "test_cluster.py": "main", "test_cluster_lifecycle.py": "main", "test_cluster_platform.py": "main",
+    "test_cluster_rbac.py": "main", "test_controllers.py": "main", "test_ct.py": "ct",
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Cluster tests share one control plane: under xdist they run in one worker, one after another."""
-    for item in items:
-        if "cluster" in item.keywords and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group("cluster"))
+    """A cluster test outside the modules above would run beside its plane's other tests: refuse it."""
+    loose = [item.nodeid for item in items
+             if "cluster" in item.keywords and Path(str(item.fspath)).name not in PLANE_OF_MODULE]
+    if loose:
+        raise pytest.UsageError("cluster tests outside tests/conftest.py's PLANE_OF_MODULE: " + ", ".join(loose))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Load scheduling where a plane's modules form one unit of work and every other test is its own."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PlaneScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = Path(nodeid.split("::", 1)[0]).name
+            return f"plane:{PLANE_OF_MODULE[module]}" if module in PLANE_OF_MODULE else nodeid
+
+    return PlaneScheduling(config, log)
 
 
 def _builtin() -> bool:

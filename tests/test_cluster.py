@@ -18,7 +18,8 @@ from chartops.charts import Scenario, scenarios
 from tests.cluster_helpers import Kube
 from tests.helpers import render
 
-pytestmark = pytest.mark.cluster
+# one xdist worker runs them one after another: they share (and restart) the control plane
+pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
 
 
 def test_api_server_is_v1_33(kube: Kube) -> None:

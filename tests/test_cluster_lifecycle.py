@@ -20,7 +20,8 @@ import yaml
 from tests.cluster_helpers import Kube, Obj, kubeadm_coredns_objects, manifest_objects, snapshot
 from tests.helpers import ROOT
 
-pytestmark = pytest.mark.cluster
+# one xdist worker runs them one after another: they share (and restart) the control plane
+pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
 
 METALLB_LAB = ROOT / ".tools" / "cluster" / "metallb-lab.yaml"
 

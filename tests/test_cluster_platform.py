@@ -18,7 +18,8 @@ from chartops import cluster
 from tests.cluster_helpers import Kube, kubeadm_coredns_objects, snapshot
 from tests.helpers import ROOT
 
-pytestmark = pytest.mark.cluster
+# one xdist worker runs them one after another: they share (and restart) the control plane
+pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
 
 UNSERVED_WEBHOOK = ("--set", "metallb.webhook.failurePolicy=Ignore")
 

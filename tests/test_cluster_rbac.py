@@ -16,7 +16,8 @@ import pytest
 from tests.cluster_helpers import Kube, Obj
 from tests.helpers import render
 
-pytestmark = pytest.mark.cluster
+# one xdist worker runs them one after another: they share (and restart) the control plane
+pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
 
 RBAC_KINDS = {"Namespace", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"}
 

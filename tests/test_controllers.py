@@ -23,6 +23,8 @@ from tests.cluster_helpers import Kube, kubeadm_coredns_objects
 from tests.helpers import ROOT, containers, one, render
 
 cluster = pytest.mark.cluster
+# they share (and restart) the control plane with the other cluster modules: one xdist worker runs them all
+same_worker = pytest.mark.xdist_group("cluster")
 
 # --- offline: what is built and how a pod spec becomes a process ---
 
@@ -156,6 +158,7 @@ def _metallb_checks(kube: Kube, run: Running) -> None:
 
 
 @cluster
+@same_worker
 def test_metallb_two_step_install_with_the_real_webhook(real: tuple[Kube, list[Running]]) -> None:
     kube, runs = real
     kube.create(kubeadm_coredns_objects(), manager="kubeadm")
@@ -189,6 +192,7 @@ def test_metallb_two_step_install_with_the_real_webhook(real: tuple[Kube, list[R
 
 
 @cluster
+@same_worker
 def test_metallb_one_step_install_with_the_real_webhook(real: tuple[Kube, list[Running]]) -> None:
     kube, runs = real
     kube.create(kubeadm_coredns_objects(), manager="kubeadm")
@@ -253,6 +257,7 @@ def _service(kube: Kube, name: str, namespace: str) -> str:
 
 
 @cluster
+@same_worker
 def test_coredns_runs_the_lab_corefile_overrides(real: tuple[Kube, list[Running]]) -> None:
     kube, runs = real
     kube.create(_kubeadm_dns(), manager="kubeadm")
@@ -285,6 +290,7 @@ def test_coredns_runs_the_lab_corefile_overrides(real: tuple[Kube, list[Running]
 
 
 @cluster
+@same_worker
 def test_coredns_full_mode_runs_the_charts_own_pod(real: tuple[Kube, list[Running]]) -> None:
     kube, runs = real
     kube.helm("install", "coredns", "charts/coredns", "-n", "kube-system",
@@ -305,6 +311,7 @@ def test_coredns_full_mode_runs_the_charts_own_pod(real: tuple[Kube, list[Runnin
 
 
 @cluster
+@same_worker
 def test_eck_operator_admits_and_reconciles_the_lab_elasticsearch(real: tuple[Kube, list[Running]]) -> None:
     kube, runs = real
     started = controllers.launch("eck", "elastic-system", "StatefulSet", "elastic-operator")
