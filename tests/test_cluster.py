@@ -16,7 +16,7 @@ import pytest
 from chartops import cluster
 from chartops.charts import Scenario, scenarios
 from tests.cluster_helpers import Kube
-from tests.helpers import render
+from tests.helpers import ROOT, render
 
 # one xdist worker runs them one after another: they share (and restart) the control plane
 pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
@@ -85,8 +85,11 @@ def with_all_crds(fresh: Kube) -> Kube:
         for obj in render(scn.chart, values_files=scn.values_files):
             if obj["kind"] == "CustomResourceDefinition":
                 crds[obj["metadata"]["name"]] = obj
+    # and cert-manager's API, which ingress-nginx's cert-manager scenario uses
+    fresh.kubectl("apply", "--server-side", "-f", str(ROOT / "tests/fixtures/cert-manager-api.yaml"))
     fresh.apply(crds.values(), "chartops-test", "--force-conflicts")
-    fresh.kubectl("wait", "--for=condition=Established", "--timeout=60s", *(f"crd/{n}" for n in sorted(crds)))
+    names = [*sorted(crds), "certificates.cert-manager.io", "issuers.cert-manager.io"]
+    fresh.kubectl("wait", "--for=condition=Established", "--timeout=60s", *(f"crd/{n}" for n in names))
     return fresh
 
 

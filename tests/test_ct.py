@@ -42,7 +42,7 @@ def ct_cluster() -> Kube:
     """What kind (the workflow's cluster) starts with, kubeadm's CoreDNS objects included. On the
     built-in control plane that is a second plane of its own (other ports, same namespace), so ct's
     releases and the tests that restart the first plane run side by side."""
-    kube = builtin_or_kubeconfig(plane="ct")
+    kube = builtin_or_kubeconfig(plane="ct", fresh=True)
     kube.create(kubeadm_coredns_objects(), manager="kubeadm")
     # ingress-nginx's cert-manager scenario needs cert-manager's API (the workflow installs cert-manager)
     kube.kubectl("apply", "--server-side", "-f", str(ROOT / "tests/fixtures/cert-manager-api.yaml"))
