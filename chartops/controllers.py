@@ -32,7 +32,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -129,28 +128,12 @@ def build(controller: Controller, root: Path | None = None, log: bool = True) ->
         raise ControllerError(f"charts/{controller.chart} has appVersion {version} but tools/controllers/"
                               f"{controller.name}/go.mod pins {controller.module} {pinned}: update the module "
                               f"(go get {controller.module}@{version} && go mod tidy)")
-    target = controller.binary(root)
-    if target.is_file():
-        return target
-    if shutil.which("go") is None:
-        raise ControllerError(f"building {controller.name} needs Go on PATH")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    started = time.monotonic()
-    if log:
-        print(f"building {controller.name} {version} (cold builds take minutes)...", file=sys.stderr, flush=True)
     ldflags = tuple(f.format(version=version, bare=version.lstrip("v")) for f in controller.ldflags)
     tool = gotools.GoTool(controller.name, version, f"controllers/{controller.name}", controller.package, ldflags)
-    env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="-mod=readonly")
-    proc = subprocess.run(gotools.build_command(tool, partial), cwd=module_dir(controller, root), env=env,
-                          capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        partial.unlink(missing_ok=True)
-        raise ControllerError(f"go build of {controller.package} failed:\n{proc.stderr.strip()[-4000:]}")
-    partial.replace(target)
-    if log:
-        print(f"built {target} in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
-    return target
+    try:
+        return gotools.build(tool, root, log, target=controller.binary(root))
+    except gotools.GoToolError as err:
+        raise ControllerError(str(err)) from err
 
 
 def build_all(root: Path | None = None, log: bool = True) -> dict[str, Path]:

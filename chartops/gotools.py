@@ -78,10 +78,11 @@ def missing(root: Path | None = None) -> list[GoTool]:
     return [t for t in TOOLS.values() if not t.binary(root).is_file()]
 
 
-def build(tool: GoTool, root: Path | None = None, log: bool = True) -> Path:
-    """Build one tool unless its cached binary exists; return the binary's path."""
+def build(tool: GoTool, root: Path | None = None, log: bool = True, target: Path | None = None) -> Path:
+    """Build one tool unless its cached binary exists (at `target`, default its place under
+    .tools/go); return the binary's path."""
     root = root or repo_root()
-    target = tool.binary(root)
+    target = target or tool.binary(root)
     if target.is_file():
         return target
     if shutil.which("go") is None:
