@@ -74,7 +74,8 @@ def run(kubeconfig: str, interval: float, once: bool = False) -> None:  # pragma
             if pending:
                 labels = {n["metadata"]["name"]: n["metadata"].get("labels", {})
                           for n in _items(core.list_namespace(_preload_content=False))}
-                classes = {s["metadata"]["name"]: s["provisioner"] for s in _items(storage.list_storage_class(_preload_content=False))}
+                classes = {s["metadata"]["name"]: s["provisioner"]
+                           for s in _items(storage.list_storage_class(_preload_content=False))}
                 for claim in pending:
                     ns = claim["metadata"]["namespace"]
                     provisioner = classes.get(claim.get("spec", {}).get("storageClassName") or "")
