@@ -7,7 +7,9 @@ A key documented as
 
 becomes a row (key, type, default, description) of the table between the
 `<!-- values-table:start -->` and `<!-- values-table:end -->` markers. The same
-module keeps every chart's `global` schema equal to charts/common/global.schema.json.
+module keeps every chart's `global` schema equal to charts/common/global.schema.json, and
+the shared definitions a schema refers to (`#/definitions/common.*`: labels, quantities,
+cron schedules, tolerations...) equal to charts/common/definitions.schema.json.
 """
 
 from __future__ import annotations
@@ -41,12 +43,19 @@ class DocsError(ValueError):
     """values.yaml or README.md can't be documented as they are."""
 
 
+def _deref(schema: dict[str, Any], node: Any) -> Any:
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if isinstance(ref, str) and ref.startswith("#/definitions/"):
+        return (schema.get("definitions") or {}).get(ref.removeprefix("#/definitions/"), node)
+    return node
+
+
 def _schema_type(schema: dict[str, Any], path: list[str]) -> str | None:
     node: Any = schema
     for part in path:
         if not isinstance(node, dict):
             return None
-        node = (node.get("properties") or {}).get(part)
+        node = _deref(schema, (node.get("properties") or {}).get(part))
         if node is None:
             return None
     if isinstance(node, dict):
@@ -158,6 +167,34 @@ def canonical_global() -> dict[str, Any]:
     return dict(json.loads((charts_dir() / "common" / "global.schema.json").read_text()))
 
 
+def canonical_definitions() -> dict[str, Any]:
+    return dict(json.loads((charts_dir() / "common" / "definitions.schema.json").read_text())["definitions"])
+
+
+SHARED_REF = re.compile(r'"\$ref": "#/definitions/(common\.[^"]+)"')
+
+
+def with_shared_definitions(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with exactly the common.* definitions it refers to (directly or through another)."""
+    shared = canonical_definitions()
+    own = {k: v for k, v in (schema.get("definitions") or {}).items() if not k.startswith("common.")}
+    wanted: set[str] = set()
+    todo = SHARED_REF.findall(json.dumps({k: v for k, v in schema.items() if k != "definitions"} | {"d": own}))
+    while todo:
+        name = todo.pop()
+        if name in wanted or name not in shared:
+            continue
+        wanted.add(name)
+        todo += SHARED_REF.findall(json.dumps(shared[name]))
+    definitions = own | {name: shared[name] for name in sorted(wanted)}
+    out = {k: (definitions if k == "definitions" else v) for k, v in schema.items()}
+    if definitions and "definitions" not in out:
+        out["definitions"] = definitions
+    if not definitions:
+        out.pop("definitions", None)
+    return out
+
+
 def expected_files(chart: Chart) -> dict[Path, str]:
     """README.md and values.schema.json as they should be."""
     schema_path = chart.path / "values.schema.json"
@@ -165,6 +202,7 @@ def expected_files(chart: Chart) -> dict[Path, str]:
     out: dict[Path, str] = {}
     if schema:
         schema.setdefault("properties", {})["global"] = canonical_global()
+        schema = with_shared_definitions(schema)
         out[schema_path] = json.dumps(schema, indent=2) + "\n"
     readme_path = chart.path / "README.md"
     readme = readme_path.read_text() if readme_path.exists() else f"# {chart.name}\n\n## Values\n\n{START}\n{END}\n"

@@ -179,7 +179,11 @@ PATTERN_KINDS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     (("10.0.0.1", "fd00::1"), ("10.0.0.256", "10.0.0.0/24", "a.b", "10.0.0.1:53", "/x"), "an IPv4 or IPv6 address"),
     (("1", "65535"), ("0", "65536", "80a"), "a port number from 1 to 65535"),
     (("sha256:" + "a" * 64,), ("sha256:abc", "latest"), "an image digest: sha256: and 64 hex digits"),
+    (("1Gi", "500Mi", "0.5"), ("0", "0Gi", "1Gb", "1 Gi", "abc"), "a size above zero such as 8Gi"),
     (("100m", "1Gi", "2"), ("1 Gi", "abc"), "a Kubernetes quantity such as 100m, 2 or 1Gi"),
+    (("30 2 * * *", "*/5 * * * *", "@daily"), ("61 * * * *", "30 2 * *", "* * * * 7", "abc"),
+     "a cron schedule the CronJob API takes: minute hour day-of-month month day-of-week "
+     "(e.g. 30 2 * * *, ranges and steps such as 1-5 or */15), or @hourly, @daily, @weekly, @monthly"),
     (("30s", "5m"), ("30", "5 m", "abc"), "a duration such as 30s or 5m"),
     (("harbor.feng.org", "harbor.feng.org:5000/apps", "10.0.0.100"), ("Harbor Feng", "oci://harbor.feng.org"),
      "a registry host[:port][/path] such as harbor.feng.org/library"),

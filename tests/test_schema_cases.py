@@ -71,6 +71,8 @@ def _open_objects(schema: Any, pointer: str = "") -> list[str]:
             if key in ("properties", "patternProperties", "definitions", "$defs"):
                 for name, sub in value.items():
                     found += _open_objects(sub, f"{pointer}/{key}/{name}")
+            elif key in ("if", "then", "else", "not"):
+                continue  # conditions on an object declared elsewhere, not declarations
             elif isinstance(value, dict):
                 found += _open_objects(value, f"{pointer}/{key}")
             elif isinstance(value, list):

@@ -57,3 +57,39 @@ Usage: include "common.names.serviceAccount" (dict "serviceAccount" .Values.serv
 {{- default "default" .serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+A derived name, checked against the limit the API server or a controller holds it to, and
+returned as it is. Names grow from the release name and the overrides, so an install
+can pass every schema and still make an object whose pods never start: a StatefulSet's pods
+carry "<name>-<hash>" as a label (52), a CronJob's Jobs get an 11-character suffix (52), a
+Job's name is its pods' job-name label (63), a Service name is a DNS label starting with a
+letter (63), a label value or a label key's name part holds 63.
+kind: StatefulSet, CronJob, Job, Service, label, or any other kind (a DNS subdomain, 253).
+"key" names what to shorten (default: fullnameOverride when set, else the release name).
+Usage: name: {{ include "common.names.checked" (dict "name" $name "kind" "StatefulSet" "context" $) }}
+*/}}
+{{- define "common.names.checked" -}}
+{{- $limits := dict "StatefulSet" 52 "CronJob" 52 "Job" 63 "Service" 63 "label" 63 -}}
+{{- $max := get $limits .kind | default 253 -}}
+{{- $name := toString .name -}}
+{{- $why := "" -}}
+{{- if gt (len $name) (int $max) -}}
+{{- $why = printf "is %d characters; a %s name holds %d" (len $name) .kind (int $max) -}}
+{{- else if and (eq .kind "Service") (not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $name)) -}}
+{{- $why = "is not a DNS label starting with a letter (lower-case letters, digits and '-'), which a Service name must be" -}}
+{{- else if and (eq .kind "label") (not (regexMatch "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$" $name)) -}}
+{{- $why = "is not a label value (letters, digits, '-', '_' and '.', starting and ending with a letter or digit)" -}}
+{{- end -}}
+{{- if $why -}}
+{{- $long := gt (len $name) (int $max) -}}
+{{- $fix := printf "%s %s" (ternary "shorten" "change" $long) (.key | default "") -}}
+{{- if and (not .key) .context.Values.fullnameOverride -}}
+{{- $fix = printf "%s fullnameOverride" (ternary "shorten" "change" $long) -}}
+{{- else if not .key -}}
+{{- $fix = printf "use a release name %s than %q, or set fullnameOverride (or nameOverride)" (ternary "shorter" "starting with a letter, without '.', rather" $long) .context.Release.Name -}}
+{{- end -}}
+{{- fail (printf "\n%s: the %s name %q %s: %s" .context.Chart.Name .kind $name $why $fix) -}}
+{{- end -}}
+{{- $name -}}
+{{- end -}}

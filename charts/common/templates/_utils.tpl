@@ -90,15 +90,21 @@ deleted). Helm 3 can only create hooks: with recreateOnHelm3 the object is
 deleted and re-created on each upgrade; without it a helm 3 upgrade stops at
 "already exists" and nothing is lost.
 Usage: include "common.hooks.annotations" (dict "weight" 10 "recreateOnHelm3" true "context" $)
+   or: include "common.hooks.annotationsInto" (dict ... "into" $map), which sets them into a map
 */}}
 {{- define "common.hooks.annotations" -}}
-helm.sh/hook: post-install,post-upgrade,post-rollback
-helm.sh/hook-weight: {{ .weight | quote }}
-{{- if and .recreateOnHelm3 (semverCompare "<4.0.0-0" .context.Capabilities.HelmVersion.Version) }}
-helm.sh/hook-delete-policy: before-hook-creation
-{{- else }}
-helm.sh/hook-delete-policy: hook-failed
-{{- end }}
+{{- $out := dict -}}
+{{- include "common.hooks.annotationsInto" (merge (dict "into" $out) .) -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{- define "common.hooks.annotationsInto" -}}
+{{- $_ := set .into "helm.sh/hook" "post-install,post-upgrade,post-rollback" -}}
+{{- $_ = set .into "helm.sh/hook-weight" (toString .weight) -}}
+{{- $_ = set .into "helm.sh/hook-delete-policy" "hook-failed" -}}
+{{- if and .recreateOnHelm3 (semverCompare "<4.0.0-0" .context.Capabilities.HelmVersion.Version) -}}
+{{- $_ = set .into "helm.sh/hook-delete-policy" "before-hook-creation" -}}
+{{- end -}}
 {{- end -}}
 
 {{/*

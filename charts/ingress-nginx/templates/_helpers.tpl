@@ -140,15 +140,11 @@ the cluster produces the same bytes (no diff, no rotation). A plain
 {{- $c := .Values.controller -}}
 metadata:
   labels:
-    {{- include "common.labels.pod" (dict "context" . "component" "controller" "podLabels" $c.podLabels) | nindent 4 }}
-  {{- /* One map, podAnnotations winning: the same key twice is invalid YAML to strict parsers (Argo CD). */ -}}
-  {{- $annotations := deepCopy ($c.podAnnotations | default dict) -}}
-  {{- if $c.metrics.enabled -}}
-  {{- $annotations = merge $annotations (dict "prometheus.io/scrape" "true" "prometheus.io/port" "10254") -}}
-  {{- end -}}
-  {{- with $annotations }}
+    {{- include "common.labels.pod" (dict "context" . "component" "controller" "podLabels" $c.podLabels "key" "controller.podLabels") | nindent 4 }}
+  {{- $scrape := ternary (dict "prometheus.io/scrape" "true" "prometheus.io/port" "10254") dict $c.metrics.enabled -}}
+  {{- with include "common.labels.merge" (dict "base" $scrape "sources" (list (dict "key" "controller.podAnnotations" "map" $c.podAnnotations)) "what" "annotations" "context" .) }}
   annotations:
-    {{- toYaml . | nindent 4 }}
+    {{- . | nindent 4 }}
   {{- end }}
 spec:
   serviceAccountName: {{ include "ingress-nginx.serviceAccountName" . }}

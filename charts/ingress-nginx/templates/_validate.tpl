@@ -42,6 +42,11 @@
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- if ne $svc.type "ClusterIP" -}}
+{{- $nodePorts := list (dict "port" $svc.nodePorts.http "key" "controller.service.nodePorts.http") (dict "port" $svc.nodePorts.https "key" "controller.service.nodePorts.https") -}}
+{{- range $proto := list "tcp" "udp" }}{{ range $port, $n := index $svc.nodePorts $proto }}{{ $nodePorts = append $nodePorts (dict "port" $n "protocol" $proto "key" (printf "controller.service.nodePorts.%s.%s" $proto $port)) }}{{ end }}{{ end -}}
+{{- include "common.ports.check" (dict "ports" $nodePorts "node" true "what" "nodePort" "context" .) -}}
+{{- end -}}
 {{- if and $c.metrics.serviceMonitor.enabled (not $c.metrics.enabled) -}}
 {{- include "common.fail" (dict "key" "controller.metrics.serviceMonitor.enabled" "message" "needs controller.metrics.enabled: true (the ServiceMonitor scrapes the metrics Service)" "context" .) -}}
 {{- end -}}

@@ -59,14 +59,13 @@ place on upgrade, helm 3 re-creates them (common.hooks.annotations). See the REA
 Usage: include "metallb.config.annotations" (dict "weight" 10 "annotations" .annotations "context" $)
 */}}
 {{- define "metallb.config.annotations" -}}
+{{- $fixed := dict -}}
 {{- if .context.Values.config.asHooks }}
-{{ include "common.hooks.annotations" (dict "weight" .weight "recreateOnHelm3" true "context" .context) }}
+{{- include "common.hooks.annotationsInto" (dict "weight" .weight "recreateOnHelm3" true "context" .context "into" $fixed) -}}
 {{- else }}
-argocd.argoproj.io/sync-wave: {{ .weight | quote }}
+{{- $_ := set $fixed "argocd.argoproj.io/sync-wave" (toString .weight) -}}
 {{- end }}
-{{- with .annotations }}
-{{ toYaml . }}
-{{- end }}
+{{- include "common.labels.merge" (dict "fixed" $fixed "sources" (list (dict "key" (printf "%s.annotations" (.key | default "annotations")) "map" .annotations)) "what" "annotations" "context" .context) -}}
 {{- end -}}
 
 {{/*
@@ -78,12 +77,9 @@ metadata:
   name: {{ .item.name | quote }}
   namespace: {{ include "common.names.namespace" .context }}
   labels:
-    {{- include "common.labels.standard" .context | nindent 4 }}
-    {{- with .item.labels }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
+    {{- include "common.labels.standard" (dict "context" .context "sources" (list (dict "key" (printf "%s.labels" .item.name) "map" .item.labels))) | nindent 4 }}
   annotations:
-    {{- include "metallb.config.annotations" (dict "weight" .weight "annotations" .item.annotations "context" .context) | trim | nindent 4 }}
+    {{- include "metallb.config.annotations" (dict "weight" .weight "annotations" .item.annotations "key" .item.name "context" .context) | nindent 4 }}
 {{- end -}}
 
 {{/* Hook weights: profiles and aliases first, then what refers to them. */}}

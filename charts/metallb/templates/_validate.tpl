@@ -11,15 +11,8 @@ after part of the release is already applied.
 {{- include "common.regex.validate" (dict "value" $re "key" (printf "speaker.excludeInterfaces[%d]" $i) "context" $) -}}
 {{- end -}}
 {{- /* the speaker shares the node's network: its ports must not meet each other or the node's own daemons */ -}}
-{{- $node := dict "179" "BGP (FRR, calico-node)" "2379" "etcd" "2380" "etcd peers" "6443" "kube-apiserver" "9099" "calico-node health" "10249" "kube-proxy metrics" "10250" "the kubelet" "10256" "kube-proxy health" "10257" "kube-controller-manager" "10259" "kube-scheduler" -}}
-{{- if eq (int .Values.speaker.metricsPort) (int .Values.speaker.memberlistPort) -}}
-{{- include "common.fail" (dict "key" "speaker.memberlistPort" "message" (printf "%d equals speaker.metricsPort: both are bound on the node's network, the second one fails" (int .Values.speaker.memberlistPort)) "context" .) -}}
-{{- end -}}
-{{- range $key, $port := dict "speaker.metricsPort" .Values.speaker.metricsPort "speaker.memberlistPort" .Values.speaker.memberlistPort -}}
-{{- with get $node (toString (int $port)) -}}
-{{- include "common.fail" (dict "key" $key "message" (printf "%d is already taken on every node by %s: the speaker uses the host network and could not bind it" (int $port) .) "context" $) -}}
-{{- end -}}
-{{- end -}}
+{{- $ports := list (dict "port" .Values.speaker.metricsPort "key" "speaker.metricsPort") (dict "port" .Values.speaker.memberlistPort "key" "speaker.memberlistPort") -}}
+{{- include "common.ports.check" (dict "ports" $ports "node" true "allow" (list 7946) "what" "host port (the speaker uses the host network)" "context" .) -}}
 {{- include "common.resources.validate" (dict "resources" .Values.controller.resources "key" "controller.resources" "context" .) -}}
 {{- include "common.resources.validate" (dict "resources" .Values.speaker.resources "key" "speaker.resources" "context" .) -}}
 {{- end -}}

@@ -15,9 +15,9 @@
 {{- include "common.fail" (dict "key" "kubelet.preferredAddressTypes" "message" "must list at least one address type (InternalIP, ExternalIP, Hostname, InternalDNS, ExternalDNS): metrics-server would reach no kubelet" "context" .) -}}
 {{- end -}}
 
-{{- /* The kubelet already listens on 10250 in the node's network namespace. */ -}}
-{{- if and $v.hostNetwork (eq (int $v.securePort) 10250) -}}
-{{- include "common.fail" (dict "key" "securePort" "message" "is 10250, the kubelet's own port, while hostNetwork is true: the pod could never bind it. Pick another port, e.g. 4443" "context" .) -}}
+{{- /* On the host network the pod meets the node's own daemons (the kubelet's 10250...). */ -}}
+{{- if $v.hostNetwork -}}
+{{- include "common.ports.check" (dict "ports" (list (dict "port" $v.securePort "key" "securePort")) "node" true "what" "hostNetwork port" "context" .) -}}
 {{- end -}}
 
 {{- $managed := include "metrics-server.managedFlags" . | fromJsonArray -}}

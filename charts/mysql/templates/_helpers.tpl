@@ -32,7 +32,7 @@
 
 {{/* Label a client pod needs when the NetworkPolicy is on. */}}
 {{- define "mysql.clientLabel" -}}
-{{- printf "%s-client" (include "common.names.fullname" .) -}}
+{{- include "common.names.checked" (dict "name" (printf "%s-client" (include "common.names.fullname" .)) "kind" "label" "context" .) -}}
 {{- end -}}
 
 {{/* "true" when the agents label their pods (replication with RBAC). */}}

@@ -23,6 +23,7 @@
 {{- include "common.resources.validate" (dict "resources" .Values.agent.resources "key" "agent.resources" "context" .) -}}
 {{- include "common.resources.validate" (dict "resources" .Values.metrics.resources "key" "metrics.resources" "context" .) -}}
 {{- include "common.resources.validate" (dict "resources" .Values.backup.resources "key" "backup.resources" "context" .) -}}
+{{- include "common.cron.validate" (dict "schedule" .Values.backup.schedule "key" "backup.schedule" "context" .) -}}
 {{- if .Values.pdb.create -}}
 {{- include "common.pdb.validate" (dict "maxUnavailable" .Values.pdb.maxUnavailable "replicas" (include "mysql.podCount" .) "key" "pdb" "context" .) -}}
 {{- end -}}

@@ -16,6 +16,16 @@ fullname (the Secret and the write Service are both called this).
 {{- end -}}
 {{- end -}}
 
+{{/* With the bundled MySQL, the label its NetworkPolicy admits clients by (YAML; {} without it). */}}
+{{- define "wordpress.mysql.clientLabels" -}}
+{{- if .Values.mysql.enabled -}}
+{{- $key := include "common.names.checked" (dict "name" (printf "%s-client" (include "wordpress.mysql.fullname" .)) "kind" "label" "key" "mysql.fullnameOverride (or the release name)" "context" .) -}}
+{{- dict $key "true" | toYaml -}}
+{{- else -}}
+{}
+{{- end -}}
+{{- end -}}
+
 {{/* host:port WordPress connects to. */}}
 {{- define "wordpress.db.host" -}}
 {{- if .Values.mysql.enabled -}}
