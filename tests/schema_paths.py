@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from tests.helpers import CHARTS, ROOT
 
 Path_ = tuple[str | int, ...]
 SKIP = ("global", "common")
+SAMPLE_KEYS = ("example.com/sample", "sample", "cpu", "sample.sql")
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,15 @@ def walk(root: dict[str, Any], values: Any, node: Any = None, path: Path_ = ()) 
     if isinstance(items, dict) and isinstance(values, list) and values:
         yield from walk(root, values[0], items, path + (0,))
     extra = sub.get("additionalProperties")
-    if isinstance(extra, dict) and not sub.get("properties"):
+    if isinstance(extra, dict) and not sub.get("properties") and not sub.get("patternProperties"):
         sample = next(iter(values), None) if isinstance(values, dict) and values else None
         key = str(sample) if sample is not None else "sample-key"
         yield from walk(root, values.get(key) if isinstance(values, dict) else None, extra, path + (key,))
+    for pattern, child in (sub.get("patternProperties") or {}).items():
+        keys = [k for k in (values if isinstance(values, dict) else {}) if re.search(pattern, str(k))]
+        key = keys[0] if keys else next((k for k in SAMPLE_KEYS if re.search(pattern, k)), None)
+        if key is not None:
+            yield from walk(root, values.get(key) if isinstance(values, dict) else None, child, path + (key,))
 
 
 def put(values: dict[str, Any], path: Path_, value: Any, base: dict[str, Any]) -> None:

@@ -207,7 +207,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"extraArgs": {"kubelet-insecure-tls": True}}, "extraArgs.kubelet-insecure-tls"),
     ({"securePort": 80}, "securePort"),
     # list items missing fields
-    ({"tolerations": [{"effect": "NoSchedule"}]}, "tolerations[0].key"),
+    ({"tolerations": [{"effect": "NoSchedule"}]}, "/tolerations/0"),
     ({"tolerations": [{"key": "a", "tolerationSecond": 5}]}, "tolerationSecond"),
     ({"imagePullSecrets": [{}]}, "imagePullSecrets"),
     # YAML injection through strings

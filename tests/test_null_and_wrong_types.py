@@ -26,8 +26,8 @@ GO_TEMPLATE_ERROR = re.compile(
     r"|wrong type for value|invalid value; expected|error converting YAML|yaml: line \d+|unable to parse YAML"
     r"|cannot unmarshal|map has no entry|index of untyped nil|error calling (index|len|slice)")
 SCHEMA_PATH = re.compile(r"at '(/[^']*)'")
-MISSING = re.compile(r"at '(/[^']*)': missing propert(?:y|ies) (.+)$", re.M)
-EXTRA = re.compile(r"at '(/[^']*)': additional properties (.+) not allowed", re.M)
+MISSING = re.compile(r"at '((?:/[^']*)?)': missing propert(?:y|ies) (.+)$", re.M)
+EXTRA = re.compile(r"at '((?:/[^']*)?)': additional properties (.+) not allowed", re.M)
 WRONG = [{"x": 1}, ["x"], "x", 7, True]
 
 

@@ -16,7 +16,7 @@
 {{/* spec.image: the image map with the tag defaulting to a version. Usage: (dict "image" X "version" V "context" $) */}}
 {{- define "elasticsearch.image" -}}
 {{- $img := merge (dict "tag" (.image.tag | default .version)) .image -}}
-{{- include "common.images.image" (dict "image" $img "context" .context) -}}
+{{- include "common.images.image" (dict "image" $img "key" (.key | default "image") "context" .context) -}}
 {{- end -}}
 
 {{/*

@@ -131,7 +131,7 @@ the cluster produces the same bytes (no diff, no rotation). A plain
 {{- end }}
 - --enable-metrics={{ $c.metrics.enabled }}
 {{- range $k, $v := $c.extraArgs }}
-- --{{ $k }}{{ if not (kindIs "invalid" $v) }}={{ $v }}{{ end }}
+- {{ printf "--%s%s" $k (ternary "" (printf "=%v" $v) (kindIs "invalid" $v)) | quote }}
 {{- end }}
 {{- end -}}
 
@@ -157,7 +157,7 @@ spec:
     {{- include "common.securityContext.pod" $c.podSecurityContext | nindent 4 }}
   containers:
     - name: controller
-      image: {{ include "common.images.image" (dict "image" $c.image "context" .) | quote }}
+      image: {{ include "common.images.image" (dict "image" $c.image "key" "controller.image" "context" .) | quote }}
       imagePullPolicy: {{ $c.image.pullPolicy }}
       args:
         {{- include "ingress-nginx.controller.args" . | nindent 8 }}
