@@ -203,6 +203,7 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
             per_chart.setdefault(t.scenario.chart, t.median_s)
         total = sum(per_chart.values())
         print(f"its {len(per_chart)} subcharts rendered one by one (first scenario each): {total:.3f} s")
+        print(bench_mod.startup_ratio(helm, runs=max(runs, 9)).describe())
     if suite and not chart:
         count = bench_mod.count_suite_renders(extra_args=("-n", "auto", "-m", "not cluster"))
         print(f"\ntest suite without the cluster tier: {count.seconds:.1f} s, {count.helm_processes} helm processes "

@@ -7,6 +7,7 @@ several uncached `helm template` runs of each (chart, scenario).
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,6 +50,51 @@ def time_render(helm: Helm, scn: Scenario, runs: int, root: Path) -> Timing:
 def render_times(helm: Helm, runs: int = 5, chart: str | None = None, root: Path | None = None) -> list[Timing]:
     root = root or repo_root()
     return [time_render(helm, s, runs, root) for s in scenarios(root) if chart in (None, s.chart)]
+
+
+# The umbrella's lab render may cost at most this many times helm's own start-up (`helm version`),
+# in CPU time measured in the same run, so the comparison holds on a busy machine too.
+STARTUP_RATIO_BUDGET = 3.0
+
+
+@dataclass(frozen=True)
+class StartupRatio:
+    render_cpu_s: float
+    version_cpu_s: float
+
+    @property
+    def ratio(self) -> float:
+        return self.render_cpu_s / self.version_cpu_s if self.version_cpu_s else float("inf")
+
+    @property
+    def ok(self) -> bool:
+        return self.ratio <= STARTUP_RATIO_BUDGET
+
+    def describe(self) -> str:
+        verdict = "within" if self.ok else "OVER"
+        return (f"platform lab render: {self.render_cpu_s:.3f} s CPU against {self.version_cpu_s:.3f} s for "
+                f"`helm version`: {self.ratio:.2f}x, {verdict} the {STARTUP_RATIO_BUDGET:g}x budget (medians)")
+
+
+def cpu_seconds(cmd: list[str]) -> float:
+    """CPU time (user + system) of one run of cmd and its children."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, capture_output=True, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def startup_ratio(helm: Helm, runs: int = 9, root: Path | None = None) -> StartupRatio:
+    """The lab render's CPU time against `helm version`'s, the two runs interleaved so that a
+    busy machine slows both alike."""
+    root = root or repo_root()
+    req = Request(root / "charts" / "platform", values_files=(root / "values" / "lab.yaml",))
+    render, version = req.command(helm, None), [str(helm.path), "version"]
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        samples[0].append(cpu_seconds(render))
+        samples[1].append(cpu_seconds(version))
+    return StartupRatio(statistics.median(samples[0]), statistics.median(samples[1]))
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,13 @@ user's maps after commonLabels, as (dict "key" "service.labels" "map" .Values.se
 */}}
 {{- define "common.labels.standard" -}}
 {{- $ctx := .context | default . -}}
+{{- /* the same labels for most objects of a chart: made once per render (the context lives as long) */ -}}
+{{- $memoKey := "" -}}
+{{- if not (and .context (or .fixed .sources)) }}{{ $memoKey = printf "std/%v" .component }}{{ end -}}
+{{- $memo := $ctx.commonLabelsMemo | default dict -}}
+{{- if and $memoKey (hasKey $memo $memoKey) -}}
+{{- get $memo $memoKey -}}
+{{- else -}}
 {{- $fixed := dict -}}
 {{- if .context }}{{ range $k, $v := (.fixed | default dict) }}{{ $_ := set $fixed $k (toString $v) }}{{ end }}{{ end -}}
 {{- include "common.labels.selectorInto" (dict "context" $ctx "component" .component "into" $fixed) -}}
@@ -41,7 +48,10 @@ user's maps after commonLabels, as (dict "key" "service.labels" "map" .Values.se
 {{- with $ctx.Chart.AppVersion }}{{ $_ := set $base "app.kubernetes.io/version" (toString .) }}{{ end -}}
 {{- $sources := list (dict "key" "commonLabels" "map" $ctx.Values.commonLabels) -}}
 {{- if .context }}{{ $sources = concat $sources (.sources | default list) }}{{ end -}}
-{{- include "common.labels.merge" (dict "fixed" $fixed "base" $base "sources" $sources "context" $ctx) -}}
+{{- $out := include "common.labels.merge" (dict "fixed" $fixed "base" $base "sources" $sources "context" $ctx) -}}
+{{- if $memoKey }}{{ $_ := set $memo $memoKey $out }}{{ $_ = set $ctx "commonLabelsMemo" $memo }}{{ end -}}
+{{- $out -}}
+{{- end -}}
 {{- end -}}
 
 {{/*

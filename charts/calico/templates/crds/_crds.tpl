@@ -107,7 +107,8 @@ spec:
               type: string
             metadata:
               type: object
-            {{- toYaml .schema | nindent 12 }}
+            {{- /* the schema as YAML text (rendered once, not parsed and re-serialised) or as a map */}}
+            {{- if kindIs "string" .schema }}{{ .schema | nindent 12 }}{{ else }}{{ toYaml .schema | nindent 12 }}{{ end }}
 {{- end -}}
 
 {{/*
