@@ -149,7 +149,8 @@ def covered(key: str, default: Any, sets: list[tuple[str, Any]]) -> bool:
 
 def uncovered() -> dict[str, list[str]]:
     charts = [c.name for c in applications(ROOT)]
-    given = {c: file_values(charts)[c] + test_values(charts)[c] for c in charts}
+    files, tests = file_values(charts), test_values(charts)
+    given = {c: files[c] + tests[c] for c in charts}
     out: dict[str, list[str]] = {}
     for chart in charts:
         sets = [pair for values in given[chart] if isinstance(values, dict) for pair in flatten(values)]

@@ -78,6 +78,8 @@ Usage: name: {{ include "common.names.checked" (dict "name" $name "kind" "Statef
 {{- $why = printf "is %d characters; a %s name holds %d" (len $name) .kind (int $max) -}}
 {{- else if and (eq .kind "Service") (not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $name)) -}}
 {{- $why = "is not a DNS label starting with a letter (lower-case letters, digits and '-'), which a Service name must be" -}}
+{{- else if and (has .kind (list "Deployment" "DaemonSet" "StatefulSet" "Job" "CronJob")) (contains "." $name) -}}
+{{- $why = "contains a dot: the API server warns, since the pods take their hostnames from it (a DNS label has no dots)" -}}
 {{- else if and (eq .kind "label") (not (regexMatch "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$" $name)) -}}
 {{- $why = "is not a label value (letters, digits, '-', '_' and '.', starting and ending with a letter or digit)" -}}
 {{- end -}}
@@ -87,7 +89,7 @@ Usage: name: {{ include "common.names.checked" (dict "name" $name "kind" "Statef
 {{- if and (not .key) .context.Values.fullnameOverride -}}
 {{- $fix = printf "%s fullnameOverride" (ternary "shorten" "change" $long) -}}
 {{- else if not .key -}}
-{{- $fix = printf "use a release name %s than %q, or set fullnameOverride (or nameOverride)" (ternary "shorter" "starting with a letter, without '.', rather" $long) .context.Release.Name -}}
+{{- $fix = printf "use a release name %s than %q, or set fullnameOverride (or nameOverride)" (ternary "shorter" "starting with a letter, without '.'," $long) .context.Release.Name -}}
 {{- end -}}
 {{- fail (printf "\n%s: the %s name %q %s: %s" .context.Chart.Name .kind $name $why $fix) -}}
 {{- end -}}

@@ -239,6 +239,8 @@ spec:
     - name: webhook-cert
       secret:
         secretName: {{ include "ingress-nginx.admission.secretName" . }}
+        # the serving key: www-data reads it through the pod's fsGroup (82), no one else
+        defaultMode: 0440
   {{- end }}
   {{- with $c.nodeSelector }}
   nodeSelector:

@@ -5,8 +5,11 @@ set -eu
 . "${SCRIPTS_DIR:-/scripts}/lib.sh"
 umask 077
 
-option_file root "$(cat "$SECRETS_DIR/mysql-root-password")" /var/run/mysqld/mysqld.sock >"$CLIENT_DIR/root.cnf"
+# read first: a failed $(cat) inside a command's arguments would not stop the script under set -e
+root_pw=$(cat "$SECRETS_DIR/mysql-root-password")
+option_file root "$root_pw" /var/run/mysqld/mysqld.sock >"$CLIENT_DIR/root.cnf"
 if [ -n "${METRICS_USER:-}" ]; then
-  option_file "$METRICS_USER" "$(cat "$SECRETS_DIR/mysql-metrics-password")" 127.0.0.1 "${SERVER_PORT:-3306}" >"$CLIENT_DIR/exporter.cnf"
+  metrics_pw=$(cat "$SECRETS_DIR/mysql-metrics-password")
+  option_file "$METRICS_USER" "$metrics_pw" 127.0.0.1 "${SERVER_PORT:-3306}" >"$CLIENT_DIR/exporter.cnf"
 fi
 echo "prepare: client option files written to $CLIENT_DIR" >&2
