@@ -32,7 +32,7 @@
 
 {{/* Label a client pod needs when the NetworkPolicy is on. */}}
 {{- define "mysql.clientLabel" -}}
-{{- include "common.names.checked" (dict "name" (printf "%s-client" (include "common.names.fullname" .)) "kind" "label" "context" .) -}}
+{{- printf "%s-client" (include "common.names.fullname" .) -}}
 {{- end -}}
 
 {{/* "true" when the agents label their pods (replication with RBAC). */}}

@@ -19,8 +19,8 @@ fullname (the Secret and the write Service are both called this).
 {{/* With the bundled MySQL, the label its NetworkPolicy admits clients by (YAML; {} without it). */}}
 {{- define "wordpress.mysql.clientLabels" -}}
 {{- if .Values.mysql.enabled -}}
-{{- $key := include "common.names.checked" (dict "name" (printf "%s-client" (include "wordpress.mysql.fullname" .)) "kind" "label" "key" "mysql.fullnameOverride (or the release name)" "context" .) -}}
-{{- dict $key "true" | toYaml -}}
+{{- /* mysql's StatefulSet name check (52) keeps this key's name within 63 */ -}}
+{{- dict (printf "%s-client" (include "wordpress.mysql.fullname" .)) "true" | toYaml -}}
 {{- else -}}
 {}
 {{- end -}}
