@@ -209,6 +209,7 @@ service:
 
 {{/* The chart's podTemplate of one node set, before the user's is merged in. Usage: (dict "ns" $nodeSet "pullSecrets" $ps "context" $) */}}
 {{- define "elasticsearch.nodeSetPodTemplate" -}}
+{{- $pullSecrets := .pullSecrets -}}
 {{- $ := .context -}}
 {{- with .ns -}}
 metadata:
@@ -227,7 +228,7 @@ spec:
   {{- with $.Values.serviceAccountName }}
   serviceAccountName: {{ . | quote }}
   {{- end }}
-  {{- with $.pullSecrets }}
+  {{- with $pullSecrets }}
   {{- . | nindent 2 }}
   {{- end }}
   {{- with $.Values.priorityClassName }}
