@@ -47,25 +47,29 @@
 
 {{- /* Escape hatches may not re-set what the chart types. */ -}}
 {{- $flags := include "eck-operator.flags" . | fromJson -}}
+{{- $typedBy := dict "log-verbosity" "config.logVerbosity" "metrics-port" "config.metrics.port" "metrics-secure" "config.metrics.secure"
+      "container-registry" "config.containerRegistry (or global.imageRegistry)" "max-concurrent-reconciles" "config.maxConcurrentReconciles"
+      "set-default-security-context" "config.setDefaultSecurityContext" "validate-storage-class" "config.validateStorageClass"
+      "exposed-node-labels" "config.exposedNodeLabels" "disable-telemetry" "config.disableTelemetry" "operator-namespace" "namespaceOverride"
+      "enable-leader-election" "the chart" "enable-webhook" "webhook.enabled" "distribution-channel" "the chart"
+      "namespaces" "config.managedNamespaces" "namespace-selector" "config.managedNamespaceSelector" "kube-client-qps" "config.kubeClientQPS"
+      "webhook-name" "the chart" "webhook-port" "webhook.port" "webhook-secret" "webhook.certSecret" "manage-webhook-certs" "webhook.manageCerts"
+      "ca-cert-validity" "config.caValidity" "ca-cert-rotate-before" "config.caRotateBefore" "cert-validity" "config.certificatesValidity"
+      "cert-rotate-before" "config.certificatesRotateBefore" "enforce-rbac-on-refs" "refs.enforceRBAC" "enable-tracing" "tracing.enabled"
+      "metrics-cert-dir" "config.metrics.certificateSecret" -}}
 {{- range $k, $_ := .Values.config.extra -}}
 {{- if hasKey $flags $k -}}
-{{- include "common.fail" (dict "key" (printf "config.extra.%s" $k) "message" "is a flag the chart sets from its typed values (config.*, webhook.*, namespaceOverride): set that value instead" "context" $) -}}
-{{- end -}}
-{{- if has $k (list "namespaces" "namespace-selector" "ca-cert-validity" "ca-cert-rotate-before" "cert-validity" "cert-rotate-before" "enforce-rbac-on-refs" "enable-tracing" "metrics-cert-dir" "webhook-name" "webhook-port" "webhook-secret" "manage-webhook-certs" "kube-client-qps") -}}
-{{- include "common.fail" (dict "key" (printf "config.extra.%s" $k) "message" "has a typed key in this chart (see the README's values table): set that instead" "context" $) -}}
+{{- include "common.fail" (dict "key" (printf "config.extra.%s" $k) "message" (printf "re-sets a flag the chart already sets from %s: set it there, in one place" (get $typedBy $k | default "its typed values")) "context" $) -}}
 {{- end -}}
 {{- end -}}
-{{- $envNames := dict "OPERATOR_NAMESPACE" "namespaceOverride" "POD_IP" "(the chart)" -}}
-{{- range $k, $_ := $flags }}{{ $_ := set $envNames (upper (replace "-" "_" $k)) (printf "the operator flag %s (a typed value)" $k) }}{{ end -}}
+{{- $envNames := dict "POD_IP" "the chart" -}}
+{{- range $k, $_ := $flags }}{{ $_ := set $envNames (upper (replace "-" "_" $k)) (get $typedBy $k | default "its typed values") }}{{ end -}}
 {{- range $k, $_ := .Values.tracing.config }}{{ $_ := set $envNames $k "tracing.config" }}{{ end -}}
 {{- include "common.extras.envGuard" (dict "env" .Values.env "key" "env" "names" $envNames "context" .) -}}
 {{- include "common.extras.namesGuard" (dict "items" .Values.volumes "key" "volumes" "what" "volume" "reserved" (list "conf" "cert" "metrics-cert") "context" .) -}}
 {{- include "common.extras.mountsGuard" (dict "mounts" .Values.volumeMounts "key" "volumeMounts" "reserved" (list "/conf" "/tmp/k8s-webhook-server/serving-certs" "/tmp/k8s-metrics-server/serving-certs") "context" .) -}}
 {{- if and .Values.config.managedNamespaces .Values.config.managedNamespaceSelector -}}
 {{- include "common.fail" (dict "key" "config.managedNamespaceSelector" "message" "is set together with config.managedNamespaces: the operator takes one or the other" "context" .) -}}
-{{- end -}}
-{{- if and .Values.config.managedNamespaceSelector (include "eck-operator.restricted" .) -}}
-{{- include "common.fail" (dict "key" "config.managedNamespaceSelector" "message" "needs rbac.profile=cluster: watching namespaces by label needs cluster-wide access; with the restricted profile list config.managedNamespaces" "context" .) -}}
 {{- end -}}
 {{- /* Certificate lifetimes: bounded, and renewed before they expire. */ -}}
 {{- range $pair := list (list "caValidity" "caRotateBefore") (list "certificatesValidity" "certificatesRotateBefore") -}}
