@@ -98,10 +98,10 @@
 {{- include "common.fail" (dict "key" "tls.requireSecureTransport" "message" "needs tls.enabled=true: without a certificate no client could connect" "context" .) -}}
 {{- end -}}
 {{- if .Values.passwordUpdateJob.enabled -}}
-{{- $_ := include "common.required" (dict "value" .Values.passwordUpdateJob.previousSecret "key" "passwordUpdateJob.previousSecret" "hint" "the Secret with the passwords in use now (see Rotating passwords in the README)" "context" .) -}}
+{{- $_ := include "common.required" (dict "value" .Values.passwordUpdateJob.previousPasswords.existingSecret "key" "passwordUpdateJob.previousPasswords.existingSecret" "hint" "the Secret with the passwords in use now (see Rotating passwords in the README)" "context" .) -}}
 {{- $_ = include "common.required" (dict "value" .Values.auth.existingSecret "key" "auth.existingSecret" "hint" "the new Secret with the new passwords, when passwordUpdateJob.enabled is true" "context" .) -}}
-{{- if eq .Values.passwordUpdateJob.previousSecret .Values.auth.existingSecret -}}
-{{- include "common.fail" (dict "key" "passwordUpdateJob.previousSecret" "message" "must differ from auth.existingSecret: the Job changes the passwords from the previous Secret's to the new one's" "context" .) -}}
+{{- if eq .Values.passwordUpdateJob.previousPasswords.existingSecret .Values.auth.existingSecret -}}
+{{- include "common.fail" (dict "key" "passwordUpdateJob.previousPasswords.existingSecret" "message" "must differ from auth.existingSecret: the Job changes the passwords from the previous Secret's to the new one's" "context" .) -}}
 {{- end -}}
 {{- include "common.resources.validate" (dict "resources" .Values.passwordUpdateJob.resources "key" "passwordUpdateJob.resources" "context" .) -}}
 {{- end -}}
