@@ -127,7 +127,8 @@ def time_values(helm: Helm, chart: str, values: dict[str, object], label: str, r
 def large_input_times(helm: Helm, root: Path | None = None) -> list[LargeTiming]:
     root = root or repo_root()
     return [
-        time_values(helm, "eck-operator", eck_namespaces(10_000, restricted=False), "eck-operator: 10,000 managed namespaces", root),
+        time_values(helm, "eck-operator", eck_namespaces(10_000, restricted=False),
+                    "eck-operator: 10,000 managed namespaces", root),
         time_values(helm, "eck-operator", eck_namespaces(10_000, restricted=True),
                     "eck-operator: 10,000 managed namespaces, restricted (20,000 Roles/RoleBindings)", root),
     ]

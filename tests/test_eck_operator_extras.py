@@ -190,3 +190,13 @@ def test_lab_overlay_render_is_unchanged_in_shape():
 def test_typed_flags_left_empty_may_still_come_from_config_extra():
     """Backward compatible: extra keys that name a flag the chart leaves unset still reach the file."""
     assert conf({"config": {"extra": {"cert-validity": "4380h", "elasticsearch-client-timeout": "300s"}}})["cert-validity"] == "4380h"
+
+
+def test_bench_values_for_many_namespaces_render() -> None:
+    """The values `invoke bench` times (with 10,000 namespaces) are ones the chart accepts."""
+    from chartops.bench import eck_namespaces
+
+    objs = render(CHART, eck_namespaces(3, restricted=True))
+    assert len([o for o in of_kind(objs, "Role") if o["metadata"]["name"] == "test-eck-operator"]) == 4
+    assert yaml.safe_load(one(render(CHART, eck_namespaces(3, restricted=False)), "ConfigMap")["data"]["eck.yaml"])["namespaces"] \
+        == "team-00000,team-00001,team-00002"

@@ -192,8 +192,9 @@ def test_tls_generated_once_and_kept_covers_every_pod_and_service():
     secret = one(objs, "Secret", "test-mysql-tls")
     assert secret["type"] == "kubernetes.io/tls" and secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     assert set(secret["data"]) == {"tls.crt", "tls.key", "ca.crt"}
-    from cryptography import x509
     import base64
+
+    from cryptography import x509
 
     cert = x509.load_pem_x509_certificate(base64.b64decode(secret["data"]["tls.crt"]))
     names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)

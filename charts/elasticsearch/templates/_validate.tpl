@@ -113,8 +113,13 @@
 {{- include "common.fail" (dict "key" (printf "%s.volumeClaimTemplates[%d].metadata.name" $key $j) "message" (printf "%q is used twice" $name) "context" $) -}}
 {{- end -}}
 {{- $_ := set $claims $name true -}}
+{{- range $label, $_ := (dig "metadata" "labels" dict $vct) -}}
+{{- if regexMatch "^(elasticsearch|common)\\.k8s\\.elastic\\.co/" $label -}}
+{{- include "common.fail" (dict "key" (printf "%s.volumeClaimTemplates[%d].metadata.labels.%s" $key $j $label) "message" "is reserved by ECK on claims (its webhook refuses it)" "context" $) -}}
+{{- end -}}
+{{- end -}}
 {{- if not (hasKey $mounted $name) -}}
-{{- include "common.fail" (dict "key" (printf "%s.volumeClaimTemplates[%d]" $key $j) "message" (printf "(%s) is mounted by no container: add a volumeMounts entry named %q to %s.podTemplate.spec.containers (the ECK webhook refuses a claim no container mounts)" $name $name $key) "context" $) -}}
+{{- include "common.fail" (dict "key" (printf "%s.volumeClaimTemplates[%d]" $key $j) "message" (printf "(%s) is mounted by no container: add a volumeMounts entry named %q to %s.podTemplate.spec.containers (ECK would create claims nothing uses)" $name $name $key) "context" $) -}}
 {{- end -}}
 {{- end -}}
 {{- /* Data on an emptyDir or the node's disk. */ -}}
