@@ -530,3 +530,11 @@ def test_lab_overlay_render_is_unchanged_in_shape():
          "Secret", "Service", "Service", "Service", "ServiceAccount", "StatefulSet"])
     assert one(objs, "NetworkPolicy")["spec"]["policyTypes"] == ["Ingress"]
     assert yaml.safe_dump(pod_spec(one(objs, "StatefulSet"))["affinity"]).count("preferredDuringScheduling") == 1
+
+
+def test_labels_alone_never_roll_the_pods():
+    """The config checksums hash the ConfigMaps' data: a chart bump or new commonLabels change their
+    labels, not the configuration, and must not restart the primary."""
+    before = sts()["spec"]["template"]["metadata"]["annotations"]
+    after = sts({"commonLabels": {"team": "dba"}})["spec"]["template"]["metadata"]["annotations"]
+    assert before["checksum/config"] == after["checksum/config"] and before["checksum/scripts"] == after["checksum/scripts"]
