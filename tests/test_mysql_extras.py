@@ -538,3 +538,16 @@ def test_labels_alone_never_roll_the_pods():
     before = sts()["spec"]["template"]["metadata"]["annotations"]
     after = sts({"commonLabels": {"team": "dba"}})["spec"]["template"]["metadata"]["annotations"]
     assert before["checksum/config"] == after["checksum/config"] and before["checksum/scripts"] == after["checksum/scripts"]
+
+
+def test_secret_volumes_are_readable_by_the_mysql_group_only():
+    """Passwords and keys: 0440 (root and gid 999 through fsGroup), scripts executable, nothing world-readable."""
+    s = sts({"tls": {"enabled": True}, "backup": {"enabled": True}})
+    volumes = {v["name"]: v for v in pod_spec(s)["volumes"]}
+    assert volumes["secrets"]["secret"]["defaultMode"] == 0o440 and volumes["tls"]["secret"]["defaultMode"] == 0o440
+    assert volumes["scripts"]["configMap"]["defaultMode"] == 0o555
+    assert volumes["client"]["emptyDir"]["medium"] == "Memory"
+    cron = one(render(CHART, {"backup": {"enabled": True}}), "CronJob")
+    assert {v["name"]: v for v in pod_spec(cron)["volumes"]}["secrets"]["secret"]["defaultMode"] == 0o440
+    job = one(render(CHART, ROTATE), "Job")
+    assert all(v["secret"]["defaultMode"] == 0o440 for v in pod_spec(job)["volumes"] if "secret" in v)

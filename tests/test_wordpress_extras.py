@@ -365,3 +365,12 @@ def test_lab_overlay_keeps_its_objects():
     assert not of_kind(objs, "NetworkPolicy") or all(o["metadata"]["name"].endswith("mysql") for o in of_kind(objs, "NetworkPolicy"))
     job = one(objs, "Job")
     assert "INSTALL_PLUGINS" not in env_of(containers(job)[-1]) and "affinity" not in pod_spec(job)
+
+
+def test_secret_files_are_readable_by_www_data_only():
+    """Keys, salts, the database and SMTP passwords: one projected volume, mode 0440 (gid 33 via fsGroup)."""
+    for obj in (deployment(SMTP), install_job(SMTP)):
+        secrets = next(v for v in pod_spec(obj)["volumes"] if v["name"] == "secrets")
+        assert secrets["projected"]["defaultMode"] == 0o440
+    admin = next(v for v in pod_spec(install_job({}))["volumes"] if v["name"] == "admin")
+    assert admin["secret"]["defaultMode"] == 0o440
