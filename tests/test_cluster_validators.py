@@ -51,9 +51,11 @@ def api(fresh: Kube) -> Kube:
         for obj in render(scn.chart, values_files=scn.values_files):
             if obj["kind"] == "CustomResourceDefinition":
                 crds[obj["metadata"]["name"]] = obj
-    fresh.kubectl("apply", "--server-side", "-f", str(ROOT / "tests/fixtures/cert-manager-api.yaml"))
+    for api_only in ("cert-manager-api.yaml", "prometheus-operator-api.yaml"):
+        fresh.kubectl("apply", "--server-side", "-f", str(ROOT / "tests/fixtures" / api_only))
     fresh.apply(crds.values(), "chartops-test", "--force-conflicts")
-    names = [*sorted(crds), "certificates.cert-manager.io", "issuers.cert-manager.io"]
+    names = [*sorted(crds), "certificates.cert-manager.io", "issuers.cert-manager.io",
+             "servicemonitors.monitoring.coreos.com"]
     fresh.kubectl("wait", "--for=condition=Established", "--timeout=60s", *(f"crd/{n}" for n in names))
     return fresh
 

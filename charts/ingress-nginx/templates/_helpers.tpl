@@ -274,8 +274,6 @@ spec:
                 {{- include "ingress-nginx.controller.selector" . | nindent 16 }}
       {{- end }}
   {{- end }}
-  {{- with $c.topologySpreadConstraints }}
-  topologySpreadConstraints:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
+  {{- /* a constraint without a labelSelector matches no pod: it gets the controller's */}}
+  {{- include "common.extras.topologySpread" (dict "constraints" $c.topologySpreadConstraints "selector" (include "ingress-nginx.controller.selector" .) "context" .) | nindent 2 }}
 {{- end -}}
