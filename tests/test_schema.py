@@ -69,3 +69,32 @@ def test_unknown_global_key_fails_naming_it(chart: Chart) -> None:
     scn = _first_scenario(chart)
     message = render_error(chart.name, values={"global": {"imageRegistyr": "x"}}, values_files=scn.values_files)
     assert "imageRegistyr" in message
+
+
+def _nodes(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(node, dict):
+        found.append((path, node))
+        for key, value in node.items():
+            if isinstance(value, (dict, list)):
+                found += _nodes(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _nodes(value, f"{path}/{i}")
+    return found
+
+
+@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.name)
+def test_no_schema_names_keys_through_property_names(chart: Chart) -> None:
+    """helm reports a `propertyNames` failure at the wrong key (another property of the parent):
+    key patterns go in `patternProperties` with `additionalProperties: false`, which names the key."""
+    assert [p for p, n in _nodes(_schema(chart)) if "propertyNames" in n] == []
+
+
+@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.name)
+def test_every_number_is_bounded(chart: Chart) -> None:
+    """Numbers land in int32 fields (replicas, ports, seconds): an unbounded one overflows into a
+    negative or is refused by the API server half-way through an install."""
+    unbounded = [p for p, n in _nodes(_schema(chart)) if n.get("type") in ("integer", "number")
+                 and "maximum" not in n and "exclusiveMaximum" not in n and "enum" not in n and "const" not in n]
+    assert unbounded == []
