@@ -143,3 +143,10 @@ def test_a_template_error_is_caught_and_attributed(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(__name__ + ".render_error", fake)
     found = problems("mysql", [(("a",), None), (("b",), None), (("c",), None)], {})
     assert len(found) == 1 and found[0].startswith("b=None gives a Go template error"), found
+
+
+def test_every_chart_has_a_base_scenario_for_the_generated_tests() -> None:
+    """A new chart gets the generated hostile tests once tests/schema_paths.py names its base scenario."""
+    from chartops.charts import applications
+
+    assert {c.name for c in applications()} == set(BASE)
