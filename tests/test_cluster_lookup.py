@@ -31,7 +31,7 @@ CASES = [
     Generates("wordpress", ("--set", "mysql.enabled=false", "--set", "externalDatabase.host=db.example.com",
                             "--set", "externalDatabase.password=x", "--set", "persistence.enabled=false",
                             "--set", "install.enabled=false"),
-              ("gen-wordpress-keys",), ("--set", "replicaCount=2")),
+              ("gen-wordpress-keys",), ("--set", "podAnnotations.changed=yes")),
     Generates("ingress-nginx", ("--set", "controller.service.type=ClusterIP"), ("gen-ingress-nginx-admission",),
               ("--set", "controller.replicaCount=2")),
 ]
