@@ -141,7 +141,8 @@ def run(req: Request, helm: Helm, workdir: Path, log: Path | None = None) -> sub
     values_json = None
     if req.values:
         values_json = workdir / f"values-{os.getpid()}-{time.monotonic_ns()}.json"
-        values_json.write_text(json.dumps(req.values))
+        # UTF-8, not \u escapes: helm's YAML parser refuses the surrogate pairs of astral characters
+        values_json.write_text(json.dumps(req.values, ensure_ascii=False), encoding="utf-8")
     try:
         if log is not None:
             with log.open("a") as fh:

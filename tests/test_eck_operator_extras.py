@@ -140,7 +140,7 @@ def test_restricted_profile_gives_each_namespace_once_a_role_and_a_binding():
         ({"env": [{"name": "OPERATOR_NAMESPACE", "value": "x"}]}, "env[0].name \"OPERATOR_NAMESPACE\" is set by the chart from namespaceOverride"),
         ({"tracing": {"enabled": True, "config": {"ELASTIC_APM_SERVER_URL": "u"}}, "env": [{"name": "ELASTIC_APM_SERVER_URL", "value": "v"}]}, "tracing.config"),
         ({"tracing": {"enabled": True}}, "tracing.config.ELASTIC_APM_SERVER_URL is required"),
-        ({"tracing": {"config": {"APM_URL": "x"}}}, "'APM_URL' does not match"),
+        ({"tracing": {"config": {"APM_URL": "x"}}}, "at '/tracing/config': additional properties 'APM_URL' not allowed"),
         ({"volumes": [{"name": "conf", "emptyDir": {}}]}, "volumes[0].name \"conf\" is the name of the chart's own volume"),
         ({"volumes": [{"name": "x", "emptyDir": {}}], "volumeMounts": [{"name": "x", "mountPath": "/conf"}]}, "volumeMounts[0].mountPath"),
         ({"config": {"managedNamespaces": ["a"], "managedNamespaceSelector": {"matchLabels": {"a": "b"}}}}, "config.managedNamespaceSelector is set together with config.managedNamespaces"),

@@ -26,11 +26,11 @@ GO_TEMPLATE_ERROR = re.compile(r"error converting YAML|yaml: line \d+|nil pointe
 
 
 def marker(i: int) -> str:
-    return f"hostile{i} #c\nINJECTED{i}: x"
+    return f"hostile{i}x #c\nINJECTED{i}: x"  # "hostile1x" is no prefix of "hostile10x"
 
 
 def key_marker(i: int) -> str:
-    return f"hostilekey{i} #c\nINJECTEDKEY{i}: x"
+    return f"hostilekey{i}x #c\nINJECTEDKEY{i}: x"
 
 
 def injected_keys(obj: Any) -> list[str]:
@@ -113,6 +113,7 @@ def test_every_free_string_and_key_comes_out_whole_or_is_refused_naming_it(chart
         assert not cut, f"{chart}: {dotted(path)} was cut or re-parsed on its way into YAML: {cut[:2]}"
 
 
-@pytest.mark.parametrize("chart", sorted(BASE))
+@pytest.mark.parametrize("chart", sorted(set(BASE) - {"platform"}))
 def test_the_walk_finds_strings_to_try(chart: str) -> None:
+    """(The umbrella's own keys are all patterned; its subcharts' strings are tried through them.)"""
     assert targets(chart), chart

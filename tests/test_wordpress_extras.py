@@ -344,7 +344,7 @@ def test_failed_shell_post_init_script_fails_the_job(tmp_path):
         ({"install": {"enabled": False, "plugins": ["akismet"]}}, "install.plugins needs install.enabled=true"),
         ({"install": {"plugins": ["akismet"]}, "persistence": {"enabled": False}}, "install.plugins needs persistence.enabled=true"),
         ({"install": {"customPostInitScripts": {"a.sh": "x"}}, "persistence": {"accessModes": ["ReadWriteOncePod"]}}, "persistence.accessModes is ReadWriteOncePod"),
-        ({"install": {"customPostInitScripts": {"a.py": "x"}}}, "'a.py' does not match"),
+        ({"install": {"customPostInitScripts": {"a.py": "x"}}}, "at '/install/customPostInitScripts': additional properties 'a.py' not allowed"),
         ({"autoscaling": {"targetMemoryUtilizationPercentage": 0}}, "/autoscaling/targetMemoryUtilizationPercentage"),
         ({**RWX, "autoscaling": {"enabled": True, "targetMemoryUtilizationPercentage": 80}, "resources": {"requests": {"cpu": "100m", "memory": None}, "limits": {"memory": "1Gi"}}},
          "autoscaling.targetMemoryUtilizationPercentage needs resources.requests.memory"),
