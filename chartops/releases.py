@@ -14,8 +14,10 @@ commit. It needs the history: a shallow clone fails with a message saying how to
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import tarfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,3 +127,19 @@ def extract(release: Release, scratch: Path, root: Path | None = None) -> Path:
         tar.extractall(target, filter="tar")
     done.write_text(release.commit + "\n")
     return target
+
+
+def changelog_recreates(chart: str, version: str, kinds: Iterable[str], text: str | None = None,
+                        root: Path | None = None) -> set[str]:
+    """The workload kinds CHANGELOG.md says `chart` `version` deletes and re-creates on upgrade: those named
+    in a bullet that also names the chart, the version and "recreates", e.g.
+    `- **Breaking** mysql 0.4.0 recreates the StatefulSet (its selector changed): ...`."""
+    if text is None:
+        text = ((root or repo_root()) / "CHANGELOG.md").read_text()
+    found: set[str] = set()
+    for bullet in re.split(r"\n(?=\s*[-*] )", text):
+        names = re.search(rf"(?<![\w-]){re.escape(chart)}(?![\w-])", bullet)
+        dated = re.search(rf"(?<![\w.]){re.escape(version)}(?![\w.])", bullet)
+        if names and dated and re.search(r"\brecreates?\b", bullet, re.I):
+            found |= {kind for kind in kinds if re.search(rf"\b{kind}\b", bullet)}
+    return found

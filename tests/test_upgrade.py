@@ -20,7 +20,6 @@ install and a no-op upgrade instead.
 
 from __future__ import annotations
 
-import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -120,19 +119,6 @@ def state(kube: Kube, case: Case) -> State:
     return State(workloads, claims, secrets)
 
 
-def changelog_recreates(chart: str, version: str, text: str | None = None) -> set[str]:
-    """Workload kinds CHANGELOG.md says `chart` `version` deletes and re-creates: a bullet that names the
-    chart, the version, the kind and "recreates" (e.g. "- **Breaking** mysql 0.4.0 recreates the StatefulSet")."""
-    text = (ROOT / "CHANGELOG.md").read_text() if text is None else text
-    bullets = re.split(r"\n(?=\s*[-*] )", text)
-    found = set()
-    for bullet in bullets:
-        if (re.search(rf"(?<![\w-]){re.escape(chart)}(?![\w-])", bullet) and re.search(rf"\b{re.escape(version)}\b", bullet)
-                and re.search(r"recreat", bullet, re.I)):
-            found |= {kind for kind in WORKLOADS if kind in bullet}
-    return found
-
-
 def compare(before: State, after: State, step: str, all_secrets: bool, allowed: set[str]) -> list[str]:
     """What `step` broke, as sentences."""
     problems = []
@@ -203,7 +189,7 @@ def run_case(kube: Kube, case: Case, scratch: Path) -> Outcome:
             if not old_values.is_file():
                 outcome.failures.append(f"{previous.describe()} has no {case.values}: pick a ci file both versions have")
                 return outcome
-            allowed = changelog_recreates(case.chart, releases.current_version(case.chart))
+            allowed = releases.changelog_recreates(case.chart, releases.current_version(case.chart), WORKLOADS)
             _helm(kube, outcome, f"install {previous.version}", "install", case.release, str(old / "charts" / case.chart),
                   *where, "--create-namespace", "-f", str(old_values), *case.args, *case.install_args)
             before = state(kube, case)

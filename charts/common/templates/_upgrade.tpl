@@ -325,7 +325,7 @@ Usage: include "common.upgrade.version" "8.4.11-oraclelinux9"
 {{- define "common.upgrade.version" -}}
 {{- $m := regexFindAll "[0-9]+" (regexFind "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?" (toString .)) -1 -}}
 {{- if $m -}}
-{{- printf "%s.%s.%s" (index $m 0) (index $m 1) (ternary (index $m 2) "0" (eq (len $m) 3)) -}}
+{{- if eq (len $m) 3 }}{{ join "." $m }}{{ else }}{{ printf "%s.%s.0" (index $m 0) (index $m 1) }}{{ end -}}
 {{- end -}}
 {{- end -}}
 
