@@ -350,3 +350,89 @@ def test_eck_refuses_an_operator_older_than_the_installed_crds(kube: Kube, eck_c
         kube.kubectl("label", "crd", crd, f"app.kubernetes.io/version={original}", "--overwrite")
     kube.helm("install", *args)
     kube.helm("uninstall", "eck", "-n", ns)
+
+
+# --- the lab's leftovers the platform's NOTES point at ---
+
+
+def _seed_ingress_nginx() -> list[Obj]:
+    """What upstream's deploy.yaml left in the hand-built lab (the objects the NOTES look for)."""
+    ns, labels = "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx",
+                                   "app.kubernetes.io/instance": "ingress-nginx", "app.kubernetes.io/component": "controller"}
+    meta = {"namespace": ns, "labels": labels}
+    rbac = "rbac.authorization.k8s.io"
+    objs: list[Obj] = [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {"app.kubernetes.io/name": "ingress-nginx"}}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+         "metadata": {"name": "nginx", "labels": labels}, "spec": {"controller": "k8s.io/ingress-nginx"}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "ingress-nginx-controller", **meta},
+         "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {
+             "containers": [{"name": "controller", "image": "registry.k8s.io/ingress-nginx/controller:v1.10.1"}]}}}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ingress-nginx-controller", **meta},
+         "spec": {"type": "LoadBalancer", "loadBalancerIP": "10.0.0.12", "externalTrafficPolicy": "Local",
+                  "selector": labels, "ports": [{"name": "http", "port": 80}]}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ingress-nginx-controller-admission", **meta},
+         "spec": {"selector": labels, "ports": [{"name": "https-webhook", "port": 443, "targetPort": 8443}]}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ingress-nginx-controller", **meta}},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "ingress-nginx", **meta}},
+        {"apiVersion": f"{rbac}/v1", "kind": "ClusterRole", "metadata": {"name": "ingress-nginx", "labels": labels},
+         "rules": [{"apiGroups": [""], "resources": ["services"], "verbs": ["get"]}]},
+        {"apiVersion": f"{rbac}/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "ingress-nginx", "labels": labels},
+         "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": "ingress-nginx"},
+         "subjects": [{"kind": "ServiceAccount", "name": "ingress-nginx", "namespace": ns}]},
+        {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+         "metadata": {"name": "ingress-nginx-admission", "labels": labels},
+         "webhooks": [{"name": "validate.nginx.ingress.kubernetes.io", "admissionReviewVersions": ["v1"],
+                       "sideEffects": "None", "failurePolicy": "Fail",
+                       "clientConfig": {"service": {"namespace": ns, "name": "ingress-nginx-controller-admission",
+                                                    "path": "/networking/v1/ingresses"}},
+                       "rules": [{"apiGroups": ["networking.k8s.io"], "apiVersions": ["v1"],
+                                  "operations": ["CREATE", "UPDATE"], "resources": ["ingresses"]}]}]},
+    ]
+    return objs
+
+
+def test_platform_notes_find_the_labs_ingress_nginx_and_their_commands_remove_it_keeping_the_namespace(
+        kube: Kube) -> None:
+    """The lab's deploy.yaml ingress-nginx and IPVS kube-proxy without strictARP, as the seed left them:
+    the NOTES say both, the removal commands they print leave the Namespace (where the release's
+    controller runs) and the adopted IngressClass, and the next upgrade's NOTES are quiet about it."""
+    kube.apply(_seed_ingress_nginx(), "kubectl-client-side-apply", "--force-conflicts")
+    kube.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kube-proxy", "namespace": "kube-system"},
+                "data": {"config.conf": "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n"
+                                        "mode: ipvs\nipvs:\n  strictARP: false\n"}}, "kubeadm")
+    ns = kube.namespace("platform-mig")
+    args = ("platform", str(CHARTS / "platform"), "-n", ns, "-f", str(ROOT / "values/lab.yaml"),
+            "--set", "calico.enabled=false,coredns.enabled=false,nfs-subdir-provisioner.enabled=false",
+            "--set", "metrics-server.enabled=false,metallb.webhook.failurePolicy=Ignore")
+    try:
+        kube.helm("install", *args, "--take-ownership", "--force-conflicts", "--wait", "--timeout", "2m")  # as documented
+        notes = kube.helm("get", "notes", "platform", "-n", ns).stdout
+        assert "WARNING: kube-proxy runs in IPVS mode without strictARP" in notes, notes
+        assert "kubectl -n kube-system get configmap kube-proxy -o jsonpath='{.data.config\\.conf}'" in notes
+        warning = notes.split("WARNING: a manifest-installed ingress-nginx", 1)
+        assert len(warning) == 2, notes
+        assert "Do NOT `kubectl delete -f deploy.yaml`" in warning[1]
+        commands = [line.strip() for line in warning[1].splitlines() if line.strip().startswith("kubectl ")]
+        assert commands[:2] == ["kubectl delete validatingwebhookconfiguration ingress-nginx-admission",
+                                "kubectl -n ingress-nginx delete service ingress-nginx-controller"], commands
+        assert not [c for c in commands if " namespace " in c or "ingressclass" in c], commands
+        with tempfile.TemporaryDirectory() as tmp:
+            for command in commands:
+                _run_shell(kube, command, tmp)
+
+        assert kube.exists("namespace", "ingress-nginx")
+        assert kube.exists("deployment", "platform-ingress-nginx-controller", "-n", "ingress-nginx")
+        owner = kube.get("ingressclass", "nginx")["metadata"]["annotations"]["meta.helm.sh/release-name"]
+        assert owner == "platform", "the IngressClass was not adopted by the release"
+        for kind, name, where in (("deployment", "ingress-nginx-controller", "ingress-nginx"),
+                                  ("service", "ingress-nginx-controller", "ingress-nginx"),
+                                  ("clusterrole", "ingress-nginx", ""),
+                                  ("validatingwebhookconfiguration", "ingress-nginx-admission", "")):
+            assert not kube.exists(kind, name, *(["-n", where] if where else [])), f"{kind} {name} is still there"
+        kube.helm("upgrade", *args)
+        assert "manifest-installed ingress-nginx" not in kube.helm("get", "notes", "platform", "-n", ns).stdout
+    finally:
+        kube.helm("uninstall", "platform", "-n", ns, check=False)
+        kube.kubectl("delete", "configmap", "kube-proxy", "-n", "kube-system", "--ignore-not-found")
+        kube.kubectl("delete", "validatingwebhookconfiguration", "ingress-nginx-admission", "--ignore-not-found")
