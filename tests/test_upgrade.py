@@ -34,12 +34,10 @@ from chartops import releases
 from chartops.charts import applications
 from chartops.render import clean_stderr
 from tests.cluster_helpers import Kube, kubeadm_coredns_objects, manifest_objects
-from tests.conftest import builtin_or_kubeconfig
 from tests.helpers import ROOT
 
 pytestmark = [pytest.mark.cluster]
 
-PLANE = "main"
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
 # nobody serves MetalLB's webhook here (tests/test_controllers.py runs the real one)
 NO_WEBHOOK = ("--set", "webhook.failurePolicy=Ignore")
@@ -212,11 +210,11 @@ def run_case(kube: Kube, case: Case, scratch: Path) -> Outcome:
 
 
 @pytest.fixture(scope="module")
-def upgrade_cluster() -> Kube:
-    """A fresh plane with what the lab starts with: kubeadm's DNS objects."""
-    kube = builtin_or_kubeconfig(plane=PLANE, fresh=True)
-    kube.create(kubeadm_coredns_objects(), manager="kubeadm")
-    return kube
+def upgrade_cluster(fresh: Kube) -> Kube:
+    """The tier's own plane ("upgrade", tests/conftest.py), fresh, with what the lab starts with:
+    kubeadm's DNS objects."""
+    fresh.create(kubeadm_coredns_objects(), manager="kubeadm")
+    return fresh
 
 
 @pytest.fixture(scope="module")

@@ -26,18 +26,11 @@ import pytest
 
 from chartops.render import clean_stderr
 from tests.cluster_helpers import Kube
-from tests.conftest import builtin_or_kubeconfig
 from tests.helpers import CHARTS, ROOT, render
 
 pytestmark = [pytest.mark.cluster]
 
-PLANE = "main"
 Obj = dict[str, Any]
-
-
-@pytest.fixture(scope="module")
-def kube() -> Kube:
-    return builtin_or_kubeconfig(plane=PLANE)
 
 
 def _helm_error(kube: Kube, *args: str) -> str:
