@@ -183,3 +183,13 @@ def test_every_template_making_a_guarded_kind_is_guarded(chart: str) -> None:
     listed = re.search(r'include "common\.upgrade\.guard" \(dict "templates" \(list ([^)]*)\)', validate)
     guarded = sorted(re.findall(r'"([^"]+)"', listed.group(1))) if listed else []
     assert makers == guarded, f"{chart}: templates/validate.yaml guards {guarded}, the templates making guarded kinds are {makers}"
+
+
+def test_the_upgrade_tier_has_its_own_plane_and_bench_times_it_apart() -> None:
+    from chartops import bench
+    from tests.conftest import PLANE_OF_MODULE
+
+    assert all((ROOT / f).is_file() and PLANE_OF_MODULE[Path(f).name] == "upgrade" for f in bench.UPGRADE_TIER)
+    assert [a for a in bench.cluster_tier_args() if a.startswith("--ignore=")] == [
+        f"--ignore={f}" for f in bench.UPGRADE_TIER]
+    assert all(f in bench.upgrade_tier_args() for f in bench.UPGRADE_TIER)
