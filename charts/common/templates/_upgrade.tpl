@@ -17,6 +17,11 @@ Guarded (kind: fields):
 - IngressClass: controller
 - RoleBinding, ClusterRoleBinding: roleRef
 
+Not guarded, since they change in place or never change with values: PodDisruptionBudgets
+(policy/v1), CronJobs (jobTemplate), ConfigMaps and Secrets, CRDs; a PVC's growth on a class without
+volume expansion (checking would need a StorageClass lookup that an app team's installer may not be
+allowed).
+
 Values are compared as the API server stores them (its defaults filled in, quantities by value),
 so a no-op or ordinary upgrade never trips a guard. Hooks that helm deletes and re-creates
 (before-hook-creation) are not guarded. Without a cluster (helm template, lint, client dry runs)
