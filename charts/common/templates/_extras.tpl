@@ -7,8 +7,8 @@ for what every pod needs to reach (cluster DNS, the API server, the nodes).
 extraObjects: more manifests released with the chart, each a map or a string; both may hold
 templates ({{ .Release.Name }}, {{ include "common.names.fullname" . }}). Each item becomes one
 document, re-serialised from its parsed form, so a string can't smuggle extra documents or keys
-past the render. An item that isn't one Kubernetes object (apiVersion, kind, metadata.name)
-fails naming its index.
+past the render; each gets the release's standard labels under its own. An item that isn't one
+Kubernetes object (apiVersion, kind, metadata.name) fails naming its index.
 Usage: include "common.extraObjects" (dict "objects" .Values.extraObjects "key" "extraObjects" "context" $)
 */}}
 {{- define "common.extraObjects" -}}
@@ -24,7 +24,10 @@ Usage: include "common.extraObjects" (dict "objects" .Values.extraObjects "key" 
 {{- end -}}
 {{- if not (and (kindIs "string" $obj.apiVersion) $obj.apiVersion (kindIs "string" $obj.kind) $obj.kind (kindIs "map" $obj.metadata) (kindIs "string" ($obj.metadata).name) ($obj.metadata).name) -}}
 {{- include "common.fail" (dict "key" $where "message" "is not a Kubernetes object: it needs apiVersion, kind and metadata.name (strings)" "context" $.context) -}}
-{{- end }}
+{{- end -}}
+{{- /* the release's standard labels, under the object's own (which win) */ -}}
+{{- $labels := merge (deepCopy ($obj.metadata.labels | default dict)) (include "common.labels.standard" $.context | fromYaml) -}}
+{{- $_ := set $obj.metadata "labels" $labels }}
 ---
 {{ toYaml $obj }}
 {{- end }}
