@@ -95,7 +95,7 @@ def test_generated_certificate_lasts_the_days_asked_for(days: int) -> None:
         cert = x509.load_pem_x509_certificate(pem_of(one(objs, "Secret"), key))
         lifetime = cert.not_valid_after_utc - cert.not_valid_before_utc
         assert abs(lifetime - datetime.timedelta(days=days)) < datetime.timedelta(hours=1)
-        assert cert.not_valid_after_utc > datetime.datetime.now(datetime.timezone.utc)
+        assert cert.not_valid_after_utc > datetime.datetime.now(datetime.UTC)
 
 
 def test_existing_secret_is_mounted_and_the_given_ca_trusted() -> None:

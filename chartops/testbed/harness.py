@@ -375,6 +375,8 @@ class Running:
         _wait_for(f"{self.controller.name}'s {kind}", ready, timeout, interval=0.5)
 
     def stop(self) -> None:
+        if self.stopping.is_set():  # stopped already (a test's own stop, then stop_all)
+            return
         self.stopping.set()
         if self.proc.poll() is None:
             with suppress(ProcessLookupError):

@@ -43,6 +43,14 @@ def exists(name: str) -> bool:
     return Path("/run/netns", name).exists()
 
 
+def _mounted(name: str) -> bool:
+    """True when /run/netns/<name> holds a namespace in this mount namespace. One made from inside
+    `ip netns exec` (a sub-plane started by a test process) is a bind mount private to that process
+    tree: later processes find only the empty file, which `ip netns exec` refuses ("Invalid argument")."""
+    target = f"/run/netns/{name}"
+    return any(line.split()[4] == target for line in Path("/proc/self/mountinfo").read_text().splitlines())
+
+
 def links(name: str) -> list[str]:
     out = subprocess.run(["ip", "netns", "exec", name, "ip", "-o", "link", "show"], capture_output=True,
                          text=True, check=True).stdout
@@ -58,6 +66,8 @@ def ensure(name: str, local_routes: Sequence[str] = ()) -> None:
         raise NetnsError("the built-in control plane needs root for `ip netns` (or set KUBECONFIG to a cluster)")
     if shutil.which("ip") is None:
         raise NetnsError("`ip` (Debian package iproute2) is missing")
+    if exists(name) and not _mounted(name):
+        Path("/run/netns", name).unlink()  # a stale name left by an earlier run
     if not exists(name):
         subprocess.run(["ip", "netns", "add", name], check=True)
     subprocess.run(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"], check=True)
