@@ -192,8 +192,15 @@ def test_default_backend_is_reachable_from_the_controller_only() -> None:
 
 # --- one namespace only ---------------------------------------------------------------------------------
 
+def test_scoped_controller_watches_its_own_namespace_by_default() -> None:
+    objs = render(CHART, values_files=[CI + "scope-values.yaml"], namespace="team-b")
+    assert args_of(objs)["--watch-namespace"] == "team-b"
+    assert one(objs, "Role", "test-ingress-nginx-watch")["metadata"]["namespace"] == "team-b"
+
+
 def test_scoped_controller_watches_one_namespace_with_a_role_there() -> None:
-    objs = render(CHART, values_files=[CI + "scope-values.yaml"], namespace="ingress-team-a")
+    objs = render(CHART, values={"controller": {"scope": {"namespace": "team-a"}}},
+                  values_files=[CI + "scope-values.yaml"], namespace="ingress-team-a")
     args = args_of(objs)
     assert args["--watch-namespace"] == "team-a" and args["--ingress-class-by-name"] == "true"
     watch = one(objs, "Role", "test-ingress-nginx-watch")
@@ -539,3 +546,15 @@ def test_bad_input_is_refused_naming_the_key(values: dict[str, Any], fragments: 
     message = render_error(CHART, values=values)
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in:\n{message}"
+
+
+# --- in the platform ----------------------------------------------------------------------------------------
+
+def test_platform_refuses_a_restricted_namespace_for_a_host_network_controller() -> None:
+    values = {"ingress-nginx": {"controller": {"hostNetwork": True, "kind": "DaemonSet",
+                                               "service": {"type": "ClusterIP", "loadBalancerIP": ""}}}}
+    message = render_error("platform", values=values, values_files=["values/lab.yaml"])
+    assert "namespaces.podSecurity.ingress-nginx" in message and "privileged" in message
+    values["namespaces"] = {"podSecurity": {"ingress-nginx": "privileged"}}
+    ns = one(render("platform", values=values, values_files=["values/lab.yaml"]), "Namespace", "ingress-nginx")
+    assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
