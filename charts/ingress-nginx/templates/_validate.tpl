@@ -248,6 +248,17 @@ pod from starting, or take the node's own service away.
 {{- include "common.fail" (dict "key" (printf "controller.autoscalingTemplate[%d].type" $i) "message" (printf "%q is not an autoscaling/v2 metric type (Resource, Pods, Object, External, ContainerResource)" (toString $m.type)) "context" $) -}}
 {{- end -}}
 {{- end -}}
+{{- with $c.ingressClass.parameters -}}
+{{- if or (not .kind) (not .name) -}}
+{{- include "common.fail" (dict "key" "controller.ingressClass.parameters" "message" "needs kind and name (the resource holding the parameters); the API server refuses it otherwise" "context" $) -}}
+{{- end -}}
+{{- if and (eq (.scope | default "Cluster") "Namespace") (not .namespace) -}}
+{{- include "common.fail" (dict "key" "controller.ingressClass.parameters.namespace" "message" "is required with scope Namespace" "context" $) -}}
+{{- end -}}
+{{- if and (ne (.scope | default "Cluster") "Namespace") .namespace -}}
+{{- include "common.fail" (dict "key" "controller.ingressClass.parameters.namespace" "message" "is set without scope Namespace: the API server refuses a namespace for cluster-scoped parameters" "context" $) -}}
+{{- end -}}
+{{- end -}}
 {{- if and $c.scope.enabled $c.scope.namespaceSelector -}}
 {{- include "common.fail" (dict "key" "controller.scope.namespaceSelector" "message" "is set with controller.scope.enabled: the controller watches one namespace or a selection of namespaces, not both" "context" .) -}}
 {{- end -}}
