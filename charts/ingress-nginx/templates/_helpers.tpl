@@ -188,19 +188,6 @@ restricted allows).
 {{- toYaml $out -}}
 {{- end -}}
 
-{{/* topologySpreadConstraints with the controller's selector where an item names none. */}}
-{{- define "ingress-nginx.topologySpread" -}}
-{{- $out := list -}}
-{{- range .constraints -}}
-{{- $tsc := deepCopy . -}}
-{{- if not $tsc.labelSelector -}}
-{{- $_ := set $tsc "labelSelector" (dict "matchLabels" (include "ingress-nginx.controller.selector" $.context | fromYaml)) -}}
-{{- end -}}
-{{- $out = append $out $tsc -}}
-{{- end -}}
-{{- toYaml $out -}}
-{{- end -}}
-
 {{/* Pod template shared by the Deployment and the DaemonSet. */}}
 {{- define "ingress-nginx.controller.podTemplate" -}}
 {{- $c := .Values.controller -}}
@@ -418,10 +405,7 @@ spec:
                 {{- include "ingress-nginx.controller.selector" . | nindent 16 }}
       {{- end }}
   {{- end }}
-  {{- with $c.topologySpreadConstraints }}
-  topologySpreadConstraints:
-    {{- include "ingress-nginx.topologySpread" (dict "constraints" . "context" $) | nindent 4 }}
-  {{- end }}
+  {{- include "common.extras.topologySpread" (dict "constraints" $c.topologySpreadConstraints "selector" (include "ingress-nginx.controller.selector" .) "context" .) | nindent 2 }}
 {{- end -}}
 
 
