@@ -74,6 +74,9 @@ def _nfs(name: str) -> dict[str, Any]:
             "storageClasses": [{"name": f"guard-{name}", "archiveOnDelete": True}]}
 
 
+# the provisioner's own mount through a PersistentVolume and its claim (an inline nfs volume takes no options)
+NFS_MOUNT = {"nfs": {"server": "nfs.feng.org", "path": "/data/x", "mountOptions": ["nfsvers=4.1"]},
+             "storageClasses": [{"name": "guard-mount"}]}
 WORDPRESS = {"mysql": {"enabled": False}, "externalDatabase": {"host": "db.example", "password": "x"}}
 
 
@@ -117,6 +120,10 @@ GUARDS = [
     Guard("pvc-size", "wordpress", WORDPRESS,
           "PersistentVolumeClaim", None, "spec.resources.requests.storage",
           _set("spec.resources.requests", {"storage": "20Gi"})),
+    Guard("persistentvolume-source", "nfs-subdir-provisioner", NFS_MOUNT, "PersistentVolume", None, "spec.nfs",
+          _set("spec.nfs", {"server": "old-nfs.feng.org", "path": "/data/x"})),
+    Guard("pvc-volumename", "nfs-subdir-provisioner", NFS_MOUNT, "PersistentVolumeClaim", None, "spec.volumeName",
+          _set("spec.volumeName", "old-volume")),
     Guard("ingressclass-controller", "ingress-nginx", {"controller": {"ingressClass": {"name": "guard-nginx"}}},
           "IngressClass", None, "spec.controller", _set("spec.controller", "example.com/other-controller")),
     Guard("rolebinding-roleref", "mysql", {}, "RoleBinding", None, "roleRef",

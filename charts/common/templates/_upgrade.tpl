@@ -13,7 +13,8 @@ Guarded (kind: fields):
 - StatefulSet: selector, serviceName, podManagementPolicy, volumeClaimTemplates
 - Deployment, DaemonSet: selector
 - Service: clusterIP (when the chart sets one), loadBalancerClass (type LoadBalancer)
-- PersistentVolumeClaim: accessModes, storageClassName, volumeMode, a smaller size
+- PersistentVolumeClaim: accessModes, storageClassName, volumeMode, volumeName, a smaller size
+- PersistentVolume: the volume source (nfs server and path, ...), volumeMode, nodeAffinity
 - IngressClass: controller
 - RoleBinding, ClusterRoleBinding: roleRef
 
@@ -38,8 +39,8 @@ Usage, once per chart (templates/validate.yaml), listing the templates that make
 
 {{- define "common.upgrade.guard" -}}
 {{- if include "common.upgrade.live" .context -}}
-{{- $guarded := list "StorageClass" "StatefulSet" "Deployment" "DaemonSet" "Service" "PersistentVolumeClaim" "IngressClass" "RoleBinding" "ClusterRoleBinding" -}}
-{{- $clusterScoped := list "StorageClass" "IngressClass" "ClusterRoleBinding" -}}
+{{- $guarded := list "StorageClass" "StatefulSet" "Deployment" "DaemonSet" "Service" "PersistentVolumeClaim" "PersistentVolume" "IngressClass" "RoleBinding" "ClusterRoleBinding" -}}
+{{- $clusterScoped := list "StorageClass" "PersistentVolume" "IngressClass" "ClusterRoleBinding" -}}
 {{- $problems := list -}}
 {{- range $file := .templates -}}
 {{- $text := include (printf "%s/%s" $.context.Template.BasePath $file) $.context -}}
@@ -295,10 +296,40 @@ Sizes are shown as written; the rest as normalized.
 {{ include "common.upgrade.problem" (dict "ref" $ref "field" (printf "spec.%s" $field) "live" $old "new" $next "why" $why "fix" $fix) }}
 {{- end -}}
 {{- end -}}
+{{- $volume := dig "spec" "volumeName" "" .new -}}
+{{- if and $volume (ne $volume (dig "spec" "volumeName" "" .live)) }}
+{{ include "common.upgrade.problem" (dict "ref" $ref "field" "spec.volumeName" "live" (dig "spec" "volumeName" "" .live) "new" $volume "why" $why "fix" $fix) }}
+{{- end -}}
 {{- $oldSize := dig "spec" "resources" "requests" "storage" "" .live -}}
 {{- $newSize := dig "spec" "resources" "requests" "storage" "" .new -}}
 {{- if and $newSize $oldSize (lt (include "common.upgrade.quantity" $newSize | float64) (include "common.upgrade.quantity" $oldSize | float64)) }}
 {{ include "common.upgrade.problem" (dict "ref" $ref "field" "spec.resources.requests.storage" "live" $oldSize "new" $newSize "why" "a claim never shrinks." "fix" (list (printf "keep the size at %s or more in your values." $oldSize))) }}
+{{- end -}}
+{{- end -}}
+
+{{- define "common.upgrade.check.PersistentVolume" -}}
+{{- $notSource := list "accessModes" "capacity" "claimRef" "mountOptions" "nodeAffinity" "persistentVolumeReclaimPolicy" "storageClassName" "volumeMode" "volumeAttributesClassName" -}}
+{{- $liveSpec := .live.spec | default dict -}}
+{{- $newSpec := .new.spec | default dict -}}
+{{- $liveSource := dict -}}
+{{- range $k, $v := $liveSpec }}{{ if not (has $k $notSource) }}{{ $_ := set $liveSource $k $v }}{{ end }}{{ end -}}
+{{- $newSource := dict -}}
+{{- range $k, $v := $newSpec }}{{ if not (has $k $notSource) }}{{ $_ := set $newSource $k $v }}{{ end }}{{ end -}}
+{{- $changes := list -}}
+{{- range $k := keys $liveSource $newSource | uniq | sortAlpha -}}
+{{- if ne (toJson (get $liveSource $k)) (toJson (get $newSource $k)) }}{{ $changes = append $changes (list (printf "spec.%s" $k) (get $liveSource $k) (get $newSource $k)) }}{{ end -}}
+{{- end -}}
+{{- if ne ($liveSpec.volumeMode | default "Filesystem") ($newSpec.volumeMode | default "Filesystem") -}}
+{{- $changes = append $changes (list "spec.volumeMode" ($liveSpec.volumeMode | default "Filesystem") ($newSpec.volumeMode | default "Filesystem")) -}}
+{{- end -}}
+{{- if and $liveSpec.nodeAffinity (ne (toJson $liveSpec.nodeAffinity) (toJson ($newSpec.nodeAffinity | default dict))) -}}
+{{- $changes = append $changes (list "spec.nodeAffinity" $liveSpec.nodeAffinity ($newSpec.nodeAffinity | default dict)) -}}
+{{- end -}}
+{{- if $changes -}}
+{{- $fix := list "keep the old value, or replace the volume and its claim while nothing mounts them (scale the workload that mounts the claim to 0 first: a claim in use is not deleted until its pods are gone); Retain first, so releasing the claim deletes nothing behind the volume:" (printf "$ kubectl patch pv %s -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'" .new.metadata.name) -}}
+{{- with $liveSpec.claimRef }}{{ $fix = append $fix (printf "$ kubectl -n %s delete pvc %s" .namespace .name) }}{{ end -}}
+{{- $fix = concat $fix (list (printf "$ kubectl delete pv %s" .new.metadata.name) "then run the same helm command again: it creates both anew (and scales a workload it owns back).") }}
+{{ include "common.upgrade.problem" (dict "ref" (include "common.upgrade.ref" .) "changes" $changes "why" "a PersistentVolume's volume source, volumeMode and node affinity are immutable after creation." "fix" $fix) }}
 {{- end -}}
 {{- end -}}
 
