@@ -121,7 +121,7 @@ kube-proxy, the scheduler or the controller-manager already holds on every node 
 pod from starting, or take the node's own service away.
 */}}
 {{- define "ingress-nginx.nodePortsTaken" -}}
-{{- dict "22" "sshd" "2379" "etcd" "2380" "etcd (peers)" "2381" "etcd (metrics)" "6443" "kube-apiserver" "10248" "the kubelet (healthz)" "10249" "kube-proxy (metrics)" "10250" "the kubelet" "10255" "the kubelet (read-only)" "10256" "kube-proxy (healthz)" "10257" "kube-controller-manager" "10259" "kube-scheduler" | toJson -}}
+{{- include "common.ports.nodeReserved" . -}}
 {{- end -}}
 
 {{- define "ingress-nginx.validateHost" -}}
