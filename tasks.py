@@ -375,6 +375,47 @@ def mutate(c: Context, chart: str | None = None, sample: int = 0, seed: int = 1,
         raise Exit(code=code)
 
 
+# --- moving from the upstream charts (issue 21) ---
+
+from chartops import upstream as upstream_mod  # noqa: E402
+from chartops.upstream import migrate as migrate_mod  # noqa: E402
+
+
+@task(name="values-from-upstream", help={
+    "chart": "our chart, or the upstream chart's name (e.g. mysql, tigera-operator, eck-elasticsearch)",
+    "from": "values file written for the upstream chart",
+    "out": "write our values here instead of stdout",
+    "render": "also render our chart with the result (helm template) and fail on what it refuses",
+})
+def values_from_upstream(c: Context, chart: str | None = None, from_: str | None = None, out: str | None = None,
+                         render: bool = False) -> None:
+    """Rewrite a values file for the upstream chart as ours; every key not carried over is named on stderr."""
+    example = "mysql --from bitnami-values.yaml"
+    name = cli.need(chart, "--chart", "values-from-upstream", example)
+    (source,) = cli.existing_files([cli.need(from_, "--from", "values-from-upstream", example)])
+    try:
+        ours = upstream_mod.resolve(name)
+    except KeyError as err:
+        raise cli.usage_error(str(err.args[0])) from err
+    try:
+        result = migrate_mod.migrate(ours, migrate_mod.load_values(source))
+    except migrate_mod.MigrationError as err:
+        raise Exit(str(err), code=1) from err
+    for line in result.report():
+        cli.note(line)
+    if render:
+        helm = _helm(c)
+        if c.config.run.dry:
+            c.run(shlex.join(migrate_mod.render_command(helm, ours, Path("<migrated values>"))))
+        elif (refused := migrate_mod.render_check(helm, result)) is not None:
+            raise Exit(f"{ours}: the chart does not render with the migrated values:\n{refused}", code=1)
+    if out:
+        Path(out).write_text(result.yaml())
+        cli.note(f"wrote {out}")
+    else:
+        sys.stdout.write(result.yaml())
+
+
 def _cluster_collection() -> Collection:
     """`inv cluster.up|down|status|run`: the built-in control planes of the cluster tier (etcd,
     apiserver, controller-manager, scheduler, kwok and six fake nodes, each plane in a loopback-only

@@ -1,0 +1,330 @@
+"""Transforms of the key maps: how an upstream value changes shape or unit on its way to our key.
+
+Each transform takes the rule, the upstream value and the whole upstream values (for the few that
+read a sibling) and returns the (our key, value) pairs to write, or raises Unmappable with the reason
+the value can't be carried over. `describe` is the feature table's wording of each one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from chartops.upstream import Rule
+
+Emit = list[tuple[str, Any]]
+Transform = Callable[[Rule, Any, Mapping[str, Any]], Emit]
+
+DROP = object()
+
+
+class Unmappable(ValueError):
+    """The value has no equivalent here; the message says why."""
+
+
+def _to(rule: Rule) -> str:
+    assert rule.to, rule.key
+    return rule.to
+
+
+def _sub(rule: Rule, name: str, default: str) -> str:
+    targets = rule.args.get("targets") or {}
+    return str(targets.get(name, f"{_to(rule)}.{default}"))
+
+
+def image(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """`registry/path/name` (one string, the upstream shape) -> `<to>.registry` + `<to>.repository`."""
+    if not isinstance(value, str) or not value.strip():
+        raise Unmappable("expected an image reference such as registry.example/path/name")
+    if "@" in value or re.search(r":[^/]*$", value):
+        raise Unmappable("a tag or digest belongs in the tag/digest key, not in the repository")
+    first, _, rest = value.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        registry, repository = first, rest
+    else:
+        registry, repository = "docker.io", value if "/" in value else f"library/{value}"
+    out: Emit = [(_sub(rule, "repository", "repository"), repository)]
+    if not rule.args.get("repository_only"):
+        out.insert(0, (_sub(rule, "registry", "registry"), registry))
+    elif registry != rule.args.get("registry", registry):
+        raise Unmappable(f"this chart's image registry is a separate key ({rule.args.get('registry_key')})")
+    return out
+
+
+def enum(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A value renamed: `with.map` {upstream: ours}; a value mapped to null is dropped (ours' default)."""
+    table: dict[Any, Any] = dict(rule.args.get("map") or {})
+    key = value if not isinstance(value, (dict, list)) else None
+    if key not in table:
+        allowed = ", ".join(repr(k) for k in table)
+        raise Unmappable(str(rule.args.get("why") or f"only {allowed} have an equivalent here"))
+    mapped = table[key]
+    return [] if mapped is None else [(_to(rule), mapped)]
+
+
+def invert(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    if not isinstance(value, bool):
+        raise Unmappable("expected true or false")
+    return [(_to(rule), not value)]
+
+
+def wrap(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """The value becomes `with.field` of a map (e.g. a plain list becomes `{items: [...]}`)."""
+    return [(_to(rule), {str(rule.args["field"]): value})]
+
+
+def _flag_parts(item: Any) -> tuple[str, str | None]:
+    if not isinstance(item, str) or not item.startswith("-"):
+        raise Unmappable(f"{item!r} is not a command-line flag")
+    name, eq, val = item.lstrip("-").partition("=")
+    return name, (val if eq else None)
+
+
+def _typed(kind: str, raw: str | None, flag: str) -> Any:
+    if kind == "bool":
+        if raw is None:
+            return True
+        if raw.lower() in ("true", "false"):
+            return raw.lower() == "true"
+        raise Unmappable(f"--{flag}={raw}: expected true or false")
+    if raw is None:
+        raise Unmappable(f"--{flag} needs a value")
+    if kind == "list":
+        return [p for p in raw.split(",") if p]
+    if kind == "int":
+        if not raw.isdigit():
+            raise Unmappable(f"--{flag}={raw}: expected a number")
+        return int(raw)
+    return raw
+
+
+def flags(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A list of `--flag[=value]` -> typed keys (`with.flags`: flag -> [our key, kind]), flags this chart
+    writes itself (`with.own`: dropped), the rest into the map `to` ({flag: value}).
+    `with.absent` {our key: value}: what a missing flag means (for a list that replaces the defaults)."""
+    if not isinstance(value, list):
+        raise Unmappable("expected a list of --flag=value strings")
+    typed: dict[str, list[str]] = dict(rule.args.get("flags") or {})
+    own = set(rule.args.get("own") or [])
+    out: Emit = []
+    seen: set[str] = set()
+    rest: dict[str, str] = {}
+    for item in value:
+        name, raw = _flag_parts(item)
+        seen.add(name)
+        if name in typed:
+            key, kind = typed[name]
+            out.append((key, _typed(kind, raw, name)))
+        elif name in own:
+            continue
+        else:
+            rest[name] = "true" if raw is None else raw
+    for flag, (key, missing) in dict(rule.args.get("absent") or {}).items():
+        if flag not in seen:
+            out.append((key, missing))
+    if rest:
+        out.append((_to(rule), rest))
+    return out
+
+
+def flag_map(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
+    """A map {flag: value} (the upstream `extraArgs` shape) -> typed keys and the rest, like `flags`."""
+    if not isinstance(value, dict):
+        raise Unmappable("expected a map of flag: value")
+    as_list = [f"--{k}" if v is None or v == "" else f"--{k}={v}" for k, v in value.items()]
+    return flags(rule, as_list, values)
+
+
+def env_map(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A list of `{name, value}` env vars -> a map {name: value} (valueFrom has no place in a map)."""
+    if not isinstance(value, list):
+        raise Unmappable("expected a list of {name, value}")
+    out: dict[str, str] = {}
+    for item in value:
+        if not isinstance(item, dict) or "name" not in item:
+            raise Unmappable(f"{item!r} is not an env var with a name")
+        if "valueFrom" in item:
+            raise Unmappable(f"{item['name']}: valueFrom has no equivalent here (a map holds plain values)")
+        out[str(item["name"])] = str(item.get("value", ""))
+    return [(_to(rule), out)]
+
+
+def env_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A map {name: value} (or already a list) -> a list of `{name, value}` env vars."""
+    if isinstance(value, list):
+        return [(_to(rule), value)]
+    if not isinstance(value, dict):
+        raise Unmappable("expected a map of name: value")
+    return [(_to(rule), [{"name": str(k), "value": str(v)} for k, v in value.items()])]
+
+
+# my.cnf lines the chart writes itself or that point into the Bitnami image's layout
+_MYCNF_OWNED = {
+    "basedir", "datadir", "plugin_dir", "plugin-dir", "socket", "pid_file", "pid-file", "tmpdir", "log_error",
+    "log-error", "port", "bind-address", "bind_address", "slow_query_log_file", "slow-query-log-file",
+    "server_id", "server-id", "gtid_mode", "gtid-mode", "enforce_gtid_consistency", "enforce-gtid-consistency",
+    "read_only", "read-only", "super_read_only", "super-read-only", "log_bin", "log-bin", "relay_log", "relay-log",
+    "ssl_ca", "ssl-ca", "ssl_cert", "ssl-cert", "ssl_key", "ssl-key", "secure_file_priv", "secure-file-priv",
+    "report_host", "report-host", "mysqlx", "skip-name-resolve", "skip_name_resolve",
+}
+
+
+def mycnf(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A my.cnf for the Bitnami image -> this chart's `configuration`: settings the chart writes itself
+    (paths, ports, server id, GTID, TLS files, read-only) are left out; the rest keep their sections."""
+    if not isinstance(value, str):
+        raise Unmappable("expected my.cnf text")
+    kept: list[str] = []
+    section = ""
+    for line in value.splitlines():
+        text = line.strip()
+        if text.startswith("[") and text.endswith("]"):
+            section = text[1:-1].strip()
+            kept.append(text)
+            continue
+        if not text or text.startswith(("#", ";")):
+            continue
+        name = text.split("=", 1)[0].strip().lower()
+        if section in ("mysqld", "mysqld_safe", "server", "mysql", "client", "manager"):
+            if name in _MYCNF_OWNED or section in ("client", "manager", "mysql"):
+                continue
+        kept.append(text)
+    # drop sections left empty
+    out: list[str] = []
+    for i, line in enumerate(kept):
+        nxt = kept[i + 1] if i + 1 < len(kept) else "["
+        if line.startswith("[") and nxt.startswith("["):
+            continue
+        out.append(line)
+    return [(_to(rule), "\n".join(out) + "\n")] if out else []
+
+
+def only_with(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
+    """Carried over only when the upstream key `with.key` is set too (upstream ignores it otherwise)."""
+    node: Any = values
+    for part in str(rule.args["key"]).split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return [(_to(rule), value)] if node not in (None, "", [], {}, False) else []
+
+
+def copy_to(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """The same value to `to` and to each of `with.targets`."""
+    return [(_to(rule), value)] + [(str(t), value) for t in rule.args.get("targets") or []]
+
+
+def quantity_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A single value -> a one-item list."""
+    return [(_to(rule), value if isinstance(value, list) else [value])]
+
+
+def keys_of(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A map {name: ...} -> the list of its names (the values carry nothing here)."""
+    if not isinstance(value, dict):
+        raise Unmappable("expected a map")
+    return [(_to(rule), sorted(str(k) for k in value))]
+
+
+def fields(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A map whose fields go to separate keys: `with.fields` {field: our key}; other fields not mapped."""
+    if not isinstance(value, dict):
+        raise Unmappable("expected a map")
+    table: dict[str, str] = dict(rule.args.get("fields") or {})
+    unknown = sorted(set(value) - set(table))
+    if unknown:
+        raise Unmappable(f"fields {', '.join(unknown)} have no equivalent here "
+                         f"(only {', '.join(sorted(table))})")
+    return [(table[k], v) for k, v in value.items() if v is not None]
+
+
+TRANSFORMS: dict[str, Transform] = {
+    "image": image,
+    "enum": enum,
+    "invert": invert,
+    "wrap": wrap,
+    "flags": flags,
+    "flag-map": flag_map,
+    "env-map": env_map,
+    "env-list": env_list,
+    "mycnf": mycnf,
+    "list": quantity_list,
+    "copy": copy_to,
+    "only-with": only_with,
+    "keys": keys_of,
+    "fields": fields,
+}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def describe(rule: Rule) -> str:
+    """The feature table's note for a transform."""
+    name = rule.transform or ""
+    args = rule.args
+    if name == "image":
+        return "the reference is split into registry and repository"
+    if name == "enum":
+        pairs = [f"`{_json(k)}` → `{_json(v)}`" if v is not None else f"`{_json(k)}` → ours' default"
+                 for k, v in dict(args["map"]).items()]
+        return "values: " + ", ".join(pairs)
+    if name == "invert":
+        return "true and false swap"
+    if name == "wrap":
+        return f"becomes `{args['field']}` of that map"
+    if name in ("flags", "flag-map"):
+        typed = dict(args.get("flags") or {})
+        parts = [f"`--{f}` → `{k}`" for f, (k, _) in typed.items()]
+        own = [f"`--{f}`" for f in args.get("own") or []]
+        text = "flags: " + ", ".join(parts) if parts else "flags"
+        if own:
+            text += "; " + ", ".join(own) + " set by the chart"
+        return text + f"; other flags → `{rule.to}` (a map)"
+    if name == "env-map":
+        return "a list of {name, value} becomes a map"
+    if name == "env-list":
+        return "a map becomes a list of {name, value}"
+    if name == "mycnf":
+        return "my.cnf without the settings the chart writes (paths, port, server id, GTID, TLS, read-only)"
+    if name == "copy":
+        return "the same value to each"
+    if name == "only-with":
+        return f"only with `{args['key']}` set (upstream ignores it otherwise)"
+    if name == "list":
+        return "one value becomes a one-item list"
+    if name == "keys":
+        return "the map's names become a list"
+    if name == "fields":
+        return "fields: " + ", ".join(f"`{k}` → `{v}`" for k, v in dict(args["fields"]).items())
+    return name
+
+
+def outputs(rule: Rule) -> list[str]:
+    """Every key of ours a rule may write (for the table and the schema check)."""
+    if not rule.to:
+        return []
+    name, args = rule.transform, rule.args
+    if name == "image":
+        keys = [_sub(rule, "repository", "repository")]
+        return keys if args.get("repository_only") else [_sub(rule, "registry", "registry"), *keys]
+    if name in ("flags", "flag-map"):
+        typed = [str(k) for k, _ in dict(args.get("flags") or {}).values()]
+        absent = [str(k) for k, _ in dict(args.get("absent") or {}).values()]
+        return list(dict.fromkeys([_to(rule), *typed, *absent]))
+    if name == "copy":
+        return [_to(rule), *[str(t) for t in args.get("targets") or []]]
+    if name == "fields":
+        return list(dict.fromkeys(str(v) for v in dict(args.get("fields") or {}).values()))
+    return [_to(rule)]
+
+
+def run(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
+    if rule.transform is None:
+        return [(_to(rule), value)]
+    try:
+        fn = TRANSFORMS[rule.transform]
+    except KeyError as err:
+        raise KeyError(f"{rule.key}: unknown transform {rule.transform!r} (known: {', '.join(TRANSFORMS)})") from err
+    return fn(rule, value, values)

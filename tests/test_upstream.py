@@ -1,0 +1,362 @@
+"""Moving from the upstream charts: the key maps (chartops/upstream/maps), the README feature tables
+generated from them, and `invoke values-from-upstream`.
+
+The inputs are facts about the upstream charts written down in tests/fixtures/upstream/<chart>/:
+`defaults.yaml` (every key of the upstream chart's values and its default, one dotted key a line) and
+`ci/*.yaml` (the keys each of upstream's ci values files sets). They are nested here and migrated;
+our chart must render with the result and every object must pass strict validation.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from chartops import upstream
+from chartops.charts import get
+from chartops.upstream import migrate as migrate_mod
+from chartops.upstream import split_path
+from chartops.upstream import table as upstream_table
+from chartops.upstream.transforms import outputs
+from chartops.validate import CRDCatalog, UnknownKind, errors
+from tests.helpers import ROOT, render
+from tests.test_tasks import assert_usage_error, inv
+
+FIXTURES = ROOT / "tests" / "fixtures" / "upstream"
+CHARTS = upstream.available()
+
+# What the upstream chart also needs set before it does anything useful (its defaults leave it
+# empty), given here as our keys so that our chart renders with the migrated defaults.
+SITE: dict[str, dict[str, Any]] = {
+    "nfs-subdir-provisioner": {"nfs": {"server": "nfs.example.org"}},
+}
+
+# Keys of upstream's own ci values that must be named as not carried over (and why they can't be).
+CI_NAMED: dict[tuple[str, str], set[str]] = {
+    # PodSecurityPolicy is gone from Kubernetes; buildMode is upstream's own CI switch
+    ("nfs-subdir-provisioner", "test-values"): {"podSecurityPolicy.enabled", "buildMode"},
+}
+
+
+def nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """One dotted key a line -> the nested values file a user of the upstream chart writes."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        node = out
+        parts = str(key).split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            assert isinstance(node, dict), f"{key}: {part} is already a value"
+        assert parts[-1] not in node, f"{key} given twice"
+        node[parts[-1]] = value
+    return out
+
+
+def facts(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text()) or {}
+    assert isinstance(data, dict), path
+    return nest(data)
+
+
+def ci_files() -> list[tuple[str, Path]]:
+    return [(c, p) for c in CHARTS for p in sorted((FIXTURES / c / "ci").glob("*.yaml"))]
+
+
+@cache
+def migrated(chart: str, fixture: str) -> migrate_mod.Result:
+    return migrate_mod.migrate(chart, facts(FIXTURES / chart / fixture))
+
+
+def strict_problems(objs: list[dict[str, Any]]) -> list[str]:
+    catalog = CRDCatalog()
+    catalog.extend(objs)
+    problems: list[str] = []
+    for obj in objs:
+        try:
+            problems += errors(obj, catalog)
+        except UnknownKind:
+            continue  # CRs of other projects (cert-manager, Prometheus): test_policy checks them per scenario
+    return problems
+
+
+def render_migrated(chart: str, result: migrate_mod.Result) -> list[dict[str, Any]]:
+    values = migrate_mod.merge(result.values, SITE.get(chart, {}))
+    objs = render(chart, values)
+    assert objs, f"{chart} rendered nothing"
+    return objs
+
+
+# --- the key maps -------------------------------------------------------------------------------
+
+
+def _schema_node(schema: dict[str, Any], node: dict[str, Any], part: str | int | None) -> list[dict[str, Any]]:
+    """The schemas a path segment leads to (several through anyOf/oneOf), [] when it leads nowhere."""
+    if "$ref" in node:
+        ref = str(node["$ref"]).removeprefix("#/").split("/")
+        target: Any = schema
+        for piece in ref:
+            target = target[piece]
+        node = target
+    branches = [node] + [b for k in ("anyOf", "oneOf", "allOf") for b in node.get(k, [])]
+    found: list[dict[str, Any]] = []
+    for branch in branches:
+        if isinstance(part, str):
+            props = branch.get("properties") or {}
+            if part in props:
+                found.append(props[part])
+                continue
+            extra = branch.get("additionalProperties")
+            if isinstance(extra, dict):
+                found.append(extra)
+            found += list((branch.get("patternProperties") or {}).values())
+        elif isinstance(branch.get("items"), dict):
+            found.append(branch["items"])
+    return found
+
+
+def schema_has(schema: dict[str, Any], path: str) -> bool:
+    nodes = [schema]
+    for part in split_path(path):
+        nodes = [n for node in nodes for n in _schema_node(schema, node, part)]
+        if not nodes:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_the_key_map_is_for_an_existing_chart(chart: str) -> None:
+    keymap = upstream.load(chart)
+    assert get(chart).path.is_dir()
+    assert keymap.rules
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_every_key_the_map_writes_exists_in_the_chart_schema(chart: str) -> None:
+    schema = json.loads((get(chart).path / "values.schema.json").read_text())
+    missing = [f"{rule.key} -> {ours}" for rule in upstream.load(chart).rules for ours in outputs(rule)
+               if not schema_has(schema, ours)]
+    assert not missing, f"{chart}: keys not in values.schema.json:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_every_unsupported_key_is_in_the_readme_not_supported_section(chart: str) -> None:
+    listed = upstream_table.not_supported_keys((get(chart).path / "README.md").read_text())
+    assert listed, f"{chart}: README has no 'Not supported, and why' table"
+    missing = [r.key for r in upstream.load(chart).rules
+               if r.kind == "unsupported" and not upstream_table.covered(r.key, listed)]
+    assert not missing, f"{chart}: unsupported in the key map but not in the README section: {missing}"
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_every_key_the_readme_calls_unsupported_is_an_upstream_key(chart: str) -> None:
+    keymap = upstream.load(chart)
+    listed = upstream_table.not_supported_keys((get(chart).path / "README.md").read_text())
+    unknown = [k for k in listed
+               if not any(upstream_table.covered(r.key, [k]) or upstream_table.covered(k, [r.key])
+                          for r in keymap.rules)]
+    assert not unknown, f"{chart}: README 'Not supported' names keys the key map lacks: {unknown}"
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_the_readme_feature_table_is_current(chart: str) -> None:
+    readme = (get(chart).path / "README.md").read_text()
+    assert upstream_table.START in readme, f"{chart}: README lacks the feature table (run invoke docs)"
+    assert upstream_table.splice(readme, upstream.load(chart)) == readme, f"{chart}: stale (run invoke docs)"
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_every_upstream_default_key_has_an_entry(chart: str) -> None:
+    result = migrated(chart, "defaults.yaml")
+    assert not result.unknown, "\n".join(map(str, result.unknown))
+
+
+# --- migrating upstream's own values ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_upstream_defaults_migrate_into_values_our_chart_renders(chart: str) -> None:
+    result = migrated(chart, "defaults.yaml")
+    problems = strict_problems(render_migrated(chart, result))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("chart", "path"), ci_files(), ids=lambda x: x if isinstance(x, str) else x.stem)
+def test_upstream_ci_values_migrate_into_values_our_chart_renders(chart: str, path: Path) -> None:
+    result = migrated(chart, f"ci/{path.name}")
+    assert not result.unknown, "\n".join(map(str, result.unknown))
+    named = {s.key for s in result.skipped}
+    assert named == CI_NAMED.get((chart, path.stem), set()), result.report()
+    problems = strict_problems(render_migrated(chart, result))
+    assert not problems, "\n".join(problems)
+
+
+# --- what the mapping does ----------------------------------------------------------------------
+
+MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    # a full image reference splits into registry and repository
+    ("nfs-subdir-provisioner",
+     {"image": {"repository": "harbor.example.org/k8s/nfs-subdir-external-provisioner", "tag": "v4.0.1"}},
+     {"image": {"registry": "harbor.example.org", "repository": "k8s/nfs-subdir-external-provisioner",
+                "tag": "v4.0.1"}}),
+    # one StorageClass becomes the first of ours, with the fields upstream did not set from our defaults
+    ("nfs-subdir-provisioner",
+     {"storageClass": {"name": "nfs", "reclaimPolicy": "Retain", "pathPattern": "${.PVC.namespace}"}},
+     {"storageClasses": [{"name": "nfs", "defaultClass": False, "reclaimPolicy": "Retain", "archiveOnDelete": True,
+                          "onDelete": "", "pathPattern": "${.PVC.namespace}", "mountOptions": [],
+                          "volumeBindingMode": "Immediate", "allowVolumeExpansion": True, "labels": {},
+                          "annotations": {}}]}),
+    # no StorageClass: an empty list, and the other storageClass keys are ignored as upstream does
+    ("nfs-subdir-provisioner", {"storageClass": {"create": False, "name": "x", "defaultClass": True}},
+     {"storageClasses": []}),
+    ("nfs-subdir-provisioner", {"storageClass": {"provisionerName": "feng.org/nfs"}},
+     {"provisionerName": "feng.org/nfs"}),
+    # labels go on every object and on the pod, as upstream puts them
+    ("nfs-subdir-provisioner", {"labels": {"team": "storage"}},
+     {"commonLabels": {"team": "storage"}, "podLabels": {"team": "storage"}}),
+    # null and "" are upstream's "unset": ours keeps its default
+    ("nfs-subdir-provisioner", {"nfs": {"mountOptions": None, "server": ""}, "serviceAccount": {"name": None}}, {}),
+]
+
+
+# upstream defaults ours has no equivalent default for, written when a file leaves the key out
+FILLED: dict[str, dict[str, Any]] = {
+    "nfs-subdir-provisioner": {"nfs": {"path": "/nfs-storage"}},
+}
+
+
+@pytest.mark.parametrize(("chart", "given", "expected"), MAPPED)
+def test_upstream_values_become_ours(chart: str, given: dict[str, Any], expected: dict[str, Any]) -> None:
+    result = migrate_mod.migrate(chart, given)
+    assert result.values == migrate_mod.merge(FILLED.get(chart, {}), expected)
+    assert not result.skipped and not result.unknown
+
+
+NAMED: list[tuple[str, dict[str, Any], str, str]] = [
+    ("nfs-subdir-provisioner", {"storageClass": {"accessModes": "ReadWriteMany"}}, "storageClass.accessModes",
+     "a StorageClass has no access modes"),
+    ("nfs-subdir-provisioner", {"podSecurityPolicy": {"enabled": True}}, "podSecurityPolicy.enabled",
+     "PodSecurityPolicy was removed"),
+    ("nfs-subdir-provisioner", {"buildMode": True}, "buildMode", "always mounts"),
+]
+
+
+@pytest.mark.parametrize(("chart", "given", "key", "why"), NAMED)
+def test_keys_that_cannot_be_carried_over_are_named_with_the_reason(chart: str, given: dict[str, Any], key: str,
+                                                                    why: str) -> None:
+    result = migrate_mod.migrate(chart, given)
+    hits = [s for s in result.skipped if s.key == key]
+    assert hits, result.report()
+    assert why in hits[0].reason
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_off_values_of_unsupported_keys_lose_nothing_and_are_not_named(chart: str) -> None:
+    off = {r.key: r.inert[0] if r.inert else False
+           for r in upstream.load(chart).rules if r.kind == "unsupported" and "*" not in r.key}
+    result = migrate_mod.migrate(chart, nest(off))
+    assert not [s for s in result.skipped if s.key in off], result.report()
+
+
+def test_a_key_upstream_does_not_have_is_named_as_unknown() -> None:
+    result = migrate_mod.migrate("nfs-subdir-provisioner", {"nfs": {"sever": "x", "path": "/x"}, "replicaCount": 2})
+    assert [s.key for s in result.unknown] == ["nfs.sever"]
+    assert "not a key of the upstream nfs-subdir-external-provisioner chart 4.0.18" in result.unknown[0].reason
+    assert result.values == {"nfs": {"path": "/x"}, "replicaCount": 2}
+
+
+def test_an_upstream_default_ours_lacks_is_written_only_when_the_file_leaves_it_out() -> None:
+    assert migrate_mod.migrate("nfs-subdir-provisioner", {}).values == {"nfs": {"path": "/nfs-storage"}}
+    assert migrate_mod.migrate("nfs-subdir-provisioner", {"nfs": {"path": "/data"}}).values == {
+        "nfs": {"path": "/data"}}
+
+
+def test_the_upstream_chart_name_finds_our_chart() -> None:
+    assert upstream.resolve("nfs-subdir-external-provisioner") == "nfs-subdir-provisioner"
+    with pytest.raises(KeyError, match="no key map for 'nope'"):
+        upstream.resolve("nope")
+
+
+REFUSED: list[tuple[str, dict[str, Any], str]] = [
+    ("nfs-subdir-provisioner", {"strategyType": "Bogus"}, "strategyType -> strategyType: 'Bogus' is not one of"),
+    ("nfs-subdir-provisioner", {"storageClass": {"reclaimPolicy": "Recycle"}},
+     "storageClass.reclaimPolicy -> storageClasses[0].reclaimPolicy"),
+]
+
+
+@pytest.mark.parametrize(("chart", "given", "message"), REFUSED)
+def test_a_value_our_chart_refuses_is_an_error_naming_the_upstream_key(chart: str, given: dict[str, Any],
+                                                                       message: str) -> None:
+    with pytest.raises(migrate_mod.MigrationError, match="refuses") as err:
+        migrate_mod.migrate(chart, given)
+    assert message in str(err.value)
+
+
+# --- the task -----------------------------------------------------------------------------------
+
+
+def test_the_task_writes_ours_to_stdout_and_names_the_rest_on_stderr(tmp_path: Path) -> None:
+    given = tmp_path / "old.yaml"
+    given.write_text("nfs:\n  server: nfs.example.org\nstorageClass:\n  accessModes: ReadWriteMany\n")
+    out = inv("values-from-upstream", "--chart", "nfs-subdir-external-provisioner", "--from", str(given))
+    assert out.returncode == 0, out.stderr
+    assert yaml.safe_load(out.stdout) == {"nfs": {"server": "nfs.example.org", "path": "/nfs-storage"}}
+    assert "not mapped: storageClass.accessModes" in out.stderr
+
+
+def test_the_task_writes_a_file_with_out_and_checks_the_render(tmp_path: Path) -> None:
+    given, dest = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    given.write_text("nfs:\n  server: nfs.example.org\n  path: /exports\n")
+    out = inv("values-from-upstream", "--chart", "nfs-subdir-provisioner", "--from", str(given), "--out", str(dest),
+              "--render")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == ""
+    assert yaml.safe_load(dest.read_text()) == {"nfs": {"server": "nfs.example.org", "path": "/exports"}}
+
+
+def test_the_task_fails_when_our_chart_does_not_render_with_the_result(tmp_path: Path) -> None:
+    given = tmp_path / "old.yaml"
+    given.write_text("replicaCount: 2\n")  # no NFS server: ours (like upstream) can't do without one
+    out = inv("values-from-upstream", "--chart", "nfs-subdir-provisioner", "--from", str(given), "--render")
+    assert out.returncode == 1
+    assert "does not render" in out.stderr and "nfs.server" in out.stderr
+    assert out.stdout == ""
+
+
+def test_a_dry_render_shows_the_helm_command(tmp_path: Path) -> None:
+    given = tmp_path / "old.yaml"
+    given.write_text("replicaCount: 2\n")
+    out = inv("--dry", "values-from-upstream", "--chart", "nfs-subdir-provisioner", "--from", str(given), "--render")
+    assert out.returncode == 0, out.stderr
+    assert "template migrated" in out.stdout and "charts/nfs-subdir-provisioner" in out.stdout
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("a: [\n", "is not YAML"),
+    ("- a\n- b\n", "a values file is a map of keys, got list"),
+    ("strategyType: Bogus\n", "strategyType -> strategyType"),
+])
+def test_bad_input_fails_with_exit_1_and_a_clear_message(tmp_path: Path, content: str, message: str) -> None:
+    given = tmp_path / "old.yaml"
+    given.write_text(content)
+    out = inv("values-from-upstream", "--chart", "nfs-subdir-provisioner", "--from", str(given))
+    assert out.returncode == 1, out.stderr
+    assert message in out.stderr and "Traceback" not in out.stderr
+    assert out.stdout == ""
+
+
+def test_an_unknown_chart_is_a_usage_error(tmp_path: Path) -> None:
+    given = tmp_path / "old.yaml"
+    given.write_text("{}\n")
+    assert_usage_error(inv("values-from-upstream", "--chart", "nope", "--from", str(given)), "no key map for 'nope'")
+
+
+def test_a_missing_file_or_option_is_a_usage_error(tmp_path: Path) -> None:
+    assert_usage_error(inv("values-from-upstream", "--chart", "mysql", "--from", str(tmp_path / "none.yaml")),
+                       "not found")
+    assert_usage_error(inv("values-from-upstream", "--from", "x.yaml"), "--chart")
+    assert_usage_error(inv("values-from-upstream", "--chart", "mysql"), "--from")
