@@ -36,6 +36,13 @@ SITE: dict[str, dict[str, Any]] = {
     "nfs-subdir-provisioner": {"nfs": {"server": "nfs.example.org"}},
 }
 
+# And what a ci file needs beyond what it sets: upstream's existingSecret case leaves its APIService
+# unverified when the Secret can't be read; ours needs the CA then.
+CI_SITE: dict[tuple[str, str], dict[str, Any]] = {
+    ("metrics-server", "tls-existingSecret-values"): {
+        "apiService": {"caBundle": "-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n"}},
+}
+
 # Keys of upstream's own ci values that must be named as not carried over (and why they can't be).
 CI_NAMED: dict[tuple[str, str], set[str]] = {
     # PodSecurityPolicy is gone from Kubernetes; buildMode is upstream's own CI switch
@@ -84,8 +91,8 @@ def strict_problems(objs: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
-def render_migrated(chart: str, result: migrate_mod.Result) -> list[dict[str, Any]]:
-    values = migrate_mod.merge(result.values, SITE.get(chart, {}))
+def render_migrated(chart: str, result: migrate_mod.Result, site: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    values = migrate_mod.merge(migrate_mod.merge(result.values, SITE.get(chart, {})), site or {})
     objs = render(chart, values)
     assert objs, f"{chart} rendered nothing"
     return objs
@@ -191,7 +198,7 @@ def test_upstream_ci_values_migrate_into_values_our_chart_renders(chart: str, pa
     assert not result.unknown, "\n".join(map(str, result.unknown))
     named = {s.key for s in result.skipped}
     assert named == CI_NAMED.get((chart, path.stem), set()), result.report()
-    problems = strict_problems(render_migrated(chart, result))
+    problems = strict_problems(render_migrated(chart, result, CI_SITE.get((chart, path.stem))))
     assert not problems, "\n".join(problems)
 
 
@@ -220,6 +227,28 @@ MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
      {"commonLabels": {"team": "storage"}, "podLabels": {"team": "storage"}}),
     # null and "" are upstream's "unset": ours keeps its default
     ("nfs-subdir-provisioner", {"nfs": {"mountOptions": None, "server": ""}, "serviceAccount": {"name": None}}, {}),
+    # the volume name only names something (a PersistentVolume) with mount options, here as upstream
+    ("nfs-subdir-provisioner", {"nfs": {"volumeName": "root"}}, {}),
+    ("nfs-subdir-provisioner", {"nfs": {"volumeName": "root", "mountOptions": ["nfsvers=4.1"]}},
+     {"nfs": {"volumeName": "root", "mountOptions": ["nfsvers=4.1"]}}),
+    # flags become the typed keys; the ones ours has no key for go to extraArgs
+    ("metrics-server", {"args": ["--kubelet-insecure-tls", "--kubelet-request-timeout=5s", "--v=2"]},
+     {"kubelet": {"insecureTLS": True}, "extraArgs": {"kubelet-request-timeout": "5s", "v": "2"}}),
+    ("metrics-server", {"args": ["--metric-resolution=30s", "--authorization-always-allow-paths=/livez,/metrics"]},
+     {"metricResolution": "30s", "metrics": {"enabled": True}}),
+    # defaultArgs replaces the chart's flags: what it leaves out falls back to metrics-server's defaults
+    ("metrics-server", {"defaultArgs": ["--cert-dir=/tmp", "--kubelet-preferred-address-types=InternalIP"]},
+     {"kubelet": {"preferredAddressTypes": ["InternalIP"], "useNodeStatusPort": False}, "metricResolution": "60s"}),
+    # upstream's insecure default, kept when the file keeps upstream's self-signed certificate
+    ("metrics-server", {"tls": {"type": "metrics-server"}, "apiService": {"insecureSkipTLSVerify": True}},
+     {"tls": {"type": "metrics-server"}, "apiService": {"insecureSkipTLSVerify": True}}),
+    ("metrics-server", {"containerPort": 4443, "hostNetwork": {"enabled": True}, "replicas": 2},
+     {"securePort": 4443, "hostNetwork": True, "replicaCount": 2}),
+    ("metrics-server", {"podDisruptionBudget": {"enabled": True, "minAvailable": 1, "maxUnavailable": None}},
+     {"pdb": {"enabled": True, "minAvailable": 1, "maxUnavailable": None}}),
+    # ours defaults maxUnavailable; upstream has no default, so minAvailable alone clears it
+    ("metrics-server", {"tls": {"clusterDomain": "lab.local"}}, {"global": {"clusterDomain": "lab.local"}}),
+    ("metrics-server", {"image": {"repository": "registry.k8s.io/metrics-server/metrics-server", "tag": ""}}, {}),
 ]
 
 
@@ -242,6 +271,14 @@ NAMED: list[tuple[str, dict[str, Any], str, str]] = [
     ("nfs-subdir-provisioner", {"podSecurityPolicy": {"enabled": True}}, "podSecurityPolicy.enabled",
      "PodSecurityPolicy was removed"),
     ("nfs-subdir-provisioner", {"buildMode": True}, "buildMode", "always mounts"),
+    ("metrics-server", {"addonResizer": {"enabled": True}}, "addonResizer", "pod_nanny"),
+    ("metrics-server", {"apiService": {"insecureSkipTLSVerify": True}}, "apiService.insecureSkipTLSVerify",
+     "verifies metrics-server"),
+    ("metrics-server", {"livenessProbe": {"httpGet": {"path": "/healthz"}}}, "livenessProbe.httpGet", "/livez"),
+    ("metrics-server", {"args": ["--tls-cert-file=/certs/tls.crt"]}, "args: --tls-cert-file=/certs/tls.crt",
+     "tls.*"),
+    ("metrics-server", {"tls": {"helm": {"lookup": False}}}, "tls.helm.lookup", "always kept"),
+    ("metrics-server", {"rbac": {"pspEnabled": True}}, "rbac.pspEnabled", "PodSecurityPolicy"),
 ]
 
 

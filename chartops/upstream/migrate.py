@@ -25,7 +25,7 @@ from chartops.charts import get
 from chartops.helm import Helm, clean_stderr
 from chartops.render import Request
 from chartops.upstream import KeyMap, Rule, load, resolve, split_path
-from chartops.upstream.transforms import Unmappable, run
+from chartops.upstream.transforms import Skip, Unmappable, run
 
 Path_ = tuple[str, ...]
 
@@ -231,8 +231,12 @@ class _Walk:
         except Unmappable as err:
             self.skipped.append(Skipped(key, value, str(err)))
             return
-        for ours, new in writes:
-            if _is_empty(new) or any(ours == c or ours.startswith((c + ".", c + "[")) for c in self.closed):
+        for write in writes:
+            if isinstance(write, Skip):
+                self.skipped.append(Skipped(f"{key}: {write.part}", write.value, write.reason))
+                continue
+            ours, new = write
+            if new == "" or new == {} or any(ours == c or ours.startswith((c + ".", c + "[")) for c in self.closed):
                 continue
             if rule.args.get("closes"):
                 self.closed.append(ours)

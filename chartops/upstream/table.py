@@ -92,7 +92,8 @@ def not_supported_keys(readme: str) -> list[str]:
         if not line.startswith("|") or line.startswith("|---"):
             continue
         first = line.strip("|").split("|", 1)[0]
-        keys += [t.strip() for t in _TICKED.findall(first)]
+        # `key: value` names one value of the key
+        keys += [t.split(":")[0].strip() for t in _TICKED.findall(first)]
     return keys
 
 

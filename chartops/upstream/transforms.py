@@ -12,9 +12,20 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from dataclasses import dataclass
+
 from chartops.upstream import Rule
 
-Emit = list[tuple[str, Any]]
+@dataclass(frozen=True)
+class Skip:
+    """Part of a value not carried over (one flag of a list, one field of a map), and why."""
+
+    part: str
+    value: Any
+    reason: str
+
+
+Emit = list[tuple[str, Any] | Skip]
 Transform = Callable[[Rule, Any, Mapping[str, Any]], Emit]
 
 DROP = object()
@@ -83,6 +94,8 @@ def _flag_parts(item: Any) -> tuple[str, str | None]:
 
 
 def _typed(kind: str, raw: str | None, flag: str) -> Any:
+    if kind.startswith("has:"):
+        return raw is not None and kind[4:] in raw.split(",")
     if kind == "bool":
         if raw is None:
             return True
@@ -102,25 +115,30 @@ def _typed(kind: str, raw: str | None, flag: str) -> Any:
 
 def flags(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """A list of `--flag[=value]` -> typed keys (`with.flags`: flag -> [our key, kind]), flags this chart
-    writes itself (`with.own`: dropped), the rest into the map `to` ({flag: value}).
-    `with.absent` {our key: value}: what a missing flag means (for a list that replaces the defaults)."""
+    writes itself (`with.own`: flag -> the value it writes; another value is named with `with.why`),
+    the rest into the map `to` ({flag: value}). `with.absent` {flag: [our key, value]}: what a missing
+    flag means (for a list that replaces the chart's default flags)."""
     if not isinstance(value, list):
         raise Unmappable("expected a list of --flag=value strings")
     typed: dict[str, list[str]] = dict(rule.args.get("flags") or {})
-    own = set(rule.args.get("own") or [])
+    own: dict[str, Any] = dict(rule.args.get("own") or {})
     out: Emit = []
     seen: set[str] = set()
     rest: dict[str, str] = {}
     for item in value:
-        name, raw = _flag_parts(item)
-        seen.add(name)
-        if name in typed:
-            key, kind = typed[name]
-            out.append((key, _typed(kind, raw, name)))
-        elif name in own:
-            continue
-        else:
-            rest[name] = "true" if raw is None else raw
+        try:
+            name, raw = _flag_parts(item)
+            seen.add(name)
+            if name in typed:
+                key, kind = typed[name]
+                out.append((key, _typed(kind, raw, name)))
+            elif name in own:
+                if own[name] is None or raw != own[name]:
+                    raise Unmappable(str(rule.args.get("why") or "the chart sets this flag itself"))
+            else:
+                rest[name] = "true" if raw is None else raw
+        except Unmappable as err:
+            out.append(Skip(str(item), item, str(err)))
     for flag, (key, missing) in dict(rule.args.get("absent") or {}).items():
         if flag not in seen:
             out.append((key, missing))
@@ -202,11 +220,26 @@ def mycnf(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
 
 
 def only_with(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
-    """Carried over only when the upstream key `with.key` is set too (upstream ignores it otherwise)."""
+    """Carried over only when the upstream key `with.key` is set (to `with.equals`, when given); else
+    dropped, and named with `with.why` when there is one (a value that mattered upstream)."""
     node: Any = values
     for part in str(rule.args["key"]).split("."):
         node = node.get(part) if isinstance(node, dict) else None
-    return [(_to(rule), value)] if node not in (None, "", [], {}, False) else []
+    if "equals" in rule.args:
+        holds = node == rule.args["equals"]
+    else:
+        holds = node not in (None, "", [], {}, False)
+    if holds:
+        return [(_to(rule), value)]
+    if rule.args.get("why") and value:
+        raise Unmappable(str(rule.args["why"]))
+    return []
+
+
+def with_also(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """The value, and fixed values for other keys (`with.also`), e.g. null for the other of a pair
+    where ours has a default and upstream has none (helm drops a default set to null)."""
+    return [(_to(rule), value)] + [(str(k), v) for k, v in dict(rule.args.get("also") or {}).items()]
 
 
 def copy_to(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
@@ -250,6 +283,7 @@ TRANSFORMS: dict[str, Transform] = {
     "mycnf": mycnf,
     "list": quantity_list,
     "copy": copy_to,
+    "also": with_also,
     "only-with": only_with,
     "keys": keys_of,
     "fields": fields,
@@ -277,7 +311,7 @@ def describe(rule: Rule) -> str:
     if name in ("flags", "flag-map"):
         typed = dict(args.get("flags") or {})
         parts = [f"`--{f}` → `{k}`" for f, (k, _) in typed.items()]
-        own = [f"`--{f}`" for f in args.get("own") or []]
+        own = [f"`--{f}`" for f in dict(args.get("own") or {})]
         text = "flags: " + ", ".join(parts) if parts else "flags"
         if own:
             text += "; " + ", ".join(own) + " set by the chart"
@@ -290,7 +324,11 @@ def describe(rule: Rule) -> str:
         return "my.cnf without the settings the chart writes (paths, port, server id, GTID, TLS, read-only)"
     if name == "copy":
         return "the same value to each"
+    if name == "also":
+        return "and " + ", ".join(f"`{k}: {_json(v)}`" for k, v in dict(args.get("also") or {}).items())
     if name == "only-with":
+        if "equals" in args:
+            return f"only with `{args['key']}: {_json(args['equals'])}`"
         return f"only with `{args['key']}` set (upstream ignores it otherwise)"
     if name == "list":
         return "one value becomes a one-item list"
@@ -315,6 +353,8 @@ def outputs(rule: Rule) -> list[str]:
         return list(dict.fromkeys([_to(rule), *typed, *absent]))
     if name == "copy":
         return [_to(rule), *[str(t) for t in args.get("targets") or []]]
+    if name == "also":
+        return [_to(rule), *[str(k) for k in dict(args.get("also") or {})]]
     if name == "fields":
         return list(dict.fromkeys(str(v) for v in dict(args.get("fields") or {}).values()))
     return [_to(rule)]
