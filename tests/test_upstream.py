@@ -47,6 +47,8 @@ CI_SITE: dict[tuple[str, str], dict[str, Any]] = {
 CI_NAMED: dict[tuple[str, str], set[str]] = {
     # PodSecurityPolicy is gone from Kubernetes; buildMode is upstream's own CI switch
     ("nfs-subdir-provisioner", "test-values"): {"podSecurityPolicy.enabled", "buildMode"},
+    # TCP/UDP ports are named after their number here
+    ("ingress-nginx", "controller-service-values"): {"portNamePrefix"},
 }
 
 
@@ -120,6 +122,9 @@ def _schema_node(schema: dict[str, Any], node: dict[str, Any], part: str | int |
             extra = branch.get("additionalProperties")
             if isinstance(extra, dict):
                 found.append(extra)
+            elif extra is None and "properties" not in branch and "patternProperties" not in branch \
+                    and branch.get("type") in ("object", None) and "$ref" not in branch:
+                found.append({})  # a free object: any key
             found += list((branch.get("patternProperties") or {}).values())
         elif isinstance(branch.get("items"), dict):
             found.append(branch["items"])
@@ -204,6 +209,10 @@ def test_upstream_ci_values_migrate_into_values_our_chart_renders(chart: str, pa
 
 # --- what the mapping does ----------------------------------------------------------------------
 
+class Exact(dict[str, Any]):
+    """An expectation that is the whole result (FILLED is not added to it)."""
+
+
 MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     # a full image reference splits into registry and repository
     ("nfs-subdir-provisioner",
@@ -249,19 +258,56 @@ MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     # ours defaults maxUnavailable; upstream has no default, so minAvailable alone clears it
     ("metrics-server", {"tls": {"clusterDomain": "lab.local"}}, {"global": {"clusterDomain": "lab.local"}}),
     ("metrics-server", {"image": {"repository": "registry.k8s.io/metrics-server/metrics-server", "tag": ""}}, {}),
+    # settings of nginx's ConfigMap this chart types go to their keys; the rest stay in controller.config
+    ("ingress-nginx", {"controller": {"config": {"use-forwarded-headers": "true", "proxy-real-ip-cidr": "10.0.0.0/8, 192.168.0.0/16",
+                                                 "allow-snippet-annotations": False, "proxy-body-size": "64m",
+                                                 "ssl-dh-param": "ingress-nginx/dh"}}},
+     {"controller": {"config": {"proxy-body-size": "64m"}, "dhParamSecret": "dh",
+                     "realIP": {"useForwardedHeaders": True, "trustedCIDRs": ["10.0.0.0/8", "192.168.0.0/16"]}}}),
+    ("ingress-nginx", {"controller": {"extraArgs": {"default-ssl-certificate": "ingress-nginx/wildcard",
+                                                    "enable-ssl-passthrough": ""}}},
+     {"controller": {"defaultTLSSecret": "ingress-nginx/wildcard", "extraArgs": {"enable-ssl-passthrough": "true"}}}),
+    # a full image reference (upstream's `repository`) splits; an explicit null digest clears ours
+    ("ingress-nginx", {"controller": {"image": {"repository": "harbor.example.org/k8s/controller", "tag": "v1.15.1",
+                                                "digest": None}}},
+     {"controller": {"image": {"registry": "harbor.example.org", "repository": "k8s/controller", "digest": ""}}}),
+    ("ingress-nginx", {"controller": {"ingressClassResource": {"name": "internal", "enabled": True},
+                                      "ingressClass": "internal", "kind": "DaemonSet", "minAvailable": 2}},
+     {"controller": {"kind": "DaemonSet", "ingressClass": {"name": "internal"},
+                     "podDisruptionBudget": {"minAvailable": 2}}}),
+    ("ingress-nginx", {"controller": {"admissionWebhooks": {"certManager": {"enabled": True}},
+                                      "disableLeaderElection": True, "electionTTL": "30s"}},
+     {"controller": {"admissionWebhook": {"certificate": {"source": "certManager"}},
+                     "extraArgs": {"disable-leader-election": "true", "election-ttl": "30s"}}}),
+    # Local is ours' default already: nothing to write
+    ("ingress-nginx", {"controller": {"service": {"externalTrafficPolicy": "Local",
+                                                  "internal": {"externalTrafficPolicy": "Local"}}}}, Exact()),
+    # upstream's DH parameters (base64 PEM) become a Secret of ours, named by dhParamSecret
+    ("ingress-nginx", {"dhParam": "LS0tLS1CRUdJTg=="},
+     {"controller": {"dhParamSecret": "ingress-nginx-dhparam"},
+      "extraObjects": [{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "ingress-nginx-dhparam"},
+                        "type": "Opaque", "data": {"dhparam.pem": "LS0tLS1CRUdJTg=="}}]}),
+    ("ingress-nginx", {"tcp": {"9000": "default/test:8080"}, "revisionHistoryLimit": 5,
+                       "controller": {"extraEnvs": [{"name": "TZ", "value": "UTC"}]}},
+     {"controller": {"tcp": {"9000": "default/test:8080"}, "revisionHistoryLimit": 5,
+                     "extraEnv": [{"name": "TZ", "value": "UTC"}]}}),
 ]
 
 
 # upstream defaults ours has no equivalent default for, written when a file leaves the key out
 FILLED: dict[str, dict[str, Any]] = {
     "nfs-subdir-provisioner": {"nfs": {"path": "/nfs-storage"}},
+    # upstream leaves the traffic policy to Kubernetes (Cluster); ours defaults to Local
+    "ingress-nginx": {"controller": {"service": {"externalTrafficPolicy": "Cluster",
+                                                 "internal": {"externalTrafficPolicy": "Cluster"}}}},
 }
 
 
 @pytest.mark.parametrize(("chart", "given", "expected"), MAPPED)
 def test_upstream_values_become_ours(chart: str, given: dict[str, Any], expected: dict[str, Any]) -> None:
     result = migrate_mod.migrate(chart, given)
-    assert result.values == migrate_mod.merge(FILLED.get(chart, {}), expected)
+    whole = expected if isinstance(expected, Exact) else migrate_mod.merge(FILLED.get(chart, {}), expected)
+    assert result.values == whole
     assert not result.skipped and not result.unknown
 
 
@@ -279,6 +325,13 @@ NAMED: list[tuple[str, dict[str, Any], str, str]] = [
      "tls.*"),
     ("metrics-server", {"tls": {"helm": {"lookup": False}}}, "tls.helm.lookup", "always kept"),
     ("metrics-server", {"rbac": {"pspEnabled": True}}, "rbac.pspEnabled", "PodSecurityPolicy"),
+    ("ingress-nginx", {"controller": {"kind": "Both"}}, "controller.kind", "install the chart twice"),
+    ("ingress-nginx", {"controller": {"keda": {"enabled": True}}}, "controller.keda", "KEDA"),
+    ("ingress-nginx", {"controller": {"image": {"chroot": True}}}, "controller.image.chroot", "SYS_CHROOT"),
+    ("ingress-nginx", {"controller": {"config": {"add-headers": "ns/cm"}}}, "controller.config: add-headers",
+     "controller.addHeaders"),
+    ("ingress-nginx", {"controller": {"containerPort": {"http": 8080}}}, "controller.containerPort", "80 and 443"),
+    ("ingress-nginx", {"controller": {"extraModules": [{"name": "otel"}]}}, "controller.extraModules", "nginx modules"),
 ]
 
 

@@ -9,10 +9,11 @@ data (facts about the upstream charts' keys, written here). Each entry of `keys`
   `{to: ..., transform: NAME, with: {...}}` when its shape or unit changes (chartops.upstream.transforms);
 * `{unsupported: REASON}`: this chart has no such feature; the chart README's "Not supported, and why"
   section lists the key. `inert` lists the values that lose nothing when dropped (default: empty,
-  false, null, or a map whose `enabled`/`create` is false);
+  false, null, or a map whose `enabled`/`create` is false; `inert: all` when no value loses anything);
 * `{fixed: VALUE, why: REASON}`: this chart always behaves as VALUE; any other value is not carried over.
 
-A mapped entry may add `default: VALUE` (upstream's default) when ours has no default of its own that
+A mapped entry may add `unset: [VALUES]`, the values by which upstream means "not set" (such as 0),
+and `default: VALUE` (upstream's default) when ours has no default of its own that
 behaves the same: a values file that leaves the key out relied on it, so the migration writes it.
 
 `chartops.upstream.table` turns a map into the README's feature table and `chartops.upstream.migrate`
@@ -46,6 +47,8 @@ class Rule:
     args: dict[str, Any] = field(default_factory=dict)
     unsupported: str | None = None
     inert: tuple[Any, ...] | None = None
+    inert_all: bool = False
+    unset: tuple[Any, ...] = ()
     fixed: Any = None
     has_fixed: bool = False
     why: str = ""
@@ -118,7 +121,7 @@ def _rule(key: str, spec: Any, where: str) -> Rule:
         return Rule(key=key, to=spec)
     if not isinstance(spec, dict):
         raise KeyMapError(f"{where}: {key}: expected our key or a mapping, got {spec!r}")
-    known = {"to", "transform", "with", "unsupported", "inert", "fixed", "why", "note", "default"}
+    known = {"to", "transform", "with", "unsupported", "inert", "fixed", "why", "note", "default", "unset"}
     unknown = set(spec) - known
     if unknown:
         raise KeyMapError(f"{where}: {key}: unknown fields {sorted(unknown)} (known: {sorted(known)})")
@@ -137,6 +140,8 @@ def _rule(key: str, spec: Any, where: str) -> Rule:
     if not isinstance(args, dict):
         raise KeyMapError(f"{where}: {key}: `with` must be a mapping")
     inert = spec.get("inert")
+    if inert is not None and inert != "all" and not isinstance(inert, list):
+        raise KeyMapError(f"{where}: {key}: `inert` is a list of values or `all`")
     return Rule(
         key=key,
         to=spec.get("to"),
@@ -144,6 +149,8 @@ def _rule(key: str, spec: Any, where: str) -> Rule:
         args=args,
         unsupported=str(spec["unsupported"]) if "unsupported" in spec else None,
         inert=tuple(inert) if isinstance(inert, list) else None,
+        inert_all=inert == "all",
+        unset=tuple(spec.get("unset") or ()),
         fixed=spec.get("fixed"),
         has_fixed="fixed" in spec,
         why=str(spec.get("why", "")),

@@ -73,6 +73,8 @@ def _is_empty(value: Any) -> bool:
 
 def _inert(rule: Rule, value: Any) -> bool:
     """A value of an unsupported key that loses nothing when dropped."""
+    if rule.inert_all:
+        return True
     if rule.inert is not None:
         return value in rule.inert or _is_empty(value)
     if _is_empty(value) or value is False or value == []:
@@ -86,8 +88,11 @@ def _inert(rule: Rule, value: Any) -> bool:
 
 
 def _contains(fixed: Any, value: Any) -> bool:
-    """value says no more than fixed (a map may leave fields out)."""
+    """value says no more than fixed (a map may leave fields out; a switched-off map matches one)."""
     if isinstance(fixed, dict) and isinstance(value, dict):
+        for switch in ("enabled", "create"):
+            if fixed.get(switch) is False and value.get(switch) is False:
+                return True
         return all(k in fixed and _contains(fixed[k], v) for k, v in value.items())
     return bool(fixed == value)
 
@@ -224,7 +229,7 @@ class _Walk:
                 fixed = json.dumps(rule.fixed, default=str)
                 self.skipped.append(Skipped(key, value, f"fixed here at {fixed}: {rule.why}"))
             return
-        if _is_empty(value) and rule.transform not in ("enum", "invert"):
+        if (_is_empty(value) and rule.transform not in ("enum", "invert", "clear")) or value in rule.unset:
             return
         try:
             writes = run(rule, value, self.source)
@@ -236,7 +241,7 @@ class _Walk:
                 self.skipped.append(Skipped(f"{key}: {write.part}", write.value, write.reason))
                 continue
             ours, new = write
-            if new == "" or new == {} or any(ours == c or ours.startswith((c + ".", c + "[")) for c in self.closed):
+            if new == {} or any(ours == c or ours.startswith((c + ".", c + "[")) for c in self.closed):
                 continue
             if rule.args.get("closes"):
                 self.closed.append(ours)
@@ -269,8 +274,18 @@ def _join(parts: list[str | int | None]) -> str:
     return out
 
 
+def _string_keys(value: Any) -> Any:
+    """Map keys as helm sees them: strings (YAML reads `9000:` as a number)."""
+    if isinstance(value, dict):
+        return {str(k): _string_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_string_keys(v) for v in value]
+    return value
+
+
 def migrate(chart: str, source: Mapping[str, Any]) -> Result:
     """Map upstream values onto ours; raises MigrationError when ours refuses a mapped value."""
+    source = _string_keys(dict(source))
     name = resolve(chart)
     keymap = load(name)
     ours = get(name)

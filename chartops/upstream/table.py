@@ -41,6 +41,9 @@ def rows(keymap: KeyMap) -> list[tuple[str, str, str]]:
         else:
             ours = ", ".join(f"`{t}`" for t in outputs(rule))
             note = describe(rule) if rule.transform else ""
+        if rule.unset:
+            unset = ", ".join(f"`{_value(v)}`" for v in rule.unset)
+            note = f"{note}; {unset} means unset" if note else f"{unset} means unset"
         if rule.has_default:
             fill = f"when left out, upstream's default `{_value(rule.default)}` is written (ours has none)"
             note = f"{note}; {fill}" if note else fill

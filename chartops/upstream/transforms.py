@@ -75,6 +75,11 @@ def enum(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     return [] if mapped is None else [(_to(rule), mapped)]
 
 
+def clear(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """null or "" clears ours (an explicit empty value, e.g. no image digest); anything else as it is."""
+    return [(_to(rule), "" if value is None else value)]
+
+
 def invert(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     if not isinstance(value, bool):
         raise Unmappable("expected true or false")
@@ -105,7 +110,9 @@ def _typed(kind: str, raw: str | None, flag: str) -> Any:
     if raw is None:
         raise Unmappable(f"--{flag} needs a value")
     if kind == "list":
-        return [p for p in raw.split(",") if p]
+        return [p.strip() for p in raw.split(",") if p.strip()]
+    if kind == "name":
+        return raw.rpartition("/")[2]
     if kind == "int":
         if not raw.isdigit():
             raise Unmappable(f"--{flag}={raw}: expected a number")
@@ -153,6 +160,33 @@ def flag_map(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
         raise Unmappable("expected a map of flag: value")
     as_list = [f"--{k}" if v is None or v == "" else f"--{k}={v}" for k, v in value.items()]
     return flags(rule, as_list, values)
+
+
+def config(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A settings map (e.g. nginx's ConfigMap) where this chart types some settings: those go to their
+    keys (`with.typed`: setting -> [our key, kind]), settings the chart writes itself (`with.own`:
+    setting -> why) are named, the rest stay in the map `to`."""
+    if not isinstance(value, dict):
+        raise Unmappable("expected a map of settings")
+    typed: dict[str, list[str]] = dict(rule.args.get("typed") or {})
+    own: dict[str, str] = dict(rule.args.get("own") or {})
+    out: Emit = []
+    rest: dict[str, Any] = {}
+    for name, setting in value.items():
+        raw = str(setting).lower() if isinstance(setting, bool) else str(setting)
+        try:
+            if name in typed:
+                key, kind = typed[name]
+                out.append((key, _typed(kind, raw, name)))
+            elif name in own:
+                raise Unmappable(own[name])
+            else:
+                rest[name] = setting
+        except Unmappable as err:
+            out.append(Skip(str(name), setting, str(err)))
+    if rest:
+        out.append((_to(rule), rest))
+    return out
 
 
 def env_map(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
@@ -242,6 +276,17 @@ def with_also(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     return [(_to(rule), value)] + [(str(k), v) for k, v in dict(rule.args.get("also") or {}).items()]
 
 
+def secret_object(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """Content upstream puts into a Secret it makes itself -> a Secret of ours in `to` (extraObjects)
+    named `with.name`, holding it under `with.key` (base64, as upstream's), and its name in `with.ref`."""
+    if not isinstance(value, str):
+        raise Unmappable("expected the base64 content")
+    name = str(rule.args["name"])
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "type": "Opaque",
+              "data": {str(rule.args["key"]): value.strip()}}
+    return [(f"{_to(rule)}[0]", secret), (str(rule.args["ref"]), name)]
+
+
 def copy_to(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """The same value to `to` and to each of `with.targets`."""
     return [(_to(rule), value)] + [(str(t), value) for t in rule.args.get("targets") or []]
@@ -275,14 +320,17 @@ TRANSFORMS: dict[str, Transform] = {
     "image": image,
     "enum": enum,
     "invert": invert,
+    "clear": clear,
     "wrap": wrap,
     "flags": flags,
     "flag-map": flag_map,
+    "config": config,
     "env-map": env_map,
     "env-list": env_list,
     "mycnf": mycnf,
     "list": quantity_list,
     "copy": copy_to,
+    "secret-object": secret_object,
     "also": with_also,
     "only-with": only_with,
     "keys": keys_of,
@@ -306,6 +354,8 @@ def describe(rule: Rule) -> str:
         return "values: " + ", ".join(pairs)
     if name == "invert":
         return "true and false swap"
+    if name == "clear":
+        return "null or empty clears ours"
     if name == "wrap":
         return f"becomes `{args['field']}` of that map"
     if name in ("flags", "flag-map"):
@@ -316,6 +366,14 @@ def describe(rule: Rule) -> str:
         if own:
             text += "; " + ", ".join(own) + " set by the chart"
         return text + f"; other flags → `{rule.to}` (a map)"
+    if name == "config":
+        typed = dict(args.get("typed") or {})
+        parts = [f"`{f}` → `{k}`" for f, (k, _) in typed.items()]
+        own = [f"`{f}`" for f in dict(args.get("own") or {})]
+        text = "settings the chart types: " + ", ".join(parts)
+        if own:
+            text += "; " + ", ".join(own) + " written by the chart"
+        return text + "; the rest stay"
     if name == "env-map":
         return "a list of {name, value} becomes a map"
     if name == "env-list":
@@ -324,6 +382,8 @@ def describe(rule: Rule) -> str:
         return "my.cnf without the settings the chart writes (paths, port, server id, GTID, TLS, read-only)"
     if name == "copy":
         return "the same value to each"
+    if name == "secret-object":
+        return (f"a Secret `{args['name']}` (key `{args['key']}`) in `{rule.to}`, named by `{args['ref']}`")
     if name == "also":
         return "and " + ", ".join(f"`{k}: {_json(v)}`" for k, v in dict(args.get("also") or {}).items())
     if name == "only-with":
@@ -355,6 +415,10 @@ def outputs(rule: Rule) -> list[str]:
         return [_to(rule), *[str(t) for t in args.get("targets") or []]]
     if name == "also":
         return [_to(rule), *[str(k) for k in dict(args.get("also") or {})]]
+    if name == "secret-object":
+        return [_to(rule), str(args["ref"])]
+    if name == "config":
+        return list(dict.fromkeys([_to(rule), *[str(k) for k, _ in dict(args.get("typed") or {}).values()]]))
     if name == "fields":
         return list(dict.fromkeys(str(v) for v in dict(args.get("fields") or {}).values()))
     return [_to(rule)]
