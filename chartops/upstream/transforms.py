@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from dataclasses import dataclass
-
 from chartops.upstream import Rule
+
 
 @dataclass(frozen=True)
 class Skip:
@@ -273,7 +273,8 @@ def only_with(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
 def with_also(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """The value, and fixed values for other keys (`with.also`), e.g. null for the other of a pair
     where ours has a default and upstream has none (helm drops a default set to null)."""
-    return [(_to(rule), value)] + [(str(k), v) for k, v in dict(rule.args.get("also") or {}).items()]
+    out: Emit = [(_to(rule), value)]
+    return out + [(str(k), v) for k, v in dict(rule.args.get("also") or {}).items()]
 
 
 def secret_object(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
@@ -289,7 +290,8 @@ def secret_object(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
 
 def copy_to(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """The same value to `to` and to each of `with.targets`."""
-    return [(_to(rule), value)] + [(str(t), value) for t in rule.args.get("targets") or []]
+    out: Emit = [(_to(rule), value)]
+    return out + [(str(t), value) for t in rule.args.get("targets") or []]
 
 
 def quantity_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
