@@ -287,6 +287,25 @@ MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
      {"controller": {"dhParamSecret": "ingress-nginx-dhparam"},
       "extraObjects": [{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "ingress-nginx-dhparam"},
                         "type": "Opaque", "data": {"dhparam.pem": "LS0tLS1CRUdJTg=="}}]}),
+    # Bitnami's primary/secondary pair becomes one StatefulSet: replicas beside the primary
+    ("mysql", {"architecture": "replication", "secondary": {"replicaCount": 3, "persistence": {"size": "20Gi"}},
+               "primary": {"persistence": {"size": "20Gi"}, "extraFlags": "--max-connections=500 --skip-log-bin"}},
+     Exact({"auth": {"database": "my_database"}, "replication": {"replicas": 3}, "persistence": {"size": "20Gi"},
+            "extraArgs": ["--max-connections=500", "--skip-log-bin"]})),
+    # standalone: Bitnami ignores secondary.*, and so does the migration
+    ("mysql", {"secondary": {"replicaCount": 3, "resources": {"requests": {"cpu": "2"}}}}, {}),
+    # my.cnf: the settings the chart writes (paths, port, GTID, TLS) go, the tuning stays
+    ("mysql", {"primary": {"configuration": "[mysqld]\ndatadir=/bitnami/mysql/data\nport=3306\n"
+                                            "innodb_buffer_pool_size=2G\nloose_gtid_mode=ON\n[client]\nport=3306\n"}},
+     {"configuration": "[mysqld]\ninnodb_buffer_pool_size=2G\n"}),
+    # a fixed address becomes MetalLB's annotation
+    ("mysql", {"primary": {"service": {"type": "LoadBalancer", "loadBalancerIP": "10.0.0.20"}}},
+     {"service": {"type": "LoadBalancer", "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.20"}}}),
+    # a mirror for the images stays; Bitnami's own image names go
+    ("mysql", {"image": {"registry": "harbor.example.org", "repository": "bitnami/mysql"},
+               "auth": {"database": "shop", "username": "shop"}, "primary": {"podSecurityContext": {"fsGroup": 2000}}},
+     {"image": {"registry": "harbor.example.org"}, "auth": {"database": "shop", "username": "shop"},
+      "podSecurityContext": {"fsGroup": 2000}}),
     ("ingress-nginx", {"tcp": {"9000": "default/test:8080"}, "revisionHistoryLimit": 5,
                        "controller": {"extraEnvs": [{"name": "TZ", "value": "UTC"}]}},
      {"controller": {"tcp": {"9000": "default/test:8080"}, "revisionHistoryLimit": 5,
@@ -296,6 +315,8 @@ MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 
 # upstream defaults ours has no equivalent default for, written when a file leaves the key out
 FILLED: dict[str, dict[str, Any]] = {
+    # Bitnami's defaults: one standalone server with a database named my_database
+    "mysql": {"architecture": "standalone", "auth": {"database": "my_database"}},
     "nfs-subdir-provisioner": {"nfs": {"path": "/nfs-storage"}},
     # upstream leaves the traffic policy to Kubernetes (Cluster); ours defaults to Local
     "ingress-nginx": {"controller": {"service": {"externalTrafficPolicy": "Cluster",
@@ -332,6 +353,18 @@ NAMED: list[tuple[str, dict[str, Any], str, str]] = [
      "controller.addHeaders"),
     ("ingress-nginx", {"controller": {"containerPort": {"http": 8080}}}, "controller.containerPort", "80 and 443"),
     ("ingress-nginx", {"controller": {"extraModules": [{"name": "otel"}]}}, "controller.extraModules", "nginx modules"),
+    ("mysql", {"auth": {"rootPassword": "s3cret"}}, "auth.rootPassword", "only in Secrets"),
+    ("mysql", {"tls": {"cert": "-----BEGIN CERTIFICATE-----"}}, "tls.cert", "never in values"),
+    ("mysql", {"auth": {"createDatabase": False}}, "auth.createDatabase", "always creates"),
+    ("mysql", {"image": {"tag": "9.4.0-debian-12-r1"}}, "image.tag", "can't be opened by 8.4"),
+    ("mysql", {"primary": {"containerSecurityContext": {"runAsUser": 1001}}},
+     "primary.containerSecurityContext.runAsUser", "Bitnami image's user"),
+    ("mysql", {"architecture": "replication", "primary": {"resources": {"limits": {"memory": "2Gi"}}},
+               "secondary": {"resources": {"limits": {"memory": "1Gi"}}}}, "secondary.resources",
+     "already set from primary.resources"),
+    ("mysql", {"volumePermissions": {"enabled": True}}, "volumePermissions", "uid 999"),
+    ("mysql", {"primary": {"configuration": "[mysqld]\nmax_connections={{ .Values.maxConn }}\n"}},
+     "primary.configuration: max_connections={{ .Values.maxConn }}", "template"),
 ]
 
 
@@ -350,6 +383,14 @@ def test_off_values_of_unsupported_keys_lose_nothing_and_are_not_named(chart: st
            for r in upstream.load(chart).rules if r.kind == "unsupported" and "*" not in r.key}
     result = migrate_mod.migrate(chart, nest(off))
     assert not [s for s in result.skipped if s.key in off], result.report()
+
+
+def test_a_key_carried_over_with_something_to_do_by_hand_says_what() -> None:
+    result = migrate_mod.migrate("mysql", {"auth": {"existingSecret": "db-credentials"}})
+    assert result.values["auth"]["existingSecret"] == "db-credentials"
+    assert [c.key for c in result.checks] == ["auth.existingSecret"]
+    assert "mysql-clone-password" in result.checks[0].reason
+    assert any(line.startswith("check: auth.existingSecret") for line in result.report())
 
 
 def test_a_key_upstream_does_not_have_is_named_as_unknown() -> None:

@@ -10,11 +10,17 @@ data (facts about the upstream charts' keys, written here). Each entry of `keys`
 * `{unsupported: REASON}`: this chart has no such feature; the chart README's "Not supported, and why"
   section lists the key. `inert` lists the values that lose nothing when dropped (default: empty,
   false, null, or a map whose `enabled`/`create` is false; `inert: all` when no value loses anything);
-* `{fixed: VALUE, why: REASON}`: this chart always behaves as VALUE; any other value is not carried over.
+* `{fixed: VALUE, why: REASON}`: this chart always behaves as VALUE; any other value is not carried over;
+* `{dropped: REASON}`: the setting has no meaning here (it tunes what this chart does another way, such
+  as the Bitnami image's user id or its resource presets); named when set, unless `inert`.
 
-A mapped entry may add `unset: [VALUES]`, the values by which upstream means "not set" (such as 0),
-and `default: VALUE` (upstream's default) when ours has no default of its own that
-behaves the same: a values file that leaves the key out relied on it, so the migration writes it.
+Any entry may add `when: {key: UPSTREAM KEY, equals: VALUE, why: REASON}`: it applies only when that
+upstream key is set (to VALUE), as upstream ignores the key otherwise (named with `why` when given).
+A mapped entry may add `check: TEXT`, printed when the key is carried over (something to do by hand); `unset: [VALUES]`, the values by which upstream means "not set" (such as 0);
+`unless: {VALUE: REASON}`, values that do not carry over (named with the reason); and `default: VALUE`
+(upstream's default) when ours has no default of its own that behaves the same: a values file that
+leaves the key out relied on it, so the migration writes it. A key of ours with dots in a segment is
+written `annotations["metallb.io/loadBalancerIPs"]`.
 
 `chartops.upstream.table` turns a map into the README's feature table and `chartops.upstream.migrate`
 rewrites a values file written for the upstream chart (`invoke values-from-upstream`).
@@ -32,7 +38,7 @@ from typing import Any
 import yaml
 
 MAPS_DIR = Path(__file__).with_name("maps")
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d*)\]")
+_SEGMENT = re.compile(r'([^.\[\]"]+)|\[(\d*)\]|\["([^"]+)"\]')
 
 
 class KeyMapError(ValueError):
@@ -46,6 +52,8 @@ class Rule:
     transform: str | None = None
     args: dict[str, Any] = field(default_factory=dict)
     unsupported: str | None = None
+    dropped: str | None = None
+    unless: dict[Any, str] = field(default_factory=dict)
     inert: tuple[Any, ...] | None = None
     inert_all: bool = False
     unset: tuple[Any, ...] = ()
@@ -55,11 +63,15 @@ class Rule:
     note: str = ""
     default: Any = None
     has_default: bool = False
+    when: dict[str, Any] = field(default_factory=dict)
+    check: str = ""
 
     @property
     def kind(self) -> str:
         if self.unsupported is not None:
             return "unsupported"
+        if self.dropped is not None:
+            return "dropped"
         if self.has_fixed:
             return "fixed"
         return "transform" if self.transform else "to"
@@ -108,9 +120,9 @@ def _matches(pattern: tuple[str, ...], path: tuple[str, ...]) -> bool:
 def split_path(path: str) -> list[str | int | None]:
     """`a.b[0].c` -> ['a', 'b', 0, 'c']; `a[].b` -> ['a', None, 'b'] (any item, for docs and checks)."""
     parts: list[str | int | None] = []
-    for name, index in _SEGMENT.findall(path):
-        if name:
-            parts.append(name)
+    for name, index, quoted in _SEGMENT.findall(path):
+        if name or quoted:
+            parts.append(name or quoted)
         else:
             parts.append(int(index) if index else None)
     return parts
@@ -121,21 +133,27 @@ def _rule(key: str, spec: Any, where: str) -> Rule:
         return Rule(key=key, to=spec)
     if not isinstance(spec, dict):
         raise KeyMapError(f"{where}: {key}: expected our key or a mapping, got {spec!r}")
-    known = {"to", "transform", "with", "unsupported", "inert", "fixed", "why", "note", "default", "unset"}
+    known = {"to", "transform", "with", "unsupported", "inert", "fixed", "why", "note", "default", "unset", "dropped", "unless", "when", "check"}
     unknown = set(spec) - known
     if unknown:
         raise KeyMapError(f"{where}: {key}: unknown fields {sorted(unknown)} (known: {sorted(known)})")
-    kinds = [k for k in ("to", "unsupported", "fixed") if k in spec]
+    kinds = [k for k in ("to", "unsupported", "fixed", "dropped") if k in spec]
     if len(kinds) != 1:
-        raise KeyMapError(f"{where}: {key}: needs exactly one of to, unsupported, fixed (has {kinds or 'none'})")
+        raise KeyMapError(f"{where}: {key}: needs exactly one of to, unsupported, fixed, dropped "
+                          f"(has {kinds or 'none'})")
+    for reason in ("unsupported", "dropped"):
+        if reason in spec and not str(spec[reason]).strip():
+            raise KeyMapError(f"{where}: {key}: `{reason}` needs its reason")
     if "transform" in spec and "to" not in spec:
         raise KeyMapError(f"{where}: {key}: a transform needs `to`")
     if "fixed" in spec and not spec.get("why"):
         raise KeyMapError(f"{where}: {key}: `fixed` needs `why`")
+    if ("check" in spec or "unless" in spec) and "to" not in spec:
+        raise KeyMapError(f"{where}: {key}: `check` and `unless` go with `to`")
+    if "when" in spec and "key" not in (spec["when"] or {}):
+        raise KeyMapError(f"{where}: {key}: `when` needs `key`")
     if "default" in spec and ("to" not in spec or "*" in key):
         raise KeyMapError(f"{where}: {key}: `default` goes with `to` on a literal key")
-    if "unsupported" in spec and not str(spec["unsupported"]).strip():
-        raise KeyMapError(f"{where}: {key}: `unsupported` needs its reason")
     args = spec.get("with") or {}
     if not isinstance(args, dict):
         raise KeyMapError(f"{where}: {key}: `with` must be a mapping")
@@ -148,6 +166,10 @@ def _rule(key: str, spec: Any, where: str) -> Rule:
         transform=spec.get("transform"),
         args=args,
         unsupported=str(spec["unsupported"]) if "unsupported" in spec else None,
+        dropped=str(spec["dropped"]) if "dropped" in spec else None,
+        unless=dict(spec.get("unless") or {}),
+        when=dict(spec.get("when") or {}),
+        check=str(spec.get("check", "")),
         inert=tuple(inert) if isinstance(inert, list) else None,
         inert_all=inert == "all",
         unset=tuple(spec.get("unset") or ()),

@@ -14,7 +14,7 @@ import json
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from chartops.charts import get
 from chartops.helm import Helm, clean_stderr
 from chartops.render import Request
 from chartops.upstream import KeyMap, Rule, load, resolve, split_path
-from chartops.upstream.transforms import Skip, Unmappable, run
+from chartops.upstream.transforms import Skip, Unmappable, holds, run
 
 Path_ = tuple[str, ...]
 
@@ -55,16 +55,32 @@ class Result:
     unknown: list[Skipped] = field(default_factory=list)
     # our key -> the upstream key it came from
     origin: dict[str, str] = field(default_factory=dict)
+    # carried over, with something to do by hand
+    checks: list[Skipped] = field(default_factory=list)
 
     def report(self) -> list[str]:
-        """The stderr lines: every upstream key not carried over, and why."""
+        """The stderr lines: every upstream key not carried over and why, then what to check."""
         lines = [f"not mapped: {s}" for s in self.skipped]
         lines += [f"unknown key: {s}" for s in self.unknown]
+        lines += [f"check: {s}" for s in self.checks]
         return lines
 
     def yaml(self) -> str:
-        return yaml.safe_dump(self.values, sort_keys=False, default_flow_style=False, allow_unicode=True) \
-            if self.values else "{}\n"
+        if not self.values:
+            return "{}\n"
+        return yaml.dump(self.values, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (my.cnf, scripts) as literal blocks, as a person writes them."""
+
+
+def _str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _str)
 
 
 def _is_empty(value: Any) -> bool:
@@ -176,6 +192,20 @@ def _lookup(tree: Any, parts: list[str | int | None]) -> Any:
     return node
 
 
+def _below(rule: Rule, suffix: Path_) -> Rule | None:
+    """A key's rule from the rule of a key above it (whose other keys have rules of their own)."""
+    if rule.kind in ("unsupported", "dropped"):
+        return rule
+    if rule.kind == "fixed":
+        fixed = rule.fixed
+        for part in suffix:
+            fixed = fixed.get(part) if isinstance(fixed, dict) else None
+        return replace(rule, fixed=fixed)
+    if rule.kind == "to" and rule.to:
+        return replace(rule, to=_join([*split_path(rule.to), *suffix]))
+    return None  # a transform reads the whole value: the key is unknown
+
+
 class _Walk:
     def __init__(self, keymap: KeyMap, source: Mapping[str, Any], defaults: Mapping[str, Any]) -> None:
         self.keymap = keymap
@@ -185,18 +215,23 @@ class _Walk:
         self.origin: dict[str, str] = {}
         self.skipped: list[Skipped] = []
         self.unknown: list[Skipped] = []
+        self.checks: list[Skipped] = []
         self.pending: list[tuple[int, Rule, str, Any]] = []
         # our keys a rule emptied on purpose (`with.closes`): upstream ignores the keys below then
         self.closed: list[str] = []
 
-    def walk(self, path: Path_, value: Any) -> None:
+    def walk(self, path: Path_, value: Any, inherited: tuple[Rule, Path_] | None = None) -> None:
+        """Find the rule of each key: its own, else that of the nearest key above it with one."""
         rule = self.keymap.exact(path)
         below = self.keymap.has_rules_below(path)
         if isinstance(value, dict) and value and below:
+            here = (rule, path) if rule is not None else inherited
             for key, sub in value.items():
-                self.walk(path + (str(key),), sub)
+                self.walk(path + (str(key),), sub, here)
             return
         key = ".".join(path)
+        if rule is None and inherited is not None:
+            rule = _below(inherited[0], path[len(inherited[1]):])
         if rule is not None:
             self.pending.append((self.keymap.order(rule.key), rule, key, value))
         elif below and _is_empty(value):
@@ -220,12 +255,23 @@ class _Walk:
             self._apply(rule, key, value)
 
     def _apply(self, rule: Rule, key: str, value: Any) -> None:
+        if rule.when and not holds(rule.when, self.source):
+            if rule.when.get("why") and not _inert(rule, value):
+                self.skipped.append(Skipped(key, value, f"not carried over: {rule.when['why']}"))
+            return
         if rule.kind == "unsupported":
             if not _inert(rule, value):
                 self.skipped.append(Skipped(key, value, f"not supported: {rule.unsupported}"))
             return
+        if rule.kind == "dropped":
+            if not _inert(rule, value):
+                self.skipped.append(Skipped(key, value, f"not carried over: {rule.dropped}"))
+            return
+        if not isinstance(value, (dict, list)) and value in rule.unless:
+            self.skipped.append(Skipped(key, value, f"not carried over: {rule.unless[value]}"))
+            return
         if rule.kind == "fixed":
-            if not _is_empty(value) and not _contains(rule.fixed, value):
+            if not _is_empty(value) and value not in rule.unset and not _contains(rule.fixed, value):
                 fixed = json.dumps(rule.fixed, default=str)
                 self.skipped.append(Skipped(key, value, f"fixed here at {fixed}: {rule.why}"))
             return
@@ -254,6 +300,8 @@ class _Walk:
                                 f"value where upstream has two"))
                 continue
             self.origin.setdefault(ours, key)
+            if rule.check and not any(c.key == key for c in self.checks):
+                self.checks.append(Skipped(key, value, rule.check))
 
 
     def _seed_lists(self, ours: str) -> None:
@@ -268,9 +316,15 @@ class _Walk:
 
 
 def _join(parts: list[str | int | None]) -> str:
+    """The inverse of split_path."""
     out = ""
     for part in parts:
-        out += f"[{'' if part is None else part}]" if not isinstance(part, str) else (f".{part}" if out else part)
+        if not isinstance(part, str):
+            out += f"[{'' if part is None else part}]"
+        elif "." in part:
+            out += f'["{part}"]'
+        else:
+            out += f".{part}" if out else part
     return out
 
 
@@ -295,7 +349,7 @@ def migrate(chart: str, source: Mapping[str, Any]) -> Result:
     walk.upstream_defaults()
     walk.apply()
     values = _order(_prune(walk.values, defaults), defaults)
-    result = Result(name, values, walk.skipped, walk.unknown, walk.origin)
+    result = Result(name, values, walk.skipped, walk.unknown, walk.origin, walk.checks)
     refused = check(ours.path, defaults, values, walk.origin)
     if refused:
         raise MigrationError(
@@ -303,16 +357,14 @@ def migrate(chart: str, source: Mapping[str, Any]) -> Result:
     return result
 
 
-def _origin_of(path: list[str], origin: Mapping[str, str]) -> str | None:
+def _origin_of(path: list[str | int | None], origin: Mapping[str, str]) -> str | None:
     """The upstream key behind an error at our path (the longest recorded key around it)."""
-    dotted = ".".join(path)
     best: tuple[int, str] | None = None
     for ours, upstream in origin.items():
-        plain = ours.replace("[", ".").replace("]", "")
-        if dotted == plain or dotted.startswith(plain + ".") or plain.startswith(dotted + "."):
-            score = len(plain)
-            if best is None or score > best[0]:
-                best = (score, upstream)
+        parts = split_path(ours)
+        n = min(len(parts), len(path))
+        if [str(p) for p in parts[:n]] == [str(p) for p in path[:n]] and (best is None or len(parts) > best[0]):
+            best = (len(parts), upstream)
     return best[1] if best else None
 
 
@@ -327,7 +379,7 @@ def check(chart_path: Path, defaults: Mapping[str, Any], values: Mapping[str, An
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             extra = sorted(set(err.instance) - set(err.schema.get("properties") or {}))
             parts += extra[:1]
-        where = _origin_of([str(p) for p in parts], origin)
+        where = _origin_of(parts, origin)
         ours = _join(parts) or "(top level)"
         head = f"{where} -> {ours}" if where else ours
         found.append(f"{head}: {err.message}")

@@ -36,11 +36,22 @@ def rows(keymap: KeyMap) -> list[tuple[str, str, str]]:
     for rule in keymap.rules:
         if rule.kind == "unsupported":
             ours, note = "not supported", str(rule.unsupported)
+        elif rule.kind == "dropped":
+            ours, note = "—", str(rule.dropped)
         elif rule.kind == "fixed":
             ours, note = f"fixed: `{_value(rule.fixed)}`", rule.why
         else:
             ours = ", ".join(f"`{t}`" for t in outputs(rule))
             note = describe(rule) if rule.transform else ""
+        if rule.when:
+            cond = f"`{rule.when['key']}: {_value(rule.when['equals'])}`" if "equals" in rule.when \
+                else f"`{rule.when['key']}` set"
+            note = f"{note}; only with {cond}" if note else f"only with {cond}"
+        if rule.check:
+            note = f"{note}; check: {rule.check}" if note else f"check: {rule.check}"
+        if rule.unless:
+            unless = "; ".join(f"`{_value(v)}` is not carried over ({why})" for v, why in rule.unless.items())
+            note = f"{note}; {unless}" if note else unless
         if rule.unset:
             unset = ", ".join(f"`{_value(v)}`" for v in rule.unset)
             note = f"{note}; {unset} means unset" if note else f"{unset} means unset"

@@ -212,62 +212,89 @@ def env_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     return [(_to(rule), [{"name": str(k), "value": str(v)} for k, v in value.items()])]
 
 
-# my.cnf lines the chart writes itself or that point into the Bitnami image's layout
+# my.cnf settings the chart writes itself (or refuses), or that point into the Bitnami image's layout;
+# names as mysqld reads them: lower case, `-` for `_`, without `loose-`
 _MYCNF_OWNED = {
-    "basedir", "datadir", "plugin_dir", "plugin-dir", "socket", "pid_file", "pid-file", "tmpdir", "log_error",
-    "log-error", "port", "bind-address", "bind_address", "slow_query_log_file", "slow-query-log-file",
-    "server_id", "server-id", "gtid_mode", "gtid-mode", "enforce_gtid_consistency", "enforce-gtid-consistency",
-    "read_only", "read-only", "super_read_only", "super-read-only", "log_bin", "log-bin", "relay_log", "relay-log",
-    "ssl_ca", "ssl-ca", "ssl_cert", "ssl-cert", "ssl_key", "ssl-key", "secure_file_priv", "secure-file-priv",
-    "report_host", "report-host", "mysqlx", "skip-name-resolve", "skip_name_resolve",
+    "basedir", "datadir", "plugin-dir", "socket", "pid-file", "tmpdir", "log-error", "port", "bind-address",
+    "slow-query-log-file", "server-id", "gtid-mode", "enforce-gtid-consistency", "read-only", "super-read-only",
+    "log-bin", "relay-log", "ssl-ca", "ssl-cert", "ssl-key", "secure-file-priv", "report-host", "mysqlx",
+    "mysqlx-port", "skip-networking", "relay-log-recovery", "require-secure-transport", "authentication-policy",
 }
 
 
+def _mycnf_name(line: str) -> str:
+    name = line.split("=", 1)[0].strip().lower().replace("_", "-")
+    return name.removeprefix("loose-")
+
+
 def mycnf(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
-    """A my.cnf for the Bitnami image -> this chart's `configuration`: settings the chart writes itself
-    (paths, ports, server id, GTID, TLS files, read-only) are left out; the rest keep their sections."""
+    """A my.cnf for the Bitnami image -> this chart's `configuration`: the `[mysqld]` settings the chart
+    writes itself (paths, port, server id, GTID, TLS files, read-only, authentication policy) and the
+    client sections (for the Bitnami image's tools) are left out; a setting holding a template of
+    Bitnami's values can't be carried over and is named."""
     if not isinstance(value, str):
         raise Unmappable("expected my.cnf text")
+    out: Emit = []
     kept: list[str] = []
     section = ""
     for line in value.splitlines():
         text = line.strip()
         if text.startswith("[") and text.endswith("]"):
-            section = text[1:-1].strip()
-            kept.append(text)
+            section = text[1:-1].strip().lower()
+            if section in ("mysqld", "server", "mysqld_safe"):
+                kept.append(text)
             continue
-        if not text or text.startswith(("#", ";")):
+        if not text or text.startswith(("#", ";")) or section not in ("mysqld", "server", "mysqld_safe"):
             continue
-        name = text.split("=", 1)[0].strip().lower()
-        if section in ("mysqld", "mysqld_safe", "server", "mysql", "client", "manager"):
-            if name in _MYCNF_OWNED or section in ("client", "manager", "mysql"):
-                continue
+        if text.startswith("{{"):
+            continue  # a template's own control line ({{- if }}, {{- end }})
+        if _mycnf_name(text) in _MYCNF_OWNED:
+            continue
+        if "{{" in text:
+            out.append(Skip(text, text, "a template of the Bitnami chart's values; write the value itself"))
+            continue
         kept.append(text)
-    # drop sections left empty
-    out: list[str] = []
-    for i, line in enumerate(kept):
-        nxt = kept[i + 1] if i + 1 < len(kept) else "["
-        if line.startswith("[") and nxt.startswith("["):
-            continue
-        out.append(line)
-    return [(_to(rule), "\n".join(out) + "\n")] if out else []
+    body = [line for i, line in enumerate(kept)
+            if not (line.startswith("[") and (i + 1 == len(kept) or kept[i + 1].startswith("[")))]
+    if body:
+        out.append((_to(rule), "\n".join(body) + "\n"))
+    return out
 
 
-def only_with(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
-    """Carried over only when the upstream key `with.key` is set (to `with.equals`, when given); else
-    dropped, and named with `with.why` when there is one (a value that mattered upstream)."""
+def upstream_value(values: Mapping[str, Any], key: str) -> Any:
     node: Any = values
-    for part in str(rule.args["key"]).split("."):
+    for part in key.split("."):
         node = node.get(part) if isinstance(node, dict) else None
-    if "equals" in rule.args:
-        holds = node == rule.args["equals"]
-    else:
-        holds = node not in (None, "", [], {}, False)
-    if holds:
+    return node
+
+
+def holds(when: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """A rule's `when`: the upstream key is set (to `equals`, when given)."""
+    node = upstream_value(values, str(when["key"]))
+    if "equals" in when:
+        return bool(node == when["equals"])
+    return node not in (None, "", [], {}, False)
+
+
+def split_words(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """One string of flags (`--a=1 --b`) -> a list of them."""
+    if isinstance(value, list):
         return [(_to(rule), value)]
-    if rule.args.get("why") and value:
-        raise Unmappable(str(rule.args["why"]))
-    return []
+    if not isinstance(value, str):
+        raise Unmappable("expected a string of flags")
+    return [(_to(rule), value.split())]
+
+
+def no_templates(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A map whose values may hold templates of the upstream chart's values: those entries are named."""
+    if not isinstance(value, dict):
+        raise Unmappable("expected a map")
+    out: Emit = [Skip(str(k), v, "a template of the upstream chart's values; write the value itself")
+                 for k, v in value.items() if "{{" in str(v)]
+    kept = {k: v for k, v in value.items() if "{{" not in str(v)}
+    if kept:
+        out.append((_to(rule), kept))
+    return out
 
 
 def with_also(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
@@ -334,7 +361,8 @@ TRANSFORMS: dict[str, Transform] = {
     "copy": copy_to,
     "secret-object": secret_object,
     "also": with_also,
-    "only-with": only_with,
+    "split": split_words,
+    "no-templates": no_templates,
     "keys": keys_of,
     "fields": fields,
 }
@@ -388,10 +416,10 @@ def describe(rule: Rule) -> str:
         return (f"a Secret `{args['name']}` (key `{args['key']}`) in `{rule.to}`, named by `{args['ref']}`")
     if name == "also":
         return "and " + ", ".join(f"`{k}: {_json(v)}`" for k, v in dict(args.get("also") or {}).items())
-    if name == "only-with":
-        if "equals" in args:
-            return f"only with `{args['key']}: {_json(args['equals'])}`"
-        return f"only with `{args['key']}` set (upstream ignores it otherwise)"
+    if name == "split":
+        return "one string of flags becomes a list"
+    if name == "no-templates":
+        return "entries holding templates of upstream's values are named"
     if name == "list":
         return "one value becomes a one-item list"
     if name == "keys":
