@@ -16,11 +16,15 @@ data (facts about the upstream charts' keys, written here). Each entry of `keys`
 
 Any entry may add `when: {key: UPSTREAM KEY, equals: VALUE, why: REASON}`: it applies only when that
 upstream key is set (to VALUE), as upstream ignores the key otherwise (named with `why` when given).
-A mapped entry may add `check: TEXT`, printed when the key is carried over (something to do by hand); `unset: [VALUES]`, the values by which upstream means "not set" (such as 0);
-`unless: {VALUE: REASON}`, values that do not carry over (named with the reason); and `default: VALUE`
-(upstream's default) when ours has no default of its own that behaves the same: a values file that
-leaves the key out relied on it, so the migration writes it. A key of ours with dots in a segment is
-written `annotations["metallb.io/loadBalancerIPs"]`.
+A mapped entry may add:
+
+* `check: TEXT`, printed when the key is carried over (something to do by hand);
+* `unset: [VALUES]`, the values by which upstream means "not set" (such as 0);
+* `unless: {VALUE: REASON}`, values that do not carry over (named with the reason);
+* `default: VALUE` (upstream's default) when ours has no default that behaves the same: a values file
+  that leaves the key out relied on it, so the migration writes it.
+
+A key of ours with dots in a segment is written `annotations["metallb.io/loadBalancerIPs"]`.
 
 `chartops.upstream.table` turns a map into the README's feature table and `chartops.upstream.migrate`
 rewrites a values file written for the upstream chart (`invoke values-from-upstream`).
@@ -133,7 +137,8 @@ def _rule(key: str, spec: Any, where: str) -> Rule:
         return Rule(key=key, to=spec)
     if not isinstance(spec, dict):
         raise KeyMapError(f"{where}: {key}: expected our key or a mapping, got {spec!r}")
-    known = {"to", "transform", "with", "unsupported", "inert", "fixed", "why", "note", "default", "unset", "dropped", "unless", "when", "check"}
+    known = {"to", "transform", "with", "unsupported", "inert", "fixed", "why", "note", "default", "unset",
+             "dropped", "unless", "when", "check"}
     unknown = set(spec) - known
     if unknown:
         raise KeyMapError(f"{where}: {key}: unknown fields {sorted(unknown)} (known: {sorted(known)})")
