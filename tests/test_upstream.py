@@ -306,6 +306,24 @@ MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
                "auth": {"database": "shop", "username": "shop"}, "primary": {"podSecurityContext": {"fsGroup": 2000}}},
      {"image": {"registry": "harbor.example.org"}, "auth": {"database": "shop", "username": "shop"},
       "podSecurityContext": {"fsGroup": 2000}}),
+    # Bitnami's flat keys find their place; its Secret keys come along
+    # (admin is ours' default user name already)
+    ("wordpress", {"wordpressUsername": "admin", "existingSecret": "wp-admin", "wordpressSkipInstall": True,
+                   "wordpressPlugins": ["akismet", "wordfence"], "smtpHost": "mail.example.org", "smtpPort": "587",
+                   "smtpExistingSecret": "smtp"},
+     {"install": {"enabled": False, "existingSecret": "wp-admin",
+                  "existingSecretPasswordKey": "wordpress-password", "plugins": ["akismet", "wordfence"]},
+      "smtp": {"host": "mail.example.org", "existingSecret": "smtp"}}),
+    # without the bundled MariaDB, the external database; with it, externalDatabase is ignored (as Bitnami does)
+    ("wordpress", {"mariadb": {"enabled": False}, "externalDatabase": {"host": "db.example.org", "existingSecret": "db"}},
+     {"mysql": {"enabled": False},
+      "externalDatabase": {"host": "db.example.org", "existingSecret": "db", "existingSecretPasswordKey": "mariadb-password"}}),
+    ("wordpress", {"externalDatabase": {"host": "db.example.org"}, "mariadb": {"auth": {"database": "blog"}}},
+     {"mysql": {"auth": {"database": "blog"}}}),
+    ("wordpress", {"ingress": {"enabled": True, "hostname": "blog.example.org", "tls": True, "ingressClassName": "nginx"},
+                   "autoscaling": {"targetCPU": 60}},
+     {"ingress": {"enabled": True, "host": "blog.example.org", "tls": {"enabled": True}},
+      "autoscaling": {"targetCPUUtilizationPercentage": 60}}),
     ("ingress-nginx", {"tcp": {"9000": "default/test:8080"}, "revisionHistoryLimit": 5,
                        "controller": {"extraEnvs": [{"name": "TZ", "value": "UTC"}]}},
      {"controller": {"tcp": {"9000": "default/test:8080"}, "revisionHistoryLimit": 5,
@@ -317,6 +335,8 @@ MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 FILLED: dict[str, dict[str, Any]] = {
     # Bitnami's defaults: one standalone server with a database named my_database
     "mysql": {"architecture": "standalone", "auth": {"database": "my_database"}},
+    # the bundled database: one server, as Bitnami's MariaDB
+    "wordpress": {"mysql": {"architecture": "standalone"}},
     "nfs-subdir-provisioner": {"nfs": {"path": "/nfs-storage"}},
     # upstream leaves the traffic policy to Kubernetes (Cluster); ours defaults to Local
     "ingress-nginx": {"controller": {"service": {"externalTrafficPolicy": "Cluster",
@@ -363,6 +383,12 @@ NAMED: list[tuple[str, dict[str, Any], str, str]] = [
                "secondary": {"resources": {"limits": {"memory": "1Gi"}}}}, "secondary.resources",
      "already set from primary.resources"),
     ("mysql", {"volumePermissions": {"enabled": True}}, "volumePermissions", "uid 999"),
+    ("wordpress", {"wordpressPassword": "s3cret"}, "wordpressPassword", "only in Secrets"),
+    ("wordpress", {"multisite": {"enable": True}}, "multisite", "network install"),
+    ("wordpress", {"wordpressPlugins": "all"}, "wordpressPlugins", "install.plugins"),
+    ("wordpress", {"memcached": {"enabled": True}}, "memcached", "memcached"),
+    ("wordpress", {"mariadb": {"primary": {"extraFlags": "--x"}}}, "mariadb.primary.extraFlags", "mysql chart"),
+    ("wordpress", {"wordpressScheme": "https"}, "wordpressScheme", "behind the ingress"),
     ("mysql", {"primary": {"configuration": "[mysqld]\nmax_connections={{ .Values.maxConn }}\n"}},
      "primary.configuration: max_connections={{ .Values.maxConn }}", "template"),
 ]

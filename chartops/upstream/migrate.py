@@ -96,7 +96,7 @@ def _inert(rule: Rule, value: Any) -> bool:
     if _is_empty(value) or value is False or value == []:
         return True
     if isinstance(value, dict):
-        for switch in ("enabled", "create"):
+        for switch in ("enabled", "create", "enable"):
             if value.get(switch) is False:
                 return True
         return all(_inert(rule, v) for v in value.values())

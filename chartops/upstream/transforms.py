@@ -321,6 +321,22 @@ def copy_to(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     return out + [(str(t), value) for t in rule.args.get("targets") or []]
 
 
+def integer(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A number written as a string ("587") -> the number."""
+    if isinstance(value, bool) or not str(value).strip().isdigit():
+        raise Unmappable(f"{value!r} is not a whole number")
+    return [(_to(rule), int(str(value).strip()))]
+
+
+def csv(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A list, or one string of comma-separated items -> a list."""
+    if isinstance(value, list):
+        return [(_to(rule), value)]
+    if not isinstance(value, str):
+        raise Unmappable("expected a list or a comma-separated string")
+    return [(_to(rule), [p.strip() for p in value.split(",") if p.strip()])]
+
+
 def quantity_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """A single value -> a one-item list."""
     return [(_to(rule), value if isinstance(value, list) else [value])]
@@ -358,6 +374,8 @@ TRANSFORMS: dict[str, Transform] = {
     "env-list": env_list,
     "mycnf": mycnf,
     "list": quantity_list,
+    "int": integer,
+    "csv": csv,
     "copy": copy_to,
     "secret-object": secret_object,
     "also": with_also,
@@ -420,6 +438,10 @@ def describe(rule: Rule) -> str:
         return "one string of flags becomes a list"
     if name == "no-templates":
         return "entries holding templates of upstream's values are named"
+    if name == "int":
+        return "a number written as a string becomes a number"
+    if name == "csv":
+        return "a comma-separated string becomes a list"
     if name == "list":
         return "one value becomes a one-item list"
     if name == "keys":
