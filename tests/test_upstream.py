@@ -36,9 +36,11 @@ SITE: dict[str, dict[str, Any]] = {
     "nfs-subdir-provisioner": {"nfs": {"server": "nfs.example.org"}},
 }
 
-# And what a ci file needs beyond what it sets: upstream's existingSecret case leaves its APIService
-# unverified when the Secret can't be read; ours needs the CA then.
+# And what a ci file needs beyond what it sets, where ours asks for more than upstream did.
 CI_SITE: dict[tuple[str, str], dict[str, Any]] = {
+    # without the webhook the operator serves nothing ours could probe: it needs a metrics port
+    ("eck-operator", "profile-restricted"): {"config": {"metrics": {"port": 9090}}},
+    # upstream leaves its APIService unverified when the Secret can't be read; ours needs the CA then
     ("metrics-server", "tls-existingSecret-values"): {
         "apiService": {"caBundle": "-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n"}},
 }
@@ -324,6 +326,21 @@ MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
                    "autoscaling": {"targetCPU": 60}},
      {"ingress": {"enabled": True, "host": "blog.example.org", "tls": {"enabled": True}},
       "autoscaling": {"targetCPUUtilizationPercentage": 60}}),
+    # one flag per upstream config key: typed here where ours types it, else through config.extra
+    ("eck-operator", {"config": {"logVerbosity": "1", "metrics": {"port": "9090"}, "maxConcurrentReconciles": "5",
+                                 "kubeClientTimeout": "120s", "elasticsearchClientTimeout": "180s",
+                                 "policies": {"passwords": {"length": 32}}}},
+     {"config": {"logVerbosity": 1, "metrics": {"port": 9090}, "maxConcurrentReconciles": 5,
+                 "extra": {"kube-client-timeout": "120s", "password-length": 32}}}),
+    ("eck-operator", {"createClusterScopedResources": False, "managedNamespaces": ["elastic-system"],
+                      "installCRDs": False},
+     {"rbac": {"profile": "restricted"}, "config": {"exposedNodeLabels": [], "managedNamespaces": ["elastic-system"]},
+      "crds": {"enabled": False}}),
+    ("eck-operator", {"softMultiTenancy": {"enabled": True}, "kubeAPIServerIP": "10.0.0.1", "kubeAPIServerPort": 6443},
+     {"networkPolicy": {"enabled": True, "kubeAPIServer": {"cidrs": ["10.0.0.1/32"], "ports": [6443]}}}),
+    ("eck-operator", {"image": {"repository": "harbor.example.org/eck/eck-operator", "tag": "3.5.0"},
+                      "webhook": {"caBundle": "Cg==", "certsSecret": "eck-webhook"}},
+     {"image": {"registry": "harbor.example.org"}, "webhook": {"certSecret": "eck-webhook"}}),
     ("ingress-nginx", {"tcp": {"9000": "default/test:8080"}, "revisionHistoryLimit": 5,
                        "controller": {"extraEnvs": [{"name": "TZ", "value": "UTC"}]}},
      {"controller": {"tcp": {"9000": "default/test:8080"}, "revisionHistoryLimit": 5,
@@ -384,6 +401,8 @@ NAMED: list[tuple[str, dict[str, Any], str, str]] = [
      "already set from primary.resources"),
     ("mysql", {"volumePermissions": {"enabled": True}}, "volumePermissions", "uid 999"),
     ("wordpress", {"wordpressPassword": "s3cret"}, "wordpressPassword", "only in Secrets"),
+    ("eck-operator", {"config": {"enableLeaderElection": False}}, "config.enableLeaderElection", "elects a leader"),
+    ("eck-operator", {"webhook": {"certsDir": "/certs"}}, "webhook.certsDir", "looks by default"),
     ("wordpress", {"multisite": {"enable": True}}, "multisite", "network install"),
     ("wordpress", {"wordpressPlugins": "all"}, "wordpressPlugins", "install.plugins"),
     ("wordpress", {"memcached": {"enabled": True}}, "memcached", "memcached"),

@@ -296,11 +296,10 @@ class _Walk:
             if ours in self.origin and before is not _MISSING and before != new:
                 _set(self.values, ours, before)
                 self.skipped.append(Skipped(
-                    key, value, f"{ours} is already set from {self.origin.get(ours, '?')}: this chart has one "
-                                f"value where upstream has two"))
+                    key, value, f"{ours} is already set from {self.origin.get(ours, '?')} (one value here)"))
                 continue
             self.origin.setdefault(ours, key)
-            if rule.check and not any(c.key == key for c in self.checks):
+            if rule.check and value not in (False, 0) and not any(c.key == key for c in self.checks):
                 self.checks.append(Skipped(key, value, rule.check))
 
 

@@ -65,14 +65,17 @@ def image(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
 
 
 def enum(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
-    """A value renamed: `with.map` {upstream: ours}; a value mapped to null is dropped (ours' default)."""
+    """A value renamed: `with.map` {upstream: ours}; a value mapped to null is dropped (ours' default).
+    `with.also` {upstream value: {our key: value}}: what else that value sets here."""
     table: dict[Any, Any] = dict(rule.args.get("map") or {})
     key = value if not isinstance(value, (dict, list)) else None
     if key not in table:
         allowed = ", ".join(repr(k) for k in table)
         raise Unmappable(str(rule.args.get("why") or f"only {allowed} have an equivalent here"))
     mapped = table[key]
-    return [] if mapped is None else [(_to(rule), mapped)]
+    out: Emit = [] if mapped is None else [(_to(rule), mapped)]
+    also = dict(rule.args.get("also") or {}).get(key) or {}
+    return out + [(str(k), v) for k, v in dict(also).items()]
 
 
 def clear(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
@@ -337,6 +340,14 @@ def csv(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     return [(_to(rule), [p.strip() for p in value.split(",") if p.strip()])]
 
 
+def cidr(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """One address -> a one-item list of its host CIDR (/32, or /128 for IPv6)."""
+    if not isinstance(value, str) or not value.strip():
+        raise Unmappable("expected an IP address")
+    text = value.strip()
+    return [(_to(rule), [text if "/" in text else f"{text}/{128 if ':' in text else 32}"])]
+
+
 def quantity_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """A single value -> a one-item list."""
     return [(_to(rule), value if isinstance(value, list) else [value])]
@@ -375,6 +386,7 @@ TRANSFORMS: dict[str, Transform] = {
     "mycnf": mycnf,
     "list": quantity_list,
     "int": integer,
+    "cidr": cidr,
     "csv": csv,
     "copy": copy_to,
     "secret-object": secret_object,
@@ -399,7 +411,9 @@ def describe(rule: Rule) -> str:
     if name == "enum":
         pairs = [f"`{_json(k)}` → `{_json(v)}`" if v is not None else f"`{_json(k)}` → ours' default"
                  for k, v in dict(args["map"]).items()]
-        return "values: " + ", ".join(pairs)
+        also = [f"`{_json(v)}` also sets " + ", ".join(f"`{k}: {_json(x)}`" for k, x in dict(w).items())
+                for v, w in dict(args.get("also") or {}).items()]
+        return "values: " + ", ".join(pairs) + ("; " + "; ".join(also) if also else "")
     if name == "invert":
         return "true and false swap"
     if name == "clear":
@@ -438,6 +452,8 @@ def describe(rule: Rule) -> str:
         return "one string of flags becomes a list"
     if name == "no-templates":
         return "entries holding templates of upstream's values are named"
+    if name == "cidr":
+        return "one address becomes a one-item list of its /32 (/128)"
     if name == "int":
         return "a number written as a string becomes a number"
     if name == "csv":
@@ -467,6 +483,9 @@ def outputs(rule: Rule) -> list[str]:
         return [_to(rule), *[str(t) for t in args.get("targets") or []]]
     if name == "also":
         return [_to(rule), *[str(k) for k in dict(args.get("also") or {})]]
+    if name == "enum" and args.get("also"):
+        extra = [str(k) for w in dict(args["also"]).values() for k in dict(w)]
+        return list(dict.fromkeys([_to(rule), *extra]))
     if name == "secret-object":
         return [_to(rule), str(args["ref"])]
     if name == "config":
