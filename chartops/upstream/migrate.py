@@ -25,7 +25,7 @@ from chartops.charts import get
 from chartops.helm import Helm, clean_stderr
 from chartops.render import Request
 from chartops.upstream import KeyMap, Rule, load, resolve, split_path
-from chartops.upstream.transforms import Skip, Unmappable, holds, run
+from chartops.upstream.transforms import ACCEPTS_EMPTY, Skip, Unmappable, holds, run
 
 Path_ = tuple[str, ...]
 
@@ -275,7 +275,7 @@ class _Walk:
                 fixed = json.dumps(rule.fixed, default=str)
                 self.skipped.append(Skipped(key, value, f"fixed here at {fixed}: {rule.why}"))
             return
-        if (_is_empty(value) and rule.transform not in ("enum", "invert", "clear")) or value in rule.unset:
+        if (_is_empty(value) and rule.transform not in ACCEPTS_EMPTY) or value in rule.unset:
             return
         try:
             writes = run(rule, value, self.source)

@@ -105,9 +105,9 @@ def not_supported_keys(readme: str) -> list[str]:
     for line in section.splitlines():
         if not line.startswith("|") or line.startswith("|---"):
             continue
-        first = line.strip("|").split("|", 1)[0]
-        # `key: value` names one value of the key
-        keys += [t.split(":")[0].strip() for t in _TICKED.findall(first)]
+        # the keys before any "(...)" remark; `key: value` names one value of a key, `key[]` its items
+        first = line.strip("|").split("|", 1)[0].split("(", 1)[0]
+        keys += [t.split(":")[0].strip().removesuffix("[]") for t in _TICKED.findall(first)]
     return keys
 
 

@@ -7,6 +7,7 @@ the value can't be carried over. `describe` is the feature table's wording of ea
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -49,19 +50,24 @@ def image(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """`registry/path/name` (one string, the upstream shape) -> `<to>.registry` + `<to>.repository`."""
     if not isinstance(value, str) or not value.strip():
         raise Unmappable("expected an image reference such as registry.example/path/name")
-    if "@" in value or re.search(r":[^/]*$", value):
+    tail: Emit = []
+    if rule.args.get("tags"):  # a full reference: registry/path/name[:tag][@digest]
+        value, _, digest = value.partition("@")
+        match = re.search(r":([^/:]+)$", value)
+        if match:
+            tail.append((_sub(rule, "tag", "tag"), match.group(1)))
+            value = value[: match.start()]
+        if digest:
+            tail.append((_sub(rule, "digest", "digest"), digest))
+    elif "@" in value or re.search(r":[^/]*$", value):
         raise Unmappable("a tag or digest belongs in the tag/digest key, not in the repository")
     first, _, rest = value.partition("/")
     if rest and ("." in first or ":" in first or first == "localhost"):
         registry, repository = first, rest
     else:
         registry, repository = "docker.io", value if "/" in value else f"library/{value}"
-    out: Emit = [(_sub(rule, "repository", "repository"), repository)]
-    if not rule.args.get("repository_only"):
-        out.insert(0, (_sub(rule, "registry", "registry"), registry))
-    elif registry != rule.args.get("registry", registry):
-        raise Unmappable(f"this chart's image registry is a separate key ({rule.args.get('registry_key')})")
-    return out
+    return [(_sub(rule, "registry", "registry"), registry), (_sub(rule, "repository", "repository"), repository),
+            *tail]
 
 
 def enum(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
@@ -348,6 +354,173 @@ def cidr(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     return [(_to(rule), [text if "/" in text else f"{text}/{128 if ':' in text else 32}"])]
 
 
+def san_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """ECK's subject alternative names ([{dns: ..} | {ip: ..}]) -> a list of names and addresses."""
+    if not isinstance(value, list):
+        raise Unmappable("expected a list of {dns: ...} or {ip: ...}")
+    names: list[str] = []
+    for item in value:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict) and len(item) == 1 and next(iter(item)) in ("dns", "ip"):
+            names.append(str(next(iter(item.values()))))
+        else:
+            raise Unmappable(f"{item!r} is neither {{dns: ...}} nor {{ip: ...}}")
+    return [(_to(rule), names)]
+
+
+def first_host(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A list of {host, path} -> one host and path (`with.targets` host, path); the others are named."""
+    if not isinstance(value, list) or not all(isinstance(h, dict) for h in value):
+        raise Unmappable("expected a list of {host, path}")
+    if not value:
+        return []
+    targets = dict(rule.args.get("targets") or {})
+    first = value[0]
+    out: Emit = [(str(targets["host"]), first.get("host", ""))]
+    if first.get("path"):
+        out.append((str(targets["path"]), first["path"]))
+    out += [Skip(f"[{i}]", h, str(rule.args.get("why") or "one host here")) for i, h in enumerate(value[1:], 1)]
+    return out
+
+
+def eck_pdb(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """ECK's podDisruptionBudget: `{}` turns the operator's budget off; `{spec: {minAvailable|maxUnavailable}}`."""
+    if not isinstance(value, dict):
+        raise Unmappable("expected {} or {spec: ...}")
+    base = _to(rule)
+    if not value:
+        return [(f"{base}.enabled", False)]
+    spec = value.get("spec") or {}
+    out: Emit = [(f"{base}.enabled", True)]
+    for field in ("minAvailable", "maxUnavailable"):
+        if field in spec:
+            out.append((f"{base}.{field}", spec[field]))
+    other = {k: v for k, v in value.items() if k != "spec"} | {k: v for k, v in spec.items()
+                                                               if k not in ("minAvailable", "maxUnavailable")}
+    out += [Skip(k, v, "the budget selects the cluster's pods itself; only minAvailable/maxUnavailable are values")
+            for k, v in other.items()]
+    return out
+
+
+_ES_TYPED_SPEC = {"nodeSelector": "nodeSelector", "tolerations": "tolerations", "affinity": "affinity"}
+_HEAP = re.compile(r"^-Xm[sx]([0-9]+[kmgKMG])$")
+
+
+def _nodeset_pod_template(template: dict[str, Any], item: dict[str, Any], where: str) -> Emit:
+    """Move what ours types (resources, heap, scheduling, pod labels) out of a pod template into item."""
+    skips: Emit = []
+    meta = template.get("metadata") or {}
+    for field, ours in (("labels", "podLabels"), ("annotations", "podAnnotations")):
+        if meta.get(field):
+            item[ours] = meta.pop(field)
+    if not meta:
+        template.pop("metadata", None)
+    spec = template.get("spec") or {}
+    for field, ours in _ES_TYPED_SPEC.items():
+        if field in spec:
+            item[ours] = spec.pop(field)
+    containers = spec.get("containers") or []
+    for container in list(containers):
+        if container.get("name") != "elasticsearch":
+            continue
+        if "resources" in container:
+            item["resources"] = container.pop("resources")
+        env = container.get("env") or []
+        for var in list(env):
+            if var.get("name") != "ES_JAVA_OPTS":
+                continue
+            env.remove(var)
+            sizes = {m.group(1) for opt in str(var.get("value", "")).split() if (m := _HEAP.match(opt))}
+            rest = [opt for opt in str(var.get("value", "")).split() if not _HEAP.match(opt)]
+            if len(sizes) == 1:
+                item["heap"] = sizes.pop()
+            if rest or len(sizes) > 1:
+                skips.append(Skip(f"{where}.podTemplate...ES_JAVA_OPTS", var.get("value"),
+                                  "the chart writes ES_JAVA_OPTS from `heap` (-Xms = -Xmx); other JVM options "
+                                  "go in a jvm.options file mounted through podTemplate"))
+        if not env:
+            container.pop("env", None)
+        if set(container) == {"name"}:
+            containers.remove(container)
+    if "containers" in spec and not containers:
+        spec.pop("containers")
+    if not spec:
+        template.pop("spec", None)
+    return skips
+
+
+def eck_nodesets(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
+    """ECK's nodeSets, copied verbatim into the resource upstream -> this chart's typed node sets: the
+    roles and mmap setting out of `config`, resources, heap, scheduling and pod labels out of
+    `podTemplate`, the `elasticsearch-data` claim into `storage`; the rest stays in `config`,
+    `podTemplate` and `volumeClaimTemplates`."""
+    if not isinstance(value, list):
+        raise Unmappable("expected a list of node sets")
+    out: Emit = []
+    sets: list[dict[str, Any]] = []
+    mmap: set[bool] = set()
+    for i, raw in enumerate(value):
+        where = f"[{i}]"
+        if not isinstance(raw, dict) or "name" not in raw:
+            out.append(Skip(where, raw, "a node set needs a name"))
+            continue
+        src = copy.deepcopy(raw)
+        item: dict[str, Any] = {"name": src.pop("name"), "count": src.pop("count", 1)}
+        config = dict(src.pop("config", None) or {})
+        nested = config.get("node")
+        node: dict[str, Any] = nested if isinstance(nested, dict) else {}
+        roles = config.pop("node.roles", None) or node.pop("roles", None)
+        allow = config.pop("node.store.allow_mmap", None)
+        if allow is None and isinstance(node.get("store"), dict):
+            allow = node["store"].pop("allow_mmap", None)
+            if not node["store"]:
+                node.pop("store")
+        if isinstance(config.get("node"), dict) and not config["node"]:
+            config.pop("node")
+        if roles is not None:
+            item["roles"] = roles
+        if allow is not None:
+            mmap.add(str(allow).lower() == "true")
+        if config:
+            item["config"] = config
+        if "resources" in src:  # upstream's examples put them on the node set
+            item["resources"] = src.pop("resources")
+        template = src.pop("podTemplate", None)
+        if isinstance(template, dict):
+            out += _nodeset_pod_template(template, item, where)
+            if template:
+                item["podTemplate"] = template
+        claims = []
+        for claim in src.pop("volumeClaimTemplates", None) or []:
+            if (claim.get("metadata") or {}).get("name") != "elasticsearch-data":
+                claims.append(claim)
+                continue
+            spec = claim.get("spec") or {}
+            storage: dict[str, Any] = {}
+            size = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
+            if size:
+                storage["size"] = str(size)
+            if spec.get("storageClassName"):
+                storage["storageClass"] = spec["storageClassName"]
+            if storage:
+                item["storage"] = storage
+            modes = spec.get("accessModes") or ["ReadWriteOnce"]
+            if modes != ["ReadWriteOnce"]:
+                out.append(Skip(f"{where}.volumeClaimTemplates.elasticsearch-data.accessModes", modes,
+                                "the data claim is ReadWriteOnce (one per pod)"))
+        if claims:
+            item["volumeClaimTemplates"] = claims
+        out += [Skip(f"{where}.{k}", v, "not a node set field this chart knows") for k, v in src.items()]
+        sets.append(item)
+    if len(mmap) > 1:
+        out.append(Skip("node.store.allow_mmap", sorted(mmap), "one `allowMmap` for every node set here"))
+    elif mmap:
+        out.append(("allowMmap", mmap.pop()))
+    out.append((_to(rule), sets))
+    return out
+
+
 def quantity_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """A single value -> a one-item list."""
     return [(_to(rule), value if isinstance(value, list) else [value])]
@@ -386,6 +559,10 @@ TRANSFORMS: dict[str, Transform] = {
     "mycnf": mycnf,
     "list": quantity_list,
     "int": integer,
+    "san-list": san_list,
+    "first-host": first_host,
+    "eck-pdb": eck_pdb,
+    "eck-nodesets": eck_nodesets,
     "cidr": cidr,
     "csv": csv,
     "copy": copy_to,
@@ -407,7 +584,8 @@ def describe(rule: Rule) -> str:
     name = rule.transform or ""
     args = rule.args
     if name == "image":
-        return "the reference is split into registry and repository"
+        parts = "registry, repository, tag and digest" if args.get("tags") else "registry and repository"
+        return f"the reference is split into {parts}"
     if name == "enum":
         pairs = [f"`{_json(k)}` → `{_json(v)}`" if v is not None else f"`{_json(k)}` → ours' default"
                  for k, v in dict(args["map"]).items()]
@@ -454,6 +632,16 @@ def describe(rule: Rule) -> str:
         return "entries holding templates of upstream's values are named"
     if name == "cidr":
         return "one address becomes a one-item list of its /32 (/128)"
+    if name == "san-list":
+        return "`{dns: ..}`/`{ip: ..}` items become plain names and addresses"
+    if name == "first-host":
+        return "the first host and its path; more hosts are named"
+    if name == "eck-pdb":
+        return "`{}` turns the budget off; `spec.minAvailable`/`maxUnavailable` carry over"
+    if name == "eck-nodesets":
+        return ("`config` keeps all but `node.roles` (→ `roles`) and `node.store.allow_mmap` (→ `allowMmap`); "
+                "the pod template's resources, ES_JAVA_OPTS heap, scheduling and labels go to their typed keys; "
+                "the `elasticsearch-data` claim becomes `storage`")
     if name == "int":
         return "a number written as a string becomes a number"
     if name == "csv":
@@ -473,8 +661,8 @@ def outputs(rule: Rule) -> list[str]:
         return []
     name, args = rule.transform, rule.args
     if name == "image":
-        keys = [_sub(rule, "repository", "repository")]
-        return keys if args.get("repository_only") else [_sub(rule, "registry", "registry"), *keys]
+        keys = [_sub(rule, "registry", "registry"), _sub(rule, "repository", "repository")]
+        return keys + ([_sub(rule, "tag", "tag"), _sub(rule, "digest", "digest")] if args.get("tags") else [])
     if name in ("flags", "flag-map"):
         typed = [str(k) for k, _ in dict(args.get("flags") or {}).values()]
         absent = [str(k) for k, _ in dict(args.get("absent") or {}).values()]
@@ -490,9 +678,19 @@ def outputs(rule: Rule) -> list[str]:
         return [_to(rule), str(args["ref"])]
     if name == "config":
         return list(dict.fromkeys([_to(rule), *[str(k) for k, _ in dict(args.get("typed") or {}).values()]]))
+    if name == "first-host":
+        return [str(v) for v in dict(args.get("targets") or {}).values()]
+    if name == "eck-pdb":
+        return [f"{_to(rule)}.enabled", f"{_to(rule)}.minAvailable", f"{_to(rule)}.maxUnavailable"]
+    if name == "eck-nodesets":
+        return [_to(rule), "allowMmap"]
     if name == "fields":
         return list(dict.fromkeys(str(v) for v in dict(args.get("fields") or {}).values()))
     return [_to(rule)]
+
+
+# transforms that give an empty or null value a meaning of their own
+ACCEPTS_EMPTY = {"enum", "invert", "clear", "eck-pdb"}
 
 
 def run(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
