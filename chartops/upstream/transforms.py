@@ -584,8 +584,8 @@ def describe(rule: Rule) -> str:
     name = rule.transform or ""
     args = rule.args
     if name == "image":
-        parts = "registry, repository, tag and digest" if args.get("tags") else "registry and repository"
-        return f"the reference is split into {parts}"
+        what = "registry, repository, tag and digest" if args.get("tags") else "registry and repository"
+        return f"the reference is split into {what}"
     if name == "enum":
         pairs = [f"`{_json(k)}` → `{_json(v)}`" if v is not None else f"`{_json(k)}` → ours' default"
                  for k, v in dict(args["map"]).items()]
