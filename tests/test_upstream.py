@@ -34,6 +34,8 @@ CHARTS = upstream.available()
 # empty), given here as our keys so that our chart renders with the migrated defaults.
 SITE: dict[str, dict[str, Any]] = {
     "nfs-subdir-provisioner": {"nfs": {"server": "nfs.example.org"}},
+    # a cluster DNS serves pods only at the kubelets' clusterDNS address (upstream lets the API pick one)
+    "coredns": {"service": {"clusterIP": "10.96.0.10"}},
 }
 
 # And what a ci file needs beyond what it sets, where ours asks for more than upstream did.
@@ -379,6 +381,49 @@ MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
                        "monitoring": {"metrics": {"elasticsearchRefs": [{"name": "monitoring"}]}}},
      {"http": {"tls": {"mode": "certificate", "certificateSecret": "es-cert"}},
       "podDisruptionBudget": {"minAvailable": 2}, "monitoring": {"metrics": [{"name": "monitoring"}]}}),
+    # upstream's frr-k8s backend is FRR beside the speakers here (ours' default); native BGP only when
+    # upstream turned both FRR backends off
+    ("metallb", {"frrk8s": {"enabled": False}, "speaker": {"frr": {"enabled": False}}}, Exact({"speaker": {"frr": {"enabled": False}}})),
+    ("metallb", {"frrk8s": {"enabled": False}, "speaker": {"frr": {"enabled": True}, "memberlist": {"mlBindPort": 7947},
+                                                             "excludeInterfaces": {"enabled": False}}},
+     {"speaker": {"memberlistPort": 7947, "excludeInterfaces": []}}),
+    ("metallb", {"prometheus": {"metricsPort": 7472}, "controller": {"image": {"repository": "harbor.example.org/metallb/controller"},
+                                                                      "securityContext": {"runAsUser": 1000}},
+                 "crds": {"validationFailurePolicy": "Ignore"}},
+     {"controller": {"metricsPort": 7472, "image": {"registry": "harbor.example.org"},
+                     "podSecurityContext": {"runAsUser": 1000}},
+      "speaker": {"metricsPort": 7472}, "webhook": {"failurePolicy": "Ignore"}}),
+    # CoreDNS's server blocks become the typed Corefile: a stub zone, a plugin without a key, a lacking plugin
+    ("coredns", {"servers": [
+        {"zones": [{"zone": "."}], "port": 53, "plugins": [
+            {"name": "errors"}, {"name": "health"}, {"name": "ready"},
+            {"name": "kubernetes", "parameters": "cluster.local in-addr.arpa ip6.arpa", "configBlock": "pods verified\nttl 5"},
+            {"name": "hosts", "configBlock": "10.0.0.100 harbor.feng.org\nfallthrough"},
+            {"name": "forward", "parameters": ". 10.0.0.1 10.0.0.2", "configBlock": "max_concurrent 500"},
+            {"name": "cache", "parameters": 60}, {"name": "autopath", "parameters": "@kubernetes"}]},
+        {"zones": [{"zone": "corp.example"}], "port": 53,
+         "plugins": [{"name": "errors"}, {"name": "forward", "parameters": ". 10.1.1.1"}]}]},
+     {"kubernetes": {"pods": "verified", "ttl": 5},
+      "hosts": {"entries": [{"ip": "10.0.0.100", "names": ["harbor.feng.org"]}]},
+      "forward": {"to": ["10.0.0.1", "10.0.0.2"], "maxConcurrent": 500}, "cache": {"ttl": 60},
+      "loop": {"enabled": False}, "reload": {"enabled": False}, "loadbalance": {"enabled": False},
+      "prometheus": {"enabled": False}, "extraPlugins": ["autopath @kubernetes"],
+      "stubDomains": [{"zone": "corp.example", "servers": ["10.1.1.1"]}]}),
+    ("coredns", {"deployment": {"enabled": False}, "customLabels": {"team": "dns"}, "hpa": {"enabled": True, "maxReplicas": 4},
+                 "podDisruptionBudget": {"maxUnavailable": 2}, "extraConfig": {"import": {"parameters": "snippets/*"}}},
+     Exact({"commonLabels": {"team": "dns"}, "autoscaling": {"enabled": True, "maxReplicas": 4},
+            "pdb": {"maxUnavailable": 2}, "extraServerBlocks": "import snippets/*\n"})),
+    # the Installation's common fields are typed here; the rest go through extraSpec
+    ("calico", {"installation": {"calicoNetwork": {"bgp": "Disabled", "mtu": 1450,
+                                                   "ipPools": [{"cidr": "10.244.0.0/16", "encapsulation": "VXLAN"}],
+                                                   "nodeAddressAutodetectionV6": {"firstFound": True}},
+                                 "flexVolumePath": "None", "registry": "harbor.example.org/"},
+                "imagePullSecrets": {"harbor-robot": "e30="}, "manageCRDs": False,
+                "tigeraOperator": {"registry": "harbor.example.org", "version": "v1.42.3"}},
+     {"installation": {"calicoNetwork": {"bgp": "Disabled", "mtu": 1450}, "registry": "harbor.example.org/",
+                       "extraSpec": {"flexVolumePath": "None", "calicoNetwork": {"nodeAddressAutodetectionV6": {"firstFound": True}}}},
+      "ipPools": [{"cidr": "10.244.0.0/16", "encapsulation": "VXLAN"}], "imagePullSecrets": ["harbor-robot"],
+      "crds": {"enabled": False}, "operator": {"image": {"registry": "harbor.example.org"}}}),
     ("ingress-nginx", {"tcp": {"9000": "default/test:8080"}, "revisionHistoryLimit": 5,
                        "controller": {"extraEnvs": [{"name": "TZ", "value": "UTC"}]}},
      {"controller": {"tcp": {"9000": "default/test:8080"}, "revisionHistoryLimit": 5,
@@ -392,6 +437,8 @@ FILLED: dict[str, dict[str, Any]] = {
     "mysql": {"architecture": "standalone", "auth": {"database": "my_database"}},
     # the bundled database: one server, as Bitnami's MariaDB
     "wordpress": {"mysql": {"architecture": "standalone"}},
+    # upstream runs CoreDNS itself
+    "coredns": {"mode": "full"},
     "nfs-subdir-provisioner": {"nfs": {"path": "/nfs-storage"}},
     # upstream leaves the traffic policy to Kubernetes (Cluster); ours defaults to Local
     "ingress-nginx": {"controller": {"service": {"externalTrafficPolicy": "Cluster",
@@ -440,6 +487,16 @@ NAMED: list[tuple[str, dict[str, Any], str, str]] = [
     ("mysql", {"volumePermissions": {"enabled": True}}, "volumePermissions", "uid 999"),
     ("wordpress", {"wordpressPassword": "s3cret"}, "wordpressPassword", "only in Secrets"),
     ("eck-operator", {"config": {"enableLeaderElection": False}}, "config.enableLeaderElection", "elects a leader"),
+    ("metallb", {"frr-k8s": {"prometheus": {"serviceMonitor": {"enabled": True}}}}, "frr-k8s", "frrk8s.external"),
+    ("metallb", {"speaker": {"memberlist": {"mlSecretKeyPath": "/run/key"}}}, "speaker.memberlist.mlSecretKeyPath",
+     "path inside the pod"),
+    ("metallb", {"controller": {"livenessProbe": {"enabled": False}}}, "controller.livenessProbe.enabled", "keeps its probes"),
+    ("coredns", {"deployment": {"skipConfig": True}}, "deployment.skipConfig", "config-only"),
+    ("coredns", {"k8sAppLabelOverride": "dns"}, "k8sAppLabelOverride", "kube-dns"),
+    ("coredns", {"servers": [{"zones": [{"zone": "."}], "port": 53,
+                              "plugins": [{"name": "prometheus", "parameters": "0.0.0.0:9253"}]}]}, "servers: prometheus", ":9153"),
+    ("calico", {"installation": {"kubernetesProvider": "OpenShift"}}, "installation.kubernetesProvider", "own installer"),
+    ("calico", {"installation": {"kubernetesProvider": "OpenShift"}, "calicoctl": {"image": "x"}}, "calicoctl", "OpenShift"),
     ("elasticsearch", {"ingress": {"hosts": [{"host": "a.example.org"}, {"host": "b.example.org"}]}},
      "ingress.hosts: [1]", "one host per Ingress"),
     ("elasticsearch", {"transport": {"service": {"spec": {"type": "LoadBalancer"}}}}, "transport.service",
@@ -473,6 +530,12 @@ def test_off_values_of_unsupported_keys_lose_nothing_and_are_not_named(chart: st
            for r in upstream.load(chart).rules if r.kind == "unsupported" and "*" not in r.key}
     result = migrate_mod.migrate(chart, nest(off))
     assert not [s for s in result.skipped if s.key in off], result.report()
+
+
+def test_image_pull_secrets_upstream_creates_are_named_for_you_to_create() -> None:
+    result = migrate_mod.migrate("calico", {"imagePullSecrets": {"harbor-robot": "e30="}})
+    assert result.values["imagePullSecrets"] == ["harbor-robot"]
+    assert [c.key for c in result.checks] == ["imagePullSecrets"]
 
 
 def test_a_key_carried_over_with_something_to_do_by_hand_says_what() -> None:

@@ -292,8 +292,11 @@ class _Walk:
             if rule.args.get("closes"):
                 self.closed.append(ours)
             self._seed_lists(ours)
+            if rule.args.get("append") and ours in self.origin:
+                # several upstream keys add to one text or list of ours
+                new = _lookup(self.values, split_path(ours)) + new
             before = _set(self.values, ours, copy.deepcopy(new))
-            if ours in self.origin and before is not _MISSING and before != new:
+            if ours in self.origin and before is not _MISSING and before != new and not rule.args.get("append"):
                 _set(self.values, ours, before)
                 self.skipped.append(Skipped(
                     key, value, f"{ours} is already set from {self.origin.get(ours, '?')} (one value here)"))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chartops.upstream import Rule
+from chartops.upstream import Rule, corefile
 
 
 @dataclass(frozen=True)
@@ -384,22 +384,22 @@ def first_host(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     return out
 
 
-def eck_pdb(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
-    """ECK's podDisruptionBudget: `{}` turns the operator's budget off; `{spec: {minAvailable|maxUnavailable}}`."""
+def pdb_spec(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """A PodDisruptionBudget written as upstream passes it through: `{}` turns the budget off, a spec
+    (`{spec: {...}}` for ECK, the fields themselves for others, `with.nested`) turns it on with its
+    minAvailable/maxUnavailable (`with.fields`: those ours has)."""
     if not isinstance(value, dict):
-        raise Unmappable("expected {} or {spec: ...}")
+        raise Unmappable("expected a PodDisruptionBudget spec")
     base = _to(rule)
     if not value:
         return [(f"{base}.enabled", False)]
-    spec = value.get("spec") or {}
+    spec = dict(value.get("spec") or {}) if rule.args.get("nested") else dict(value)
+    extra = {k: v for k, v in value.items() if k != "spec"} if rule.args.get("nested") else {}
+    fields = list(rule.args.get("fields") or ["minAvailable", "maxUnavailable"])
     out: Emit = [(f"{base}.enabled", True)]
-    for field in ("minAvailable", "maxUnavailable"):
-        if field in spec:
-            out.append((f"{base}.{field}", spec[field]))
-    other = {k: v for k, v in value.items() if k != "spec"} | {k: v for k, v in spec.items()
-                                                               if k not in ("minAvailable", "maxUnavailable")}
-    out += [Skip(k, v, "the budget selects the cluster's pods itself; only minAvailable/maxUnavailable are values")
-            for k, v in other.items()]
+    out += [(f"{base}.{f}", spec.pop(f)) for f in fields if f in spec]
+    out += [Skip(k, v, f"the budget selects the pods itself; {' and '.join(fields)} carry over")
+            for k, v in {**extra, **spec}.items()]
     return out
 
 
@@ -521,6 +521,20 @@ def eck_nodesets(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
     return out
 
 
+def corefile_servers(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """The upstream coredns chart's server blocks -> the typed Corefile (chartops.upstream.corefile)."""
+    writes, skips = corefile.servers(value)
+    out: Emit = [Skip(part, v, why) for part, v, why in skips]
+    return out + list(writes)
+
+
+def corefile_lines(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """Upstream coredns's top-level Corefile lines (`extraConfig`) -> text."""
+    text, skips = corefile.top_lines(value)
+    out: Emit = [Skip(part, v, why) for part, v, why in skips]
+    return out + ([(_to(rule), text)] if text else [])
+
+
 def quantity_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """A single value -> a one-item list."""
     return [(_to(rule), value if isinstance(value, list) else [value])]
@@ -559,9 +573,11 @@ TRANSFORMS: dict[str, Transform] = {
     "mycnf": mycnf,
     "list": quantity_list,
     "int": integer,
+    "corefile": corefile_servers,
+    "corefile-lines": corefile_lines,
     "san-list": san_list,
     "first-host": first_host,
-    "eck-pdb": eck_pdb,
+    "pdb-spec": pdb_spec,
     "eck-nodesets": eck_nodesets,
     "cidr": cidr,
     "csv": csv,
@@ -636,12 +652,19 @@ def describe(rule: Rule) -> str:
         return "`{dns: ..}`/`{ip: ..}` items become plain names and addresses"
     if name == "first-host":
         return "the first host and its path; more hosts are named"
-    if name == "eck-pdb":
-        return "`{}` turns the budget off; `spec.minAvailable`/`maxUnavailable` carry over"
+    if name == "pdb-spec":
+        fields = " and ".join(f"`{f}`" for f in args.get("fields") or ["minAvailable", "maxUnavailable"])
+        return f"`{{}}` turns the budget off; {fields} carry over"
     if name == "eck-nodesets":
         return ("`config` keeps all but `node.roles` (→ `roles`) and `node.store.allow_mmap` (→ `allowMmap`); "
                 "the pod template's resources, ES_JAVA_OPTS heap, scheduling and labels go to their typed keys; "
                 "the `elasticsearch-data` claim becomes `storage`")
+    if name == "corefile":
+        return ("the root server's plugins become the typed keys (a plugin it lacks is turned off), other "
+                "plugins `extraPlugins`; a server forwarding one zone becomes a `stubDomains` item, any other "
+                "server `extraServerBlocks` text")
+    if name == "corefile-lines":
+        return "the directives become lines of text"
     if name == "int":
         return "a number written as a string becomes a number"
     if name == "csv":
@@ -680,17 +703,27 @@ def outputs(rule: Rule) -> list[str]:
         return list(dict.fromkeys([_to(rule), *[str(k) for k, _ in dict(args.get("typed") or {}).values()]]))
     if name == "first-host":
         return [str(v) for v in dict(args.get("targets") or {}).values()]
-    if name == "eck-pdb":
-        return [f"{_to(rule)}.enabled", f"{_to(rule)}.minAvailable", f"{_to(rule)}.maxUnavailable"]
+    if name == "pdb-spec":
+        fields = args.get("fields") or ["minAvailable", "maxUnavailable"]
+        return [f"{_to(rule)}.enabled", *[f"{_to(rule)}.{f}" for f in fields]]
     if name == "eck-nodesets":
         return [_to(rule), "allowMmap"]
+    if name == "corefile":
+        return ["kubernetes.zones", "kubernetes.reverseZones", "kubernetes.pods", "kubernetes.ttl",
+                "kubernetes.fallthrough", "kubernetes.extraLines", "forward.to", "forward.maxConcurrent",
+                "forward.policy", "forward.except", "forward.extraLines", "hosts.entries", "hosts.ttl",
+                "hosts.fallthrough", "hosts.noReverse", "cache.ttl", "cache.extraLines", "health.lameduck",
+                "reload.interval", "reload.jitter", "log.classes", "rewrites", "extraPlugins", "stubDomains",
+                "extraServerBlocks", *[f"{p}.enabled" for p in ("errors", "health", "ready", "prometheus", "loop",
+                                                                 "reload", "loadbalance", "cache", "forward",
+                                                                 "kubernetes", "log")]]
     if name == "fields":
         return list(dict.fromkeys(str(v) for v in dict(args.get("fields") or {}).values()))
     return [_to(rule)]
 
 
 # transforms that give an empty or null value a meaning of their own
-ACCEPTS_EMPTY = {"enum", "invert", "clear", "eck-pdb"}
+ACCEPTS_EMPTY = {"enum", "invert", "clear", "pdb-spec"}
 
 
 def run(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
