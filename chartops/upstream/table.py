@@ -12,7 +12,7 @@ import fnmatch
 import json
 import re
 
-from chartops.upstream import KeyMap
+from chartops.upstream import KeyMap, Rule
 from chartops.upstream.transforms import describe, outputs
 
 START = "<!-- upstream-keys:start -->"
@@ -30,37 +30,47 @@ def _value(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), default=str)
 
 
+def _notes(rule: Rule) -> list[str]:
+    """What the table says about an entry beside where it goes."""
+    notes: list[str] = []
+    if rule.kind == "unsupported":
+        notes.append(str(rule.unsupported))
+    elif rule.kind == "dropped":
+        notes.append(str(rule.dropped))
+    elif rule.kind == "fixed":
+        notes.append(rule.why)
+    elif rule.transform:
+        notes.append(describe(rule))
+    if rule.when:
+        cond = f"`{rule.when['key']}: {_value(rule.when['equals'])}`" if "equals" in rule.when \
+            else f"`{rule.when['key']}` set"
+        notes.append(f"only with {cond}")
+    if rule.check:
+        notes.append(f"check: {rule.check}")
+    notes += [f"`{_value(v)}` is not carried over ({why})" for v, why in rule.unless.items()]
+    if rule.unset:
+        values = ", ".join(f"`{_value(v)}`" for v in rule.unset)
+        notes.append(f"{values} counts as that" if rule.kind == "fixed" else f"{values} means unset")
+    if rule.has_default:
+        notes.append(f"left out, it is upstream's default `{_value(rule.default)}`, which is written (ours differs)")
+    if rule.note:
+        notes.append(rule.note)
+    return notes
+
+
 def rows(keymap: KeyMap) -> list[tuple[str, str, str]]:
     """(upstream key, our key or what happens, note) per entry of the key map, in its order."""
     out: list[tuple[str, str, str]] = []
     for rule in keymap.rules:
         if rule.kind == "unsupported":
-            ours, note = "not supported", str(rule.unsupported)
+            ours = "not supported"
         elif rule.kind == "dropped":
-            ours, note = "—", str(rule.dropped)
+            ours = "—"
         elif rule.kind == "fixed":
-            ours, note = f"fixed: `{_value(rule.fixed)}`", rule.why
+            ours = f"fixed: `{_value(rule.fixed)}`"
         else:
             ours = ", ".join(f"`{t}`" for t in outputs(rule))
-            note = describe(rule) if rule.transform else ""
-        if rule.when:
-            cond = f"`{rule.when['key']}: {_value(rule.when['equals'])}`" if "equals" in rule.when \
-                else f"`{rule.when['key']}` set"
-            note = f"{note}; only with {cond}" if note else f"only with {cond}"
-        if rule.check:
-            note = f"{note}; check: {rule.check}" if note else f"check: {rule.check}"
-        if rule.unless:
-            unless = "; ".join(f"`{_value(v)}` is not carried over ({why})" for v, why in rule.unless.items())
-            note = f"{note}; {unless}" if note else unless
-        if rule.unset:
-            unset = ", ".join(f"`{_value(v)}`" for v in rule.unset)
-            note = f"{note}; {unset} means unset" if note else f"{unset} means unset"
-        if rule.has_default:
-            fill = f"when left out, upstream's default `{_value(rule.default)}` is written (ours has none)"
-            note = f"{note}; {fill}" if note else fill
-        if rule.note:
-            note = f"{note}; {rule.note}" if note else rule.note
-        out.append((f"`{rule.key}`", ours, note))
+        out.append((f"`{rule.key}`", ours, "; ".join(n for n in _notes(rule) if n)))
     return out
 
 

@@ -607,7 +607,8 @@ def describe(rule: Rule) -> str:
                  for k, v in dict(args["map"]).items()]
         also = [f"`{_json(v)}` also sets " + ", ".join(f"`{k}: {_json(x)}`" for k, x in dict(w).items())
                 for v, w in dict(args.get("also") or {}).items()]
-        return "values: " + ", ".join(pairs) + ("; " + "; ".join(also) if also else "")
+        text = "values: " + ", ".join(pairs) + ("; " + "; ".join(also) if also else "")
+        return text + (f"; others: {args['why']}" if args.get("why") else "")
     if name == "invert":
         return "true and false swap"
     if name == "clear":
