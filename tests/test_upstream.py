@@ -10,12 +10,16 @@ our chart must render with the result and every object must pass strict validati
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chartops import upstream
 from chartops.charts import get
@@ -23,8 +27,9 @@ from chartops.upstream import migrate as migrate_mod
 from chartops.upstream import split_path
 from chartops.upstream import table as upstream_table
 from chartops.upstream.transforms import outputs
+from chartops.upstream.transforms import run as run_transform
 from chartops.validate import CRDCatalog, UnknownKind, errors
-from tests.helpers import ROOT, render
+from tests.helpers import ROOT, render, renderer
 from tests.test_tasks import assert_usage_error, inv
 
 FIXTURES = ROOT / "tests" / "fixtures" / "upstream"
@@ -644,3 +649,78 @@ def test_a_missing_file_or_option_is_a_usage_error(tmp_path: Path) -> None:
                        "not found")
     assert_usage_error(inv("values-from-upstream", "--from", "x.yaml"), "--chart")
     assert_usage_error(inv("values-from-upstream", "--chart", "mysql"), "--from")
+
+
+# --- the key maps' own checks -------------------------------------------------------------------
+
+BAD_MAPS: list[tuple[dict[str, Any], str]] = [
+    ({"keys": {"a": "b"}, "upstream": {"name": "x", "source": "y", "version": "1"}}, "upstream.appVersion is missing"),
+    ({"keys": {}, "upstream": {}}, "`keys` must be a non-empty mapping"),
+    ({"keys": {"a": {"to": "b", "fixed": 1, "why": "w"}}}, "needs exactly one of to, unsupported, fixed, dropped"),
+    ({"keys": {"a": {"fixed": 1}}}, "`fixed` needs `why`"),
+    ({"keys": {"a": {"unsupported": " "}}}, "`unsupported` needs its reason"),
+    ({"keys": {"a": {"transform": "enum"}}}, "needs exactly one of"),
+    ({"keys": {"a": {"to": "b", "tranform": "enum"}}}, "unknown fields ['tranform']"),
+    ({"keys": {"a": {"dropped": "x", "check": "y"}}}, "`check` and `unless` go with `to`"),
+    ({"keys": {"a.*": {"to": "b", "default": 1}}}, "`default` goes with `to` on a literal key"),
+    ({"keys": {"a": {"to": "b", "when": {"equals": 1}}}}, "`when` needs `key`"),
+    ({"keys": {"a": {"unsupported": "x", "inert": "some"}}}, "`inert` is a list of values or `all`"),
+    ({"keys": {"a": ["b"]}}, "expected our key or a mapping"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), BAD_MAPS)
+def test_a_malformed_key_map_is_refused_naming_the_key(data: dict[str, Any], message: str) -> None:
+    full = {"chart": "x", "upstream": {"name": "x", "source": "y", "version": "1", "appVersion": "1"}, **data}
+    with pytest.raises(upstream.KeyMapError, match=re.escape(message)):
+        upstream.parse(full, "test.yaml")
+
+
+def test_an_unknown_transform_is_named() -> None:
+    keymap = upstream.parse({"chart": "nfs-subdir-provisioner", "keys": {"a": {"to": "b", "transform": "nope"}},
+                             "upstream": {"name": "x", "source": "y", "version": "1", "appVersion": "1"}}, "t")
+    with pytest.raises(KeyError, match="unknown transform 'nope'"):
+        run_transform(keymap.rules[0], "v", {})
+
+
+# --- hostile input: a clear result or a clear error, never a crash --------------------------------
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 70000) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8)
+
+
+@cache
+def _default_keys(chart: str) -> list[str]:
+    flat = yaml.safe_load((FIXTURES / chart / "defaults.yaml").read_text()) or {}
+    return sorted(flat)
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_value_under_upstream_keys_gives_ours_or_a_clear_refusal(chart: str, data: st.DataObject) -> None:
+    keys = data.draw(st.lists(st.sampled_from(_default_keys(chart)), min_size=1, max_size=6, unique=True))
+    given_values = nest({k: data.draw(_json) for k in keys if not any(k != o and o.startswith(k + ".") for o in keys)})
+    try:
+        result = migrate_mod.migrate(chart, given_values)
+    except migrate_mod.MigrationError as err:
+        assert "refuses" in str(err) and " -> " in str(err) or ": " in str(err)
+        return
+    merged = migrate_mod.merge(yaml.safe_load((get(chart).path / "values.yaml").read_text()), result.values)
+    schema = json.loads((get(chart).path / "values.schema.json").read_text())
+    assert not list(jsonschema.Draft7Validator(schema).iter_errors(merged))
+
+
+# --- the render check ---------------------------------------------------------------------------
+
+
+def test_the_render_check_names_the_upstream_key_behind_a_refusal() -> None:
+    result = migrate_mod.migrate("wordpress", {"mariadb": {"enabled": False},
+                                               "externalDatabase": {"host": "localhost"}})
+    message = migrate_mod.render_check(renderer().helm, result)
+    assert message is not None and "externalDatabase.host" in message
+    assert "(from the upstream key externalDatabase.host)" in message
+    ok = migrate_mod.migrate("wordpress", {"wordpressBlogName": "Blog"})
+    assert migrate_mod.render_check(renderer().helm, ok) is None

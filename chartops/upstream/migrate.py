@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -345,14 +346,14 @@ def migrate(chart: str, source: Mapping[str, Any]) -> Result:
     name = resolve(chart)
     keymap = load(name)
     ours = get(name)
-    defaults = yaml.safe_load((ours.path / "values.yaml").read_text()) or {}
+    defaults, validator = _chart(ours.path)
     walk = _Walk(keymap, source, defaults)
     walk.walk((), dict(source))
     walk.upstream_defaults()
     walk.apply()
     values = _order(_prune(walk.values, defaults), defaults)
     result = Result(name, values, walk.skipped, walk.unknown, walk.origin, walk.checks)
-    refused = check(ours.path, defaults, values, walk.origin)
+    refused = check(validator, defaults, values, walk.origin)
     if refused:
         raise MigrationError(
             f"{name}: the chart refuses {len(refused)} mapped value(s):\n" + "\n".join(f"  {r}" for r in refused))
@@ -370,16 +371,23 @@ def _origin_of(path: list[str | int | None], origin: Mapping[str, str]) -> str |
     return best[1] if best else None
 
 
-def check(chart_path: Path, defaults: Mapping[str, Any], values: Mapping[str, Any],
+@cache
+def _chart(path: Path) -> tuple[dict[str, Any], jsonschema.protocols.Validator]:
+    """Our chart's defaults and its values schema (read once per process)."""
+    defaults = yaml.safe_load((path / "values.yaml").read_text()) or {}
+    return defaults, jsonschema.Draft7Validator(json.loads((path / "values.schema.json").read_text()))
+
+
+def check(validator: jsonschema.protocols.Validator, defaults: Mapping[str, Any], values: Mapping[str, Any],
           origin: Mapping[str, str]) -> list[str]:
     """What our schema says about our defaults merged with the mapped values, naming the upstream key."""
-    schema = json.loads((chart_path / "values.schema.json").read_text())
     merged = merge(dict(defaults), dict(values))
     found: list[str] = []
-    for err in sorted(jsonschema.Draft7Validator(schema).iter_errors(merged), key=lambda e: list(e.absolute_path)):
+    for err in sorted(validator.iter_errors(merged), key=lambda e: [str(p) for p in e.absolute_path]):
         parts: list[str | int | None] = list(err.absolute_path)
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-            extra = sorted(set(err.instance) - set(err.schema.get("properties") or {}))
+            declared = err.schema.get("properties") if isinstance(err.schema, dict) else None
+            extra = sorted(set(err.instance) - set(declared or {}))
             parts += extra[:1]
         where = _origin_of(parts, origin)
         ours = _join(parts) or "(top level)"
