@@ -129,3 +129,17 @@ manages. Used by the ClusterRole (cluster profile) and by each Role
 type: object
 x-kubernetes-preserve-unknown-fields: true
 {{- end -}}
+
+{{/* ServiceMonitor on (locally or through global.monitoring) unless a PodMonitor replaces it. */}}
+{{- define "eck-operator.serviceMonitor.on" -}}
+{{- if and (include "common.monitoring.on" (dict "enabled" .Values.serviceMonitor.enabled "context" .)) (not .Values.podMonitor.enabled) }}true{{ end -}}
+{{- end -}}
+
+{{/* Plain HTTP, or with metrics-secure HTTPS authorised by Prometheus's ServiceAccount token. */}}
+{{- define "eck-operator.scrapeEndpoint" -}}
+{{- if .Values.config.metrics.secure -}}
+{{- toJson (dict "port" "metrics" "path" "/metrics" "scheme" "https" "bearerTokenFile" "/var/run/secrets/kubernetes.io/serviceaccount/token" "tlsConfig" .Values.serviceMonitor.tlsConfig) -}}
+{{- else -}}
+{{- toJson (dict "port" "metrics" "path" "/metrics" "scheme" "http") -}}
+{{- end -}}
+{{- end -}}
