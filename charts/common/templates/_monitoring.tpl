@@ -92,6 +92,7 @@ Usage: include "common.monitoring.serviceMonitor" (dict
   "name" "<object name>" "component" "controller"
   "selector" (dict ...labels of the metrics Service...) "serviceNamespace" "<ns, default release ns>"
   "endpoints" (list (dict "port" "metrics" ...)) "context" $)
+Optional: "namespaceSelector" (replaces the release namespace), "extraSpec" (more spec fields: targetLabels, limits).
 Renders nothing unless it is asked for.
 */}}
 {{- define "common.monitoring.serviceMonitor" -}}
@@ -107,11 +108,18 @@ spec:
   jobLabel: {{ . | quote }}
   {{- end }}
   namespaceSelector:
+    {{- if .namespaceSelector }}
+    {{- toYaml .namespaceSelector | nindent 4 }}
+    {{- else }}
     matchNames:
       - {{ .serviceNamespace | default (include "common.names.namespace" .context) | quote }}
+    {{- end }}
   selector:
     matchLabels:
       {{- toYaml .selector | nindent 6 }}
+  {{- with .extraSpec }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
   endpoints:
     {{- include "common.monitoring.endpoints" . | nindent 4 }}
 {{- end -}}

@@ -129,7 +129,7 @@ the cluster produces the same bytes (no diff, no rotation). A plain
 - --validating-webhook-certificate=/usr/local/certificates/tls.crt
 - --validating-webhook-key=/usr/local/certificates/tls.key
 {{- end }}
-- --enable-metrics={{ $c.metrics.enabled }}
+- --enable-metrics={{ include "ingress-nginx.metricsOn" . | eq "true" }}
 {{- range $k, $v := $c.extraArgs }}
 - --{{ $k }}{{ if not (kindIs "invalid" $v) }}={{ $v }}{{ end }}
 {{- end }}
@@ -143,7 +143,7 @@ metadata:
     {{- include "common.labels.pod" (dict "context" . "component" "controller" "podLabels" $c.podLabels) | nindent 4 }}
   {{- /* One map, podAnnotations winning: the same key twice is invalid YAML to strict parsers (Argo CD). */ -}}
   {{- $annotations := deepCopy ($c.podAnnotations | default dict) -}}
-  {{- if $c.metrics.enabled -}}
+  {{- if include "ingress-nginx.metricsOn" . -}}
   {{- $annotations = merge $annotations (dict "prometheus.io/scrape" "true" "prometheus.io/port" "10254") -}}
   {{- end -}}
   {{- with $annotations }}
@@ -194,7 +194,7 @@ spec:
           containerPort: 8443
           protocol: TCP
         {{- end }}
-        {{- if $c.metrics.enabled }}
+        {{- if include "ingress-nginx.metricsOn" . }}
         - name: metrics
           containerPort: 10254
           protocol: TCP
@@ -280,4 +280,9 @@ spec:
   topologySpreadConstraints:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end -}}
+
+{{/* Metrics are served when asked for, or when global.monitoring turns on the monitoring of every chart. */}}
+{{- define "ingress-nginx.metricsOn" -}}
+{{- include "common.monitoring.on" (dict "enabled" .Values.controller.metrics.enabled "context" .) -}}
 {{- end -}}
