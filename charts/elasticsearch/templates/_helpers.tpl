@@ -87,3 +87,8 @@ of a user who may only write the release namespace.
 {{- define "elasticsearch.live" -}}
 {{- if .Capabilities.APIVersions.Has "apiregistration.k8s.io/v1" }}true{{ end -}}
 {{- end -}}
+
+{{/* The exporter's objects: <clusterName>-metrics (Deployment, Service), -user and -roles (Secrets). */}}
+{{- define "elasticsearch.metricsName" -}}
+{{- printf "%s-metrics" (include "elasticsearch.clusterName" .) | trunc 55 | trimSuffix "-" -}}
+{{- end -}}
