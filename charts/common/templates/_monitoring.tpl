@@ -34,8 +34,13 @@ Usage: include "common.monitoring.requireApi" (dict "kind" "ServiceMonitor" "key
 {{- define "common.monitoring.requireApi" -}}
 {{- $caps := .context.Capabilities.APIVersions -}}
 {{- if and ($caps.Has "apiregistration.k8s.io/v1") (not ($caps.Has (printf "monitoring.coreos.com/v1/%s" .kind))) -}}
-{{- include "common.fail" (dict "key" .key "message" (printf "asks for a %s, but the cluster has no monitoring.coreos.com/v1 %s API: install the Prometheus Operator's CRDs first (kube-prometheus-stack, or the prometheus-operator-crds chart), or turn it off (and global.monitoring.enabled)" .kind .kind) "context" .context) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "asks for a %s, but the cluster has no monitoring.coreos.com/v1 %s API: install the Prometheus Operator's CRDs first (kube-prometheus-stack, or the prometheus-operator-crds chart), or set it to false" .kind .kind) "context" .context) -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The key that asked for an object: the chart's own `<key>.enabled`, else global.monitoring.enabled. */}}
+{{- define "common.monitoring.askedBy" -}}
+{{- if .values.enabled }}{{ printf "%s.enabled" .key }}{{ else }}global.monitoring.enabled{{ end -}}
 {{- end -}}
 
 {{/* Prometheus label names: rule labels the user adds must be valid, or the rule group is refused at load. */}}
@@ -97,7 +102,7 @@ Renders nothing unless it is asked for.
 */}}
 {{- define "common.monitoring.serviceMonitor" -}}
 {{- if include "common.monitoring.on" (dict "enabled" .values.enabled "context" .context) -}}
-{{- include "common.monitoring.requireApi" (dict "kind" "ServiceMonitor" "key" (printf "%s.enabled" .key) "context" .context) -}}
+{{- include "common.monitoring.requireApi" (dict "kind" "ServiceMonitor" "key" (include "common.monitoring.askedBy" .) "context" .context) -}}
 
 apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
@@ -162,7 +167,7 @@ appended as a group of their own.
 */}}
 {{- define "common.monitoring.prometheusRule" -}}
 {{- if include "common.monitoring.on" (dict "enabled" .values.enabled "context" .context) -}}
-{{- include "common.monitoring.requireApi" (dict "kind" "PrometheusRule" "key" (printf "%s.enabled" .key) "context" .context) -}}
+{{- include "common.monitoring.requireApi" (dict "kind" "PrometheusRule" "key" (include "common.monitoring.askedBy" .) "context" .context) -}}
 {{- include "common.monitoring.checkLabels" (dict "labels" (.values.labels | default dict) "key" (printf "%s.labels" .key) "context" .context) -}}
 {{- $disabled := .values.disabled | default dict -}}
 {{- $groups := list -}}
