@@ -25,8 +25,8 @@ from chartops.testbed import plane as plane_mod
 from chartops.testbed.controllers import coredns, monitoring
 from chartops.testbed.harness import Running
 from tests import promql
-from tests.cluster_helpers import Kube
-from tests.helpers import of_kind, render
+from tests.cluster_helpers import Kube, manifest_objects
+from tests.helpers import of_kind
 
 cluster = pytest.mark.cluster
 
@@ -201,9 +201,9 @@ def test_a_monitor_at_a_wrong_port_fails_the_check(stack: Stack) -> None:
 @cluster
 def test_every_prometheus_rule_loads(stack: Stack) -> None:
     expected: dict[str, set[str]] = {}
-    for chart, namespace, args in INSTALLS:
+    for chart, namespace, _ in INSTALLS:
         manifest = stack.kube.helm("get", "manifest", chart, "-n", namespace).stdout
-        for rule in of_kind(_docs(manifest), "PrometheusRule"):
+        for rule in of_kind(manifest_objects(manifest), "PrometheusRule"):
             for group in rule["spec"]["groups"]:
                 expected[group["name"]] = {r.get("alert") or r["record"] for r in group["rules"]}
     assert set(expected) >= {"metallb", "coredns", "eck-operator"}
@@ -233,12 +233,6 @@ def test_rules_and_dashboards_use_metrics_the_components_expose(stack: Stack) ->
     assert not missing, f"metrics used by rules or dashboards that no component exposes: {missing}"
     stale = sorted(n for n in UNSEEN_HERE if n in scraped)
     assert not stale, f"UNSEEN_HERE lists metrics that are scraped after all: {stale}"
-
-
-def _docs(text: str) -> list[dict[str, Any]]:
-    import yaml
-
-    return [d for d in yaml.safe_load_all(text) if d]
 
 
 def test_unseen_metrics_are_used_somewhere() -> None:

@@ -28,6 +28,7 @@ class Chart:
     chart: str
     namespace: str
     values: dict[str, Any]
+    release: str = "test"
 
 
 CHARTS = {
@@ -35,6 +36,15 @@ CHARTS = {
         "prometheus": {"prometheusRule": {"enabled": True, "labels": TEAM, "excludePools": "reserved"}}}),
     "coredns": Chart("coredns", "kube-system", {"prometheus": {"prometheusRule": {"enabled": True, "labels": TEAM}}}),
     "eck-operator": Chart("eck-operator", "elastic-system", {"prometheusRule": {"enabled": True, "labels": TEAM}}),
+    "ingress-nginx": Chart("ingress-nginx", "ingress-nginx", {"controller": {"metrics": {
+        "enabled": True, "prometheusRule": {"enabled": True, "labels": TEAM}}}}),
+    "metrics-server": Chart("metrics-server", "kube-system", {"prometheusRule": {"enabled": True, "labels": TEAM}}),
+    "mysql": Chart("mysql", "apps", {"auth": {"database": "wp", "username": "wp"}, "architecture": "replication",
+                                     "metrics": {"enabled": True, "prometheusRule": {"enabled": True, "labels": TEAM}}},
+                   release="db"),
+    "calico": Chart("calico", "tigera-operator", {"prometheusRule": {"enabled": True, "labels": TEAM}}),
+    "elasticsearch": Chart("elasticsearch", "demo", {"clusterName": "logs", "metrics": {
+        "enabled": True, "prometheusRule": {"enabled": True, "labels": TEAM}}}),
 }
 
 
@@ -70,6 +80,21 @@ def _rcodes(servfail: str, noerror: str) -> dict[str, str]:
 def _forward(servfail: str, noerror: str) -> dict[str, str]:
     s = 'coredns_proxy_request_duration_seconds_count{namespace="kube-system", pod="d1", proxy_name="forward", to="10.0.0.1:53"'
     return {f'{s}, rcode="SERVFAIL"}}': servfail, f'{s}, rcode="NOERROR"}}': noerror}
+
+
+NGINX = "ingress-nginx"
+C = "calico-system"
+PRIMARY = "db-mysql-0"
+
+
+def _requests(errors: str, ok: str) -> dict[str, str]:
+    s = f'nginx_ingress_controller_requests{{controller_namespace="{NGINX}", exported_namespace="shop", ingress="web"'
+    return {f'{s}, status="503"}}': errors, f'{s}, status="200"}}': ok}
+
+
+def _health(color: str) -> dict[str, str]:
+    return {f'elasticsearch_cluster_health_status{{namespace="demo", cluster="logs", color="{c}"}}':
+            "1x30" if c == color else "0x30" for c in ("green", "yellow", "red")}
 
 
 CASES: dict[str, list[Case]] = {
@@ -163,12 +188,116 @@ CASES: dict[str, list[Case]] = {
              {f'controller_runtime_reconcile_errors_total{{namespace="{E}", container="manager", pod="o-0", '
               'controller="elasticsearch-controller"}': "0+1x5 5x40"}, at="30m"),
     ],
+    "ingress-nginx": [
+        Case("NginxIngressControllerDown", {f'up{{namespace="{NGINX}", container="controller", pod="c1"}}': "0x30"},
+             [{"namespace": NGINX, "container": "controller", "pod": "c1", "severity": "critical"}]),
+        Case("NginxIngressControllerDown", {}, [{"namespace": NGINX, "container": "controller", "severity": "critical"}]),
+        Case("NginxIngressControllerDown", {f'up{{namespace="{NGINX}", container="controller", pod="c1"}}': "1x30"}),
+        # 10 of 60 requests a minute fail: 17 % > 5 %
+        Case("NginxIngress5xxRatioHigh", _requests("0+10x30", "0+50x30"),
+             [{"exported_namespace": "shop", "ingress": "web", "severity": "warning"}]),
+        Case("NginxIngress5xxRatioHigh", _requests("0+1x30", "0+99x30")),  # 1 %
+        Case("NginxIngress5xxRatioHigh", _requests("0+1x30", "0+1x30")),  # 50 %, but 2 requests a minute
+        Case("NginxIngressCertificateExpiring",
+             {f'nginx_ingress_controller_ssl_expire_time_seconds{{controller_namespace="{NGINX}", host="shop.feng.org"}}':
+              f"{10 * 86400}x30"},
+             [{"host": "shop.feng.org", "severity": "warning"}]),
+        Case("NginxIngressCertificateExpiring",
+             {f'nginx_ingress_controller_ssl_expire_time_seconds{{controller_namespace="{NGINX}", host="shop.feng.org"}}':
+              f"{60 * 86400}x30"}),
+        Case("NginxIngressConfigReloadFailed",
+             {f'nginx_ingress_controller_config_last_reload_successful{{controller_namespace="{NGINX}", controller_pod="c1"}}':
+              "0x30"}, [{"controller_pod": "c1", "severity": "critical"}]),
+        Case("NginxIngressConfigReloadFailed",
+             {f'nginx_ingress_controller_config_last_reload_successful{{controller_namespace="{NGINX}", controller_pod="c1"}}':
+              "1x30"}),
+    ],
+    "metrics-server": [
+        Case("MetricsServerDown", {f'up{{namespace="{K}", container="metrics-server", pod="ms"}}': "0x30"},
+             [{"namespace": K, "container": "metrics-server", "pod": "ms", "severity": "critical"}]),
+        Case("MetricsServerDown", {}, [{"namespace": K, "container": "metrics-server", "severity": "critical"}]),
+        Case("MetricsServerDown", {f'up{{namespace="{K}", container="metrics-server", pod="ms"}}': "1x30"}),
+        Case("MetricsAPIUnavailable",
+             {'aggregator_unavailable_apiservice{name="v1beta1.metrics.k8s.io", instance="10.0.0.201:6443"}': "1x30"},
+             [{"name": "v1beta1.metrics.k8s.io", "severity": "critical"}]),
+        Case("MetricsAPIUnavailable",
+             {'aggregator_unavailable_apiservice{name="v1beta1.metrics.k8s.io", instance="10.0.0.201:6443"}': "0x30",
+              'aggregator_unavailable_apiservice{name="v1.other.io", instance="10.0.0.201:6443"}': "1x30"}),
+    ],
+    "mysql": [
+        Case("MySQLPrimaryUnreachable", {f'mysql_up{{namespace="apps", pod="{PRIMARY}"}}': "0x30",
+                                         f'up{{namespace="apps", pod="{PRIMARY}"}}': "1x30"},
+             [{"namespace": "apps", "pod": PRIMARY, "severity": "critical"}]),
+        Case("MySQLPrimaryUnreachable", {f'up{{namespace="apps", pod="{PRIMARY}"}}': "0x30"},
+             [{"namespace": "apps", "pod": PRIMARY, "severity": "critical"}]),
+        Case("MySQLPrimaryUnreachable", {}, [{"namespace": "apps", "pod": PRIMARY, "severity": "critical"}]),
+        Case("MySQLPrimaryUnreachable", {f'mysql_up{{namespace="apps", pod="{PRIMARY}"}}': "1x30",
+                                         f'up{{namespace="apps", pod="{PRIMARY}"}}': "1x30",
+                                         'mysql_up{namespace="apps", pod="db-mysql-1"}': "0x30"}),
+        Case("MySQLInstanceDown", {'mysql_up{namespace="apps", pod="db-mysql-1"}': "0x30"},
+             [{"namespace": "apps", "pod": "db-mysql-1", "severity": "warning"}]),
+        Case("MySQLInstanceDown", {f'mysql_up{{namespace="apps", pod="{PRIMARY}"}}': "0x30"}),  # the primary's own alert
+        # MySQL 8.4 reports SHOW REPLICA STATUS columns, older servers SHOW SLAVE STATUS ones
+        Case("MySQLReplicationIOThreadStopped",
+             {'mysql_slave_status_replica_io_running{namespace="apps", pod="db-mysql-1"}': "0x30"},
+             [{"namespace": "apps", "pod": "db-mysql-1", "severity": "critical"}]),
+        Case("MySQLReplicationIOThreadStopped",
+             {'mysql_slave_status_slave_io_running{namespace="apps", pod="db-mysql-2"}': "0x30"},
+             [{"namespace": "apps", "pod": "db-mysql-2", "severity": "critical"}]),
+        Case("MySQLReplicationIOThreadStopped",
+             {'mysql_slave_status_replica_io_running{namespace="apps", pod="db-mysql-1"}': "1x30"}),
+        Case("MySQLReplicationSQLThreadStopped",
+             {'mysql_slave_status_replica_sql_running{namespace="apps", pod="db-mysql-1"}': "0x30"},
+             [{"namespace": "apps", "pod": "db-mysql-1", "severity": "critical"}]),
+        Case("MySQLReplicationSQLThreadStopped",
+             {'mysql_slave_status_replica_sql_running{namespace="apps", pod="db-mysql-1"}': "1x30"}),
+        Case("MySQLReplicationLag",
+             {'mysql_slave_status_seconds_behind_source{namespace="apps", pod="db-mysql-1"}': "45x30"},
+             [{"namespace": "apps", "pod": "db-mysql-1", "severity": "warning"}]),
+        Case("MySQLReplicationLag",
+             {'mysql_slave_status_seconds_behind_source{namespace="apps", pod="db-mysql-1"}': "30x30"}),
+    ],
+    "calico": [
+        Case("CalicoFelixDown", {f'up{{namespace="{C}", service="calico-felix-metrics", instance="10.0.0.211:9091"}}':
+                                 "0x30"},
+             [{"namespace": C, "service": "calico-felix-metrics", "instance": "10.0.0.211:9091",
+               "severity": "critical"}]),
+        Case("CalicoFelixDown", {f'up{{namespace="{C}", service="calico-felix-metrics", instance="10.0.0.211:9091"}}':
+                                 "1x30"}),
+        Case("CalicoFelixDataplaneFailures",
+             {f'felix_int_dataplane_failures{{namespace="{C}", instance="10.0.0.211:9091"}}': "0+1x30"},
+             [{"namespace": C, "instance": "10.0.0.211:9091", "severity": "warning"}]),
+        Case("CalicoFelixDataplaneFailures",
+             {f'felix_int_dataplane_failures{{namespace="{C}", instance="10.0.0.211:9091"}}': "3x30"}),
+        Case("CalicoKubeControllersDown", {},
+             [{"namespace": C, "service": "calico-kube-controllers-metrics", "severity": "warning"}]),
+        Case("CalicoKubeControllersDown",
+             {f'up{{namespace="{C}", service="calico-kube-controllers-metrics", pod="kc"}}': "1x30"}),
+        Case("CalicoIPPoolNearlyFull", {f'ipam_allocations_in_use{{namespace="{C}", ippool="default", node="w1"}}': "950x30",
+                                        f'ipam_ippool_size{{namespace="{C}", ippool="default"}}': "1000x30"},
+             [{"ippool": "default", "severity": "warning"}]),
+        Case("CalicoIPPoolNearlyFull", {f'ipam_allocations_in_use{{namespace="{C}", ippool="default", node="w1"}}': "500x30",
+                                        f'ipam_ippool_size{{namespace="{C}", ippool="default"}}': "1000x30"}),
+    ],
+    "elasticsearch": [
+        Case("ElasticsearchClusterNotGreen", _health("yellow"),
+             [{"namespace": "demo", "cluster": "logs", "severity": "warning"}]),
+        Case("ElasticsearchClusterNotGreen", _health("green")),
+        Case("ElasticsearchClusterRed", _health("red"), [{"namespace": "demo", "cluster": "logs", "severity": "critical"}]),
+        Case("ElasticsearchClusterRed", _health("yellow")),
+        Case("ElasticsearchExporterDown", {'up{namespace="demo", service="logs-metrics", pod="x"}': "0x30"},
+             [{"namespace": "demo", "service": "logs-metrics", "pod": "x", "severity": "warning"}]),
+        Case("ElasticsearchExporterDown", {'elasticsearch_cluster_health_up{namespace="demo", pod="x"}': "0x30"},
+             [{"namespace": "demo", "severity": "warning"}]),
+        Case("ElasticsearchExporterDown", {'up{namespace="demo", service="logs-metrics", pod="x"}': "1x30",
+                                           'elasticsearch_cluster_health_up{namespace="demo", pod="x"}': "1x30"}),
+    ],
 }
 
 
 def rule_groups(chart: str) -> list[dict[str, Any]]:
     c = CHARTS[chart]
-    rules = of_kind(render(c.chart, c.values, namespace=c.namespace), "PrometheusRule")
+    rules = of_kind(render(c.chart, c.values, namespace=c.namespace, release=c.release), "PrometheusRule")
     assert rules, f"{chart} renders no PrometheusRule"
     return [g for r in rules for g in r["spec"]["groups"]]
 

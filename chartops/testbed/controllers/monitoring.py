@@ -40,7 +40,8 @@ def prometheus_binaries(root: Path | None = None) -> dict[str, Path]:
     """The operator's Prometheus pod: the reloader writes the configuration once (init container), then
     Prometheus runs with the reloader beside it."""
     reloader = builds.path("prometheus-config-reloader", root)
-    return {"init-config-reloader": reloader, "config-reloader": reloader, "prometheus": builds.path("prometheus", root)}
+    return {"init-config-reloader": reloader, "config-reloader": reloader,
+            "prometheus": builds.path("prometheus", root)}
 
 
 def module_dir(root: Path | None = None) -> Path:

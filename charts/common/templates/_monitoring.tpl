@@ -170,6 +170,13 @@ appended as a group of their own.
 {{- include "common.monitoring.requireApi" (dict "kind" "PrometheusRule" "key" (include "common.monitoring.askedBy" .) "context" .context) -}}
 {{- include "common.monitoring.checkLabels" (dict "labels" (.values.labels | default dict) "key" (printf "%s.labels" .key) "context" .context) -}}
 {{- $disabled := .values.disabled | default dict -}}
+{{- $known := list -}}
+{{- range .groups }}{{ range .rules }}{{ $known = append $known (.alert | default "") }}{{ end }}{{ end -}}
+{{- range $name, $_ := $disabled -}}
+{{- if not (has $name $known) -}}
+{{- include "common.fail" (dict "key" (printf "%s.disabled.%s" $.key $name) "message" (printf "is no alert of this chart: pick from %s" (join ", " (compact $known))) "context" $.context) -}}
+{{- end -}}
+{{- end -}}
 {{- $groups := list -}}
 {{- range .groups -}}
 {{- $rules := list -}}
