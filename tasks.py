@@ -207,6 +207,9 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
         _cluster_up(c)
         tier = bench_mod.count_suite_renders(extra_args=("-n", "0", "-m", "cluster"), wrap=plane_mod.wrap)
         print(f"cluster tier (warm, one worker): {tier.seconds:.1f} s (exit {tier.exit_code})")
+        for name, module in bench_mod.TIER_MODULES.items():
+            part = bench_mod.count_suite_renders(extra_args=("-n", "0", "-m", "cluster", module), wrap=plane_mod.wrap)
+            print(f"  of which {name} ({module}): {part.seconds:.1f} s (exit {part.exit_code})")
 
 
 # --- delivery tasks (package, push, verify-published, images) ---

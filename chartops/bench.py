@@ -25,6 +25,8 @@ from chartops.render import Request
 # upstream charts take when rendered one by one (0.56 s on the 2-core reference machine).
 PLATFORM_BUDGET_S = 0.28
 PLATFORM_SUBCHARTS = ("metallb", "ingress-nginx", "nfs-subdir-provisioner", "coredns", "calico")
+# Parts of the cluster tier timed on their own (each on its own plane).
+TIER_MODULES = {"monitoring": "tests/test_monitoring.py"}
 
 
 @dataclass(frozen=True)

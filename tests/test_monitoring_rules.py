@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from chartops.testbed import builds
+from tests.helpers import CHARTS as CHARTS_DIR
 from tests.helpers import of_kind, render
 
 TEAM = {"team": "platform"}
@@ -376,3 +377,12 @@ def test_a_broken_alert_fails_its_unit_test(tmp_path: Path) -> None:
     (tmp_path / "tests.yaml").write_text(yaml.safe_dump(unit_tests("metallb", rules), sort_keys=False))
     proc = promtool("test", "rules", "tests.yaml", cwd=tmp_path)
     assert proc.returncode != 0 and "MetalLBAddressPoolUsage75Percent" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("chart", sorted(CHARTS))
+def test_every_alert_is_in_the_charts_readme(chart: str) -> None:
+    readme = (CHARTS_DIR / chart / "README.md").read_text()
+    section = readme.split("## Monitoring", 1)[-1]
+    missing = [a["alert"] for a in alerts(chart) if f"`{a['alert']}`" not in section
+               and not a["alert"].startswith("MetalLBAddressPoolUsage")]
+    assert not missing, f"charts/{chart}/README.md's Alerts table lacks {missing}"
