@@ -16,8 +16,10 @@ from tests.helpers import of_kind, render
 # Every monitoring object of a chart: global.monitoring turns on its monitors, rules and dashboards.
 ALL_ON: dict[str, dict[str, Any]] = {
     "metallb": {}, "coredns": {}, "ingress-nginx": {"controller": {"metrics": {"enabled": True}}},
-    "eck-operator": {"config": {"metrics": {"port": 9090}}}, "metrics-server": {}, "mysql": {},
-    "calico": {}, "elasticsearch": {},
+    "eck-operator": {"config": {"metrics": {"port": 9090}}}, "metrics-server": {}, "calico": {},
+    # the apps' exporters are sidecars or Deployments of their own: global.monitoring does not start them
+    "mysql": {"auth": {"database": "wp", "username": "wp"}, "metrics": {"enabled": True}},
+    "elasticsearch": {"metrics": {"enabled": True}},
 }
 
 # Grafana's variables, replaced by values PromQL accepts before parsing.
