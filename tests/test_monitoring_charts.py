@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from chartops.render import Request
+from chartops.validate import CRDCatalog, errors
 from chartops.testbed import builds
 from tests import promql
 from tests.helpers import CHARTS, RenderError, containers, of_kind, render, render_error, renderer
@@ -308,3 +309,27 @@ def test_dashboard_json_is_the_charts_file() -> None:
     assert cm["metadata"]["annotations"] == {"grafana_folder": "Platform"}
     assert json.loads(cm["data"]["metallb.json"]) == json.loads(
         (CHARTS / "metallb" / "files" / "dashboards" / "metallb.json").read_text())
+
+
+# --- the objects against the Prometheus Operator's own CRDs (from its Go module, as the cluster test installs them) ---
+
+WITH_PODMONITORS = {"metallb": {"prometheus": {"podMonitor": {"enabled": True, "bearerTokenSecret": {"name": "t"}}}},
+                    "eck-operator": {"config": {"metrics": {"port": 9090}}, "podMonitor": {"enabled": True}}}
+
+
+@pytest.fixture(scope="module")
+def operator_crds() -> CRDCatalog:
+    from chartops.testbed.controllers import monitoring
+
+    catalog = CRDCatalog()
+    catalog.extend(monitoring.crds(kinds=("servicemonitors", "podmonitors", "prometheusrules")))
+    return catalog
+
+
+@pytest.mark.parametrize("chart", sorted(promql.ALL_ON))
+def test_monitoring_objects_validate_against_the_operators_crds(chart: str, operator_crds: CRDCatalog) -> None:
+    objs = promql.render_all_on(chart) + (render(chart, WITH_PODMONITORS[chart]) if chart in WITH_PODMONITORS else [])
+    checked = [o for o in objs if o["kind"] in MONITORING_KINDS]
+    assert checked
+    problems = [f"{o['kind']}/{o['metadata']['name']}: {e}" for o in checked for e in errors(o, operator_crds)]
+    assert not problems, "\n".join(problems)

@@ -55,8 +55,9 @@ def module_dir(root: Path | None = None) -> Path:
     return Path(json.loads(proc.stdout)["Dir"])
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 reading of a bare `=` (an enum value in the CRDs), which YAML 1.1 tags as a `value`."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.2 reading of a bare `=` (an enum value in the CRDs), which YAML 1.1 tags as a `value`;
+    libyaml's loader when present (the CRDs are megabytes)."""
 
 
 _Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
