@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from chartops.render import Request
-from chartops.validate import CRDCatalog, errors
 from chartops.testbed import builds
+from chartops.validate import CRDCatalog, errors
 from tests import promql
 from tests.helpers import CHARTS, RenderError, containers, of_kind, render, render_error, renderer
 
