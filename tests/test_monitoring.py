@@ -143,20 +143,33 @@ def stack(kube: Kube) -> Iterator[Stack]:
                 print(f"--- {run.controller.name}/{name}\n{run.logs(name)[-2000:]}")
 
 
-def targets_up(api: monitoring.PrometheusApi, namespaces: set[str], timeout: float = 90) -> list[dict[str, Any]]:
-    """The active targets in those namespaces once each was scraped; fails naming every target that is
-    not up (its scrape URL and error), or a namespace with no target at all."""
+def monitor_pools(kube: Kube) -> set[str]:
+    """The scrape pool of every endpoint of every monitor the Prometheus selects (the operator names
+    them `serviceMonitor/<namespace>/<name>/<endpoint index>`)."""
+    selector = ",".join(f"{k}={v}" for k, v in SELECTOR.items())
+    pools = set()
+    for kind, field_name, prefix in (("servicemonitors", "endpoints", "serviceMonitor"),
+                                     ("podmonitors", "podMetricsEndpoints", "podMonitor")):
+        for m in kube.get(kind, "-A", "-l", selector)["items"]:
+            for i, _ in enumerate(m["spec"][field_name]):
+                pools.add(f"{prefix}/{m['metadata']['namespace']}/{m['metadata']['name']}/{i}")
+    return pools
+
+
+def targets_up(api: monitoring.PrometheusApi, pools: set[str], timeout: float = 90) -> list[dict[str, Any]]:
+    """The active targets of those scrape pools once each was scraped; fails naming every pool without a
+    target (a monitor that selects nothing) and every target that is not up (its URL and error)."""
     deadline = time.monotonic() + timeout
     while True:
-        found = [t for t in api.targets() if t["labels"].get("namespace") in namespaces]
-        seen = {t["labels"]["namespace"] for t in found}
+        found = [t for t in api.targets() if t["scrapePool"] in pools]
+        empty = pools - {t["scrapePool"] for t in found}
         pending = [t for t in found if t["health"] == "unknown"]
-        if (seen == namespaces and not pending) or time.monotonic() > deadline:
+        if (not empty and not pending) or time.monotonic() > deadline:
             break
         time.sleep(1)
     down = [f"{t['scrapePool']} {t['scrapeUrl']}: {t['health']} {t.get('lastError', '')}"
             for t in found if t["health"] != "up"]
-    assert seen == namespaces, f"no target in {sorted(namespaces - seen)}"
+    assert not empty, f"monitors without any target: {sorted(empty)}"
     assert not down, "targets not up:\n" + "\n".join(down)
     return found
 
@@ -174,31 +187,36 @@ def test_the_operator_reconciles_the_prometheus_into_its_statefulset_and_config(
 
 @cluster
 def test_every_charts_monitor_scrapes_its_running_component(stack: Stack) -> None:
-    found = targets_up(stack.api, {ns for ns, _ in COMPONENTS.values()})
-    pools = {t["scrapePool"] for t in found}
+    pools = monitor_pools(stack.kube)
+    targets_up(stack.api, pools)
     for chart, (namespace, metric) in COMPONENTS.items():
         assert any(p.startswith(f"serviceMonitor/{namespace}/") for p in pools), chart
         assert stack.api.query(metric), f"{chart}: no {metric} scraped"
 
 
 @cluster
-def test_a_monitor_at_a_wrong_port_fails_the_check(stack: Stack) -> None:
+@pytest.mark.parametrize("endpoint, error", [
+    ({"port": "dns-tcp"}, r"wrong-port/0 http://[0-9.]+:53/metrics: down"),  # a port of the pod, but not metrics
+    ({"targetPort": 9154}, r"without any target: \['serviceMonitor/kube-system/wrong-port/0'\]"),  # no such port
+])
+def test_a_monitor_at_a_wrong_port_fails_the_check(stack: Stack, endpoint: dict[str, Any], error: str) -> None:
     wrong = {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
              "metadata": {"name": "wrong-port", "namespace": "kube-system", "labels": SELECTOR},
              "spec": {"selector": {"matchLabels": {"k8s-app": "kube-dns"}},
                       "namespaceSelector": {"matchNames": ["kube-system"]},
-                      "endpoints": [{"targetPort": 9154, "interval": "5s"}]}}
+                      "endpoints": [{**endpoint, "interval": "5s"}]}}
     stack.kube.apply(wrong)
     try:
-        stack.kube.wait_for("the wrong-port target", lambda: any(
-            t["scrapePool"].endswith("/wrong-port/0") and t["health"] == "down" for t in stack.api.targets()),
-            timeout=90)
-        with pytest.raises(AssertionError, match=r"wrong-port.*:9154"):
-            targets_up(stack.api, {"kube-system"}, timeout=5)
+        pools = monitor_pools(stack.kube)
+        assert "serviceMonitor/kube-system/wrong-port/0" in pools
+        stack.kube.wait_for("Prometheus to load the wrong-port job", lambda: "/wrong-port/" in stack.api.get(
+            "/api/v1/status/config")["yaml"], timeout=90)
+        with pytest.raises(AssertionError, match=error):
+            targets_up(stack.api, pools, timeout=30)
     finally:
         stack.kube.kubectl("delete", "servicemonitor", "wrong-port", "-n", "kube-system")
-        stack.kube.wait_for("the wrong-port target to go", lambda: not any(
-            "/wrong-port/" in t["scrapePool"] for t in stack.api.targets()), timeout=120)
+        stack.kube.wait_for("the wrong-port job to go", lambda: "/wrong-port/" not in stack.api.get(
+            "/api/v1/status/config")["yaml"], timeout=120)
 
 
 @cluster
@@ -225,7 +243,7 @@ def test_every_prometheus_rule_loads(stack: Stack) -> None:
 
 @cluster
 def test_rules_and_dashboards_use_metrics_the_components_expose(stack: Stack) -> None:
-    targets_up(stack.api, {ns for ns, _ in COMPONENTS.values()})
+    targets_up(stack.api, monitor_pools(stack.kube))
     scraped = stack.api.names()
     used: dict[str, set[str]] = {}
     for chart, _, _ in INSTALLS:
