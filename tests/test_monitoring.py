@@ -71,8 +71,6 @@ UNSEEN_HERE = {
     "metallb_layer2_responses_sent": "the speaker's",
     "metallb_layer2_gratuitous_sent": "the speaker's",
     "coredns_proxy_healthcheck_failures_total": "only once an upstream fails its health check",
-    "coredns_forward_healthcheck_broken_total": "only once every upstream fails",
-    "coredns_panics_total": "only once CoreDNS recovers from a panic",
 }
 
 
