@@ -215,7 +215,7 @@ def test_a_monitor_at_a_wrong_port_fails_the_check(stack: Stack) -> None:
         stack.kube.wait_for("Prometheus to load the wrong-port job", lambda: "/wrong-port/" in stack.api.get(
             "/api/v1/status/config")["yaml"], timeout=240)
         with pytest.raises(AssertionError) as failed:
-            targets_up(stack.api, pools, timeout=30)
+            targets_up(stack.api, pools, timeout=15)
         message = str(failed.value)
         assert re.search(r"wrong-port/0 http://[0-9.]+:53/metrics: down", message), message
         assert "wrong-port/1: no target" in message, message
