@@ -23,7 +23,7 @@ import pytest
 
 from chartops.testbed import harness
 from chartops.testbed import plane as plane_mod
-from chartops.testbed.controllers import coredns, monitoring
+from chartops.testbed.controllers import coredns, metrics_server, monitoring
 from chartops.testbed.harness import Running
 from tests import promql
 from tests.cluster_helpers import Kube, manifest_objects
@@ -43,6 +43,7 @@ COMPONENTS = {
     "metallb": ("metallb-system", "metallb_allocator_addresses_in_use_total"),
     "coredns": ("kube-system", "coredns_dns_requests_total"),
     "eck-operator": ("elastic-system", "controller_runtime_reconcile_total"),
+    "metrics-server": ("kube-system", "metrics_server_kubelet_request_total"),
 }
 
 # (chart, release namespace, extra helm args): each with its ServiceMonitor and PrometheusRule on.
@@ -60,6 +61,9 @@ INSTALLS: list[tuple[str, str, list[str]]] = [
     ("eck-operator", "elastic-system", [
         "-f", "values/apps/eck-operator-lab.yaml", "--create-namespace",
         "--set", "config.metrics.port=9090,serviceMonitor.enabled=true,prometheusRule.enabled=true"]),
+    ("metrics-server", "kube-system", [
+        "-f", "charts/metrics-server/ci/lab-values.yaml",
+        "--set", "metrics.enabled=true,serviceMonitor.enabled=true,prometheusRule.enabled=true"]),
 ]
 
 # Metrics the charts' rules and dashboards use that no running binary here exposes, and why.
@@ -71,6 +75,7 @@ UNSEEN_HERE = {
     "metallb_layer2_responses_sent": "the speaker's",
     "metallb_layer2_gratuitous_sent": "the speaker's",
     "coredns_proxy_healthcheck_failures_total": "only once an upstream fails its health check",
+    "aggregator_unavailable_apiservice": "the API server's own metric: this Prometheus does not scrape the API server",
 }
 
 
@@ -124,6 +129,9 @@ def stack(kube: Kube) -> Iterator[Stack]:
                     "spec": {"type": "LoadBalancer", "ports": [{"port": 80}], "selector": {"app": "web"}}})
         kube.wait_for("an address from MetalLB's lab pool", lambda: kube.get("service", "web", "-n", "default").get(
             "status", {}).get("loadBalancer", {}).get("ingress"), timeout=120)
+        ms = metrics_server.start("kube-system", "metrics-server")
+        runs.append(ms)
+        ms.wait_ready(timeout=120)  # its first scrape of the (kwok) kubelets is in
         dns = harness.start("coredns", "kube-system", "Deployment", "coredns", addresses=["192.0.2.53"])
         runs.append(dns)
         coredns.serve_upstream(dns, "192.0.2.53", "192.0.2.1")
