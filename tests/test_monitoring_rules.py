@@ -286,12 +286,15 @@ CASES: dict[str, list[Case]] = {
         Case("ElasticsearchClusterNotGreen", _health("green")),
         Case("ElasticsearchClusterRed", _health("red"), [{"namespace": "demo", "cluster": "logs", "severity": "critical"}]),
         Case("ElasticsearchClusterRed", _health("yellow")),
+        # a down exporter reports no health either: both halves fire
         Case("ElasticsearchExporterDown", {'up{namespace="demo", service="logs-metrics", pod="x"}': "0x30"},
-             [{"namespace": "demo", "service": "logs-metrics", "pod": "x", "severity": "warning"}]),
-        Case("ElasticsearchExporterDown", {'elasticsearch_cluster_health_up{namespace="demo", pod="x"}': "0x30"},
-             [{"namespace": "demo", "severity": "warning"}]),
+             [{"namespace": "demo", "service": "logs-metrics", "pod": "x", "severity": "warning"},
+              {"namespace": "demo", "cluster": "logs", "severity": "warning"}]),
+        # the exporter answers, but without the cluster's health (it cannot reach or log in to Elasticsearch)
+        Case("ElasticsearchExporterDown", {'up{namespace="demo", service="logs-metrics", pod="x"}': "1x30"},
+             [{"namespace": "demo", "cluster": "logs", "severity": "warning"}]),
         Case("ElasticsearchExporterDown", {'up{namespace="demo", service="logs-metrics", pod="x"}': "1x30",
-                                           'elasticsearch_cluster_health_up{namespace="demo", pod="x"}': "1x30"}),
+             **_health("green")}),
     ],
 }
 
