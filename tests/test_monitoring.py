@@ -16,6 +16,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,8 +123,10 @@ def stack(kube: Kube) -> Iterator[Stack]:
     try:
         started = {"metallb": harness.launch("metallb", "metallb-system", "Deployment", "metallb-controller"),
                    "eck-operator": harness.launch("eck", "elastic-system", "StatefulSet", "elastic-operator")}
-        for chart, namespace, args in INSTALLS:
-            kube.helm("install", chart, f"charts/{chart}", "-n", namespace, *args, *SHARED, "--wait", timeout=600)
+        with ThreadPoolExecutor(len(INSTALLS)) as pool:  # independent releases: side by side
+            for done in [pool.submit(kube.helm, "install", chart, f"charts/{chart}", "-n", namespace, *args, *SHARED,
+                                     "--wait", timeout=600) for chart, namespace, args in INSTALLS]:
+                done.result()
         runs += [started["metallb"].wait(), started["eck-operator"].wait()]
         kube.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
                     "spec": {"type": "LoadBalancer", "ports": [{"port": 80}], "selector": {"app": "web"}}})
