@@ -27,11 +27,17 @@ PLATFORM_BUDGET_S = 0.28
 PLATFORM_SUBCHARTS = ("metallb", "ingress-nginx", "nfs-subdir-provisioner", "coredns", "calico")
 # the upgrade tier (its own plane), timed apart from the rest of the cluster tier
 UPGRADE_TIER = ("tests/test_upgrade.py", "tests/test_upgrade_guards.py")
+# the monitoring tier (its own plane: the Prometheus Operator, Prometheus and the scraped controllers), apart too
+MONITORING_TIER = ("tests/test_monitoring.py",)
 
 
 def cluster_tier_args() -> tuple[str, ...]:
-    """pytest arguments of the cluster tier without the upgrade tier, one worker."""
-    return ("-n", "0", "-m", "cluster", *(f"--ignore={f}" for f in UPGRADE_TIER))
+    """pytest arguments of the cluster tier without the upgrade and monitoring tiers, one worker."""
+    return ("-n", "0", "-m", "cluster", *(f"--ignore={f}" for f in (*UPGRADE_TIER, *MONITORING_TIER)))
+
+
+def monitoring_tier_args() -> tuple[str, ...]:
+    return ("-n", "0", "-m", "cluster", *MONITORING_TIER)
 
 
 def upgrade_tier_args() -> tuple[str, ...]:

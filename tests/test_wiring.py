@@ -63,6 +63,9 @@ def _external(scn: Scenario, objs: list[Obj]) -> set[str]:
             names |= {str(e.get("value")) for e in c.get("env") or [] if e["name"].endswith("SECRET_NAME")}
         if o.get("kind") == "Certificate":  # cert-manager writes the Secret a Certificate names
             names.add(str((o.get("spec") or {}).get("secretName")))
+        if o.get("kind") == "Elasticsearch":  # ECK writes the cluster's HTTP CA and elastic user Secrets
+            name = o["metadata"]["name"]
+            names |= {f"{name}-es-http-certs-public", f"{name}-es-elastic-user"}
     return names
 
 

@@ -165,3 +165,11 @@ Usage: include "calico.checkFields" (dict "schema" S "value" V "key" "bgp.config
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/* Felix's and Typha's metrics are served when asked for, or when global.monitoring turns on every chart's monitoring. */}}
+{{- define "calico.felixMetricsOn" -}}
+{{- include "common.monitoring.on" (dict "enabled" .Values.metrics.felix.enabled "context" .) -}}
+{{- end -}}
+{{- define "calico.typhaMetricsOn" -}}
+{{- include "common.monitoring.on" (dict "enabled" .Values.metrics.typha.enabled "context" .) -}}
+{{- end -}}

@@ -2,6 +2,7 @@
 {{- define "coredns.validate" -}}
 {{- $v := .Values -}}
 {{- $full := eq $v.mode "full" -}}
+{{- include "coredns.validate.monitoring" . -}}
 
 {{- /* The pods' probes hit /health and /ready: kubeadm's always, ours unless we fall back to TCP. */ -}}
 {{- if not $full -}}
@@ -130,4 +131,20 @@
 {{- if and (eq .Values.mode "full") .Values.pdb.enabled -}}
 {{- include "common.pdb.validate" (dict "maxUnavailable" .Values.pdb.maxUnavailable "replicas" .Values.replicaCount "key" "pdb" "context" .) -}}
 {{- end -}}
+{{- end -}}
+
+{{- define "coredns.validate.monitoring" -}}
+{{- $m := .Values.prometheus.monitor -}}
+{{- if and (include "common.monitoring.on" (dict "enabled" $m.enabled "context" .)) (not .Values.prometheus.enabled) -}}
+{{- include "common.fail" (dict "key" "prometheus.monitor.enabled" "message" "needs prometheus.enabled: true (the metrics plugin on :9153 is what it scrapes)" "context" .) -}}
+{{- end -}}
+{{- if and (include "common.monitoring.on" (dict "enabled" .Values.prometheus.prometheusRule.enabled "context" .)) (not .Values.prometheus.enabled) -}}
+{{- include "common.fail" (dict "key" "prometheus.prometheusRule.enabled" "message" "needs prometheus.enabled: true: its alerts read CoreDNS's metrics" "context" .) -}}
+{{- end -}}
+{{- /* The labels of the Service the monitor is for: kubeadm's kube-dns Service, or this chart's. */ -}}
+{{- $svc := merge (include "coredns.kubeDnsLabels" . | fromYaml) (dict "kubernetes.io/cluster-service" "true") -}}
+{{- if eq .Values.mode "full" -}}
+{{- $svc = merge $svc (include "common.labels.standard" . | fromYaml) -}}
+{{- end -}}
+{{- include "common.monitoring.checkSelector" (dict "selector" $m.selector "labels" $svc "key" "prometheus.monitor.selector" "context" .) -}}
 {{- end -}}

@@ -266,3 +266,24 @@ metadata:
 {{- end -}}
 {{- join "," $pairs -}}
 {{- end -}}
+
+{{/* ServiceMonitors are on (locally or through global.monitoring) unless PodMonitors replace them. */}}
+{{- define "metallb.serviceMonitor.on" -}}
+{{- if and (include "common.monitoring.on" (dict "enabled" .Values.prometheus.serviceMonitor.enabled "context" .)) (not .Values.prometheus.podMonitor.enabled) }}true{{ end -}}
+{{- end -}}
+
+{{/* Labels of a component's metrics Service, which its ServiceMonitor selects. */}}
+{{- define "metallb.metricsService.selector" -}}
+{{- include "common.labels.selector" (dict "context" .context "component" (printf "%s-metrics" .component)) -}}
+{{- end -}}
+
+{{/* How Prometheus scrapes MetalLB: HTTPS, authorised by its ServiceAccount token (TokenReview + SubjectAccessReview on /metrics). */}}
+{{- define "metallb.scrapeEndpoint" -}}
+{{- toJson (dict "port" "metricshttps" "path" "/metrics" "scheme" "https" "bearerTokenFile" "/var/run/secrets/kubernetes.io/serviceaccount/token" "tlsConfig" .tlsConfig) -}}
+{{- end -}}
+
+{{/* The scraping Prometheus gets RBAC when asked and something scrapes MetalLB. */}}
+{{- define "metallb.prometheusRbac" -}}
+{{- $p := .Values.prometheus -}}
+{{- if and $p.rbacPrometheus (or (include "metallb.serviceMonitor.on" .) $p.podMonitor.enabled) }}true{{ end -}}
+{{- end -}}

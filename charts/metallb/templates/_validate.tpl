@@ -4,6 +4,7 @@ These catch what MetalLB's webhook would otherwise reject at install time,
 after part of the release is already applied.
 */}}
 {{- define "metallb.validate" -}}
+{{- include "metallb.validate.monitoring" . -}}
 {{- include "metallb.validate.pools" . -}}
 {{- include "metallb.validate.bgp" . -}}
 {{- include "metallb.validate.advertisements" . -}}
@@ -152,5 +153,19 @@ numbers, a large one three 32-bit numbers.
   {{- range $parts -}}
     {{- if gt (. | int64) 65535 }}each half of a community is 0 to 65535 (use large:a:b:c for 32-bit values){{ break }}{{ end -}}
   {{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "metallb.validate.monitoring" -}}
+{{- $p := .Values.prometheus -}}
+{{- if and $p.serviceMonitor.enabled $p.podMonitor.enabled -}}
+{{- include "common.fail" (dict "key" "prometheus.podMonitor.enabled" "message" "and prometheus.serviceMonitor.enabled are both true: pick one, or Prometheus scrapes every MetalLB pod twice" "context" .) -}}
+{{- end -}}
+{{- if include "metallb.prometheusRbac" . -}}
+{{- $_ := include "common.required" (dict "value" $p.serviceAccount "key" "prometheus.serviceAccount" "hint" "the ServiceAccount of the Prometheus that scrapes MetalLB (prometheus.rbacPrometheus grants it /metrics)" "context" .) -}}
+{{- $_ = include "common.required" (dict "value" $p.namespace "key" "prometheus.namespace" "hint" "the namespace of that Prometheus" "context" .) -}}
+{{- end -}}
+{{- with $p.prometheusRule.excludePools -}}
+{{- include "common.regex.validate" (dict "value" . "key" "prometheus.prometheusRule.excludePools" "context" $) -}}
 {{- end -}}
 {{- end -}}
