@@ -535,6 +535,28 @@ def corefile_lines(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     return out + ([(_to(rule), text)] if text else [])
 
 
+def thresholds(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
+    """Alert thresholds `[{percent, labels: {severity}}]` -> `[{percent, severity}]`; other labels are named
+    (the chart's `labels` go on every alert)."""
+    if not isinstance(value, list):
+        raise Unmappable("expected a list of {percent, labels}")
+    out: Emit = []
+    items: list[dict[str, Any]] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or "percent" not in item:
+            out.append(Skip(f"[{i}]", item, "a threshold needs its percent"))
+            continue
+        labels = dict(item.get("labels") or {})
+        entry: dict[str, Any] = {"percent": item["percent"]}
+        if "severity" in labels:
+            entry["severity"] = labels.pop("severity")
+        if labels:
+            out.append(Skip(f"[{i}].labels", labels, "one set of alert labels for every alert here (`labels`)"))
+        items.append(entry)
+    out.append((_to(rule), items))
+    return out
+
+
 def quantity_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """A single value -> a one-item list."""
     return [(_to(rule), value if isinstance(value, list) else [value])]
@@ -573,6 +595,7 @@ TRANSFORMS: dict[str, Transform] = {
     "mycnf": mycnf,
     "list": quantity_list,
     "int": integer,
+    "thresholds": thresholds,
     "corefile": corefile_servers,
     "corefile-lines": corefile_lines,
     "san-list": san_list,
@@ -666,6 +689,8 @@ def describe(rule: Rule) -> str:
                 "server `extraServerBlocks` text")
     if name == "corefile-lines":
         return "the directives become lines of text"
+    if name == "thresholds":
+        return "each `{percent, labels: {severity}}` becomes `{percent, severity}`"
     if name == "int":
         return "a number written as a string becomes a number"
     if name == "csv":
