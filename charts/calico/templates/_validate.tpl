@@ -47,13 +47,14 @@
 {{- $pod := dict -}}
 {{- if $podCIDR }}{{ $pod = include "common.ipv4.range" $podCIDR | fromJson }}{{ end -}}
 {{- $pools := (include "calico.pools" . | fromJson).pools -}}
-{{- $seen := list -}}
+{{- $seen := dict -}}
+{{- $ranges := dict -}}
 {{- range $i, $p := $pools -}}
 {{- $key := printf "ipPools[%d]" $i -}}
-{{- if has $p.name $seen -}}
-{{- include "common.fail" (dict "key" (printf "%s.name" $key) "message" (printf "%q is used twice: pool names must be unique" $p.name) "context" $) -}}
+{{- if hasKey $seen $p.name -}}
+{{- include "common.fail" (dict "key" (printf "%s.name" $key) "message" (printf "%q is used twice (also ipPools[%d]): pool names must be unique" $p.name (get $seen $p.name)) "context" $) -}}
 {{- end -}}
-{{- $seen = append $seen $p.name -}}
+{{- $_ := set $seen $p.name $i -}}
 {{- if not $p.cidr -}}
 {{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" "is empty: only the first pool takes its CIDR from global.network.podCIDR; set this pool's range, e.g. 10.245.0.0/16" "context" $) -}}
 {{- end -}}
@@ -72,16 +73,17 @@
 {{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%s is outside global.network.podCIDR %s: pool addresses must lie in the cluster's pod network (kubeadm podSubnet)" $p.cidr $podCIDR) "context" $) -}}
 {{- end -}}
 {{- end -}}
-{{- range $j, $q := $pools -}}
-{{- if lt $j $i -}}
-{{- if include "common.ipv4.overlaps" (list $c (include "common.ipv4.range" $q.cidr | fromJson)) -}}
-{{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%s overlaps ipPools[%d] (%s): pools must not overlap" $p.cidr $j $q.cidr) "context" $) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
+{{- $_ = set $ranges (printf "%07d" $i) $c -}}
 {{- if and (hasKey $p "disabled") (eq $.Values.ipPoolManagement "Operator") -}}
 {{- include "common.fail" (dict "key" (printf "%s.disabled" $key) "message" "is only available with ipPoolManagement=Chart: the Installation's pools have no such field (use nodeSelector: '!all()' to stop allocation instead)" "context" $) -}}
 {{- end -}}
+{{- end -}}
+{{- /* overlaps: one sort, then neighbours (common.ranges.firstOverlap) */ -}}
+{{- with include "common.ranges.firstOverlap" $ranges -}}
+{{- $pair := fromJsonArray . -}}
+{{- $a := atoi (index $pair 0) -}}
+{{- $b := atoi (index $pair 1) -}}
+{{- include "common.fail" (dict "key" (printf "ipPools[%d].cidr" $b) "message" (printf "%s overlaps ipPools[%d] (%s): pools must not overlap" (index $pools $b).cidr $a (index $pools $a).cidr) "context" $) -}}
 {{- end -}}
 
 {{- /* IP reservations. */ -}}

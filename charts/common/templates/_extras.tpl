@@ -36,7 +36,7 @@ Usage: include "common.extras.argsGuard" (dict "args" .Values.extraArgs "key" "e
 {{- range $i, $arg := .args -}}
 {{- $name := regexReplaceAll "^-+" (toString $arg) "" | splitList "=" | first | lower | replace "_" "-" -}}
 {{- if and (hasPrefix "-" (toString $arg)) (hasKey $.flags $name) -}}
-{{- include "common.fail" (dict "key" (printf "%s[%d]" $.key $i) "message" (printf "(%s) re-sets --%s, which the chart sets from %s: set %s instead" (toString $arg) $name (get $.flags $name) (get $.flags $name)) "context" $.context) -}}
+{{- include "common.fail" (dict "key" (printf "%s[%d]" $.key $i) "message" (printf "(%s) re-sets --%s, which the chart already sets from %s: remove the argument (and set that value instead)" (toString $arg) $name (get $.flags $name)) "context" $.context) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
