@@ -81,3 +81,76 @@ def report(timings: list[Timing]) -> str:
     lines = [f"{'scenario':60} {'median':>8}"]
     lines += [f"{t.scenario.id:60} {t.median_s:8.3f}" + ("" if t.ok else "  (render failed)") for t in timings]
     return "\n".join(lines)
+
+
+# --- large inputs: the overlap and duplicate checks must stay linear (10,000 pools in seconds) ---
+
+LARGE_INPUT_BUDGET_S = 10.0
+LARGE_INPUT_COUNT = 10_000
+
+
+def metallb_pools(count: int) -> dict[str, object]:
+    """`count` MetalLB pools of one /28 each, none overlapping, all announced over L2."""
+    pools = [{"name": f"pool-{i}", "addresses": [f"10.{i // 4096}.{i // 16 % 256}.{i % 16 * 16}/28"]}
+             for i in range(count)]
+    return {"addressPools": pools, "l2Advertisements": [{"name": "all"}]}
+
+
+def calico_pools(count: int) -> dict[str, object]:
+    """`count` Calico pools of one /24 each inside 10.0.0.0/8, none overlapping."""
+    pools = [{"name": f"pool-{i}", "cidr": f"10.{i // 256}.{i % 256}.0/24", "blockSize": 26,
+              "encapsulation": "VXLAN"} for i in range(count)]
+    return {"ipPools": pools, "global": {"network": {"podCIDR": "10.0.0.0/8"}}}
+
+
+LARGE_INPUTS: dict[str, tuple[str, Callable[[int], dict[str, object]]]] = {
+    "metallb": ("pools", metallb_pools),
+    "calico": ("pools", calico_pools),
+}
+
+
+@dataclass(frozen=True)
+class LargeTiming:
+    chart: str
+    what: str  # e.g. "10000 pools"
+    wall_s: float
+    cpu_s: float  # helm's own user + system time
+    ok: bool
+
+    @property
+    def within(self) -> bool:
+        """Judged on CPU time, what the render costs: wall time on a shared machine adds the waiting."""
+        return self.ok and self.cpu_s < LARGE_INPUT_BUDGET_S
+
+
+def time_large_input(helm: Helm, chart: str, count: int = LARGE_INPUT_COUNT, root: Path | None = None) -> LargeTiming:
+    """One uncached `helm template` of a chart given `count` items of its largest list."""
+    import json
+    import resource
+
+    root = root or repo_root()
+    noun, make = LARGE_INPUTS[chart]
+    with tempfile.TemporaryDirectory(prefix="chartops-bench-") as tmp:
+        values = Path(tmp) / "values.json"
+        values.write_text(json.dumps(make(count)))
+        cmd = Request(root / "charts" / chart, values_files=(values,)).command(helm, None)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, check=False)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return LargeTiming(chart, f"{count} {noun}", wall, cpu, proc.returncode == 0)
+
+
+def large_input_times(helm: Helm, chart: str | None = None, count: int = LARGE_INPUT_COUNT,
+                      root: Path | None = None) -> list[LargeTiming]:
+    return [time_large_input(helm, c, count, root) for c in LARGE_INPUTS if chart in (None, c)]
+
+
+def large_input_report(timings: list[LargeTiming]) -> str:
+    lines = [f"{'large input':40} {'wall':>8} {'cpu':>8}  budget {LARGE_INPUT_BUDGET_S:.0f} s of CPU"]
+    for t in timings:
+        verdict = "within" if t.within else ("FAILED to render" if not t.ok else "OVER")
+        lines.append(f"{t.chart + ': ' + t.what:40} {t.wall_s:8.2f} {t.cpu_s:8.2f}  {verdict}")
+    return "\n".join(lines)

@@ -976,3 +976,12 @@ OPTION_ERRORS = [
 @pytest.mark.parametrize("values,message", OPTION_ERRORS)
 def test_option_errors_fail_naming_the_key(values: dict[str, Any], message: str) -> None:
     assert message in render_error(CHART, values=values)
+
+
+def test_speakers_roll_on_a_change_of_the_lists_not_of_labels_or_the_chart_version() -> None:
+    """The checksum covers the ConfigMap's data only: its metadata carries helm.sh/chart, so a chart
+    upgrade (or new commonLabels) that changes no data must not restart every speaker."""
+    key = "checksum/excludel2"
+    base = one(render(CHART, values_files=LAB), "DaemonSet")["spec"]["template"]["metadata"]["annotations"][key]
+    labelled = one(render(CHART, values={"commonLabels": {"team": "net"}}, values_files=LAB), "DaemonSet")
+    assert labelled["spec"]["template"]["metadata"]["annotations"][key] == base

@@ -31,12 +31,15 @@ Usage: include "common.tpl" (dict "value" .Values.extraEnv "context" $)
 {{- end -}}
 
 {{/*
-sha256 of another template of the same chart, for a pod annotation that rolls
-the pods when that config changes (and only then).
+sha256 of the data of a ConfigMap or Secret that another template of the same
+chart renders, for a pod annotation that rolls the pods when that config
+changes, and only then: metadata (the helm.sh/chart label carries the chart
+version) is left out, so a chart upgrade that changes no data rolls nothing.
 Usage: checksum/config: {{ include "common.checksum" (dict "path" "/configmap.yaml" "context" $) }}
 */}}
 {{- define "common.checksum" -}}
-{{- include (print .context.Template.BasePath .path) .context | sha256sum -}}
+{{- $obj := include (print .context.Template.BasePath .path) .context | fromYaml | default dict -}}
+{{- pick $obj "data" "stringData" "binaryData" | toJson | sha256sum -}}
 {{- end -}}
 
 {{/*
