@@ -38,6 +38,7 @@ BUILT_IN_PORTS: dict[tuple[str, str], set[int]] = {
     ("mysql", "mysql"): {3306},                # mysqld's default port
 
     ("coredns", "coredns"): {8080, 8181},      # the health and ready plugins' default addresses
+    ("coredns", "autoscaler"): {8080},         # cluster-proportional-autoscaler's fixed health server
 }
 
 

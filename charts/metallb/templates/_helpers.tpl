@@ -259,21 +259,6 @@ webhook validates the configuration by it, so both components get the same.
 {{- end -}}
 
 {{/*
-A Go duration (as metav1.Duration parses it: "90s", "1m30s", "1.5h", "300ms")
-in milliseconds, rounded down; "" for an empty value.
-Usage: include "metallb.durationMs" "1m30s"
-*/}}
-{{- define "metallb.durationMs" -}}
-{{- $unit := dict "ns" 0.000001 "us" 0.001 "µs" 0.001 "ms" 1.0 "s" 1000.0 "m" 60000.0 "h" 3600000.0 -}}
-{{- $total := 0.0 -}}
-{{- range regexFindAll "[0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h)" (toString .) -1 -}}
-{{- $n := regexFind "^[0-9]+(\\.[0-9]+)?" . -}}
-{{- $total = addf $total (mulf (float64 $n) (get $unit (trimPrefix $n .))) -}}
-{{- end -}}
-{{- if toString . }}{{ floor $total | int64 }}{{ end -}}
-{{- end -}}
-
-{{/*
 "true" when a metav1.LabelSelector (matchLabels, matchExpressions with In,
 NotIn, Exists, DoesNotExist) selects an object with these labels. An empty
 selector selects everything, as MetalLB reads its pool selectors.

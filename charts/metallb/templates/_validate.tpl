@@ -119,8 +119,8 @@ keepalive is not longer than the hold time.
 */}}
 {{- define "metallb.validate.timers" -}}
 {{- $p := .peer -}}
-{{- $hold := include "metallb.durationMs" ($p.holdTime | default "") -}}
-{{- $ka := include "metallb.durationMs" ($p.keepaliveTime | default "") -}}
+{{- $hold := include "common.durationMs" ($p.holdTime | default "") -}}
+{{- $ka := include "common.durationMs" ($p.keepaliveTime | default "") -}}
 {{- if or (ne $hold "") (ne $ka "") -}}
   {{- $holdMs := ternary (int64 $hold) (mul (int64 $ka) 3) (ne $hold "") -}}
   {{- $kaMs := ternary (int64 $ka) (div $holdMs 3) (ne $ka "") -}}
@@ -170,7 +170,7 @@ on one node that disagree on router ID or ASN (upstream DiscardNativeOnly).
       {{- if get $p $field }}{{ $frrOnly = append $frrOnly $field }}{{ end -}}
     {{- end -}}
     {{- if and $p.localASN (ne (int64 $p.localASN) 0) }}{{ $frrOnly = append $frrOnly "localASN" }}{{ end -}}
-    {{- if and $p.keepaliveTime (ne (include "metallb.durationMs" $p.keepaliveTime) "0") }}{{ $frrOnly = append $frrOnly "keepaliveTime" }}{{ end -}}
+    {{- if and $p.keepaliveTime (ne (include "common.durationMs" $p.keepaliveTime) "0") }}{{ $frrOnly = append $frrOnly "keepaliveTime" }}{{ end -}}
     {{- with $frrOnly -}}
       {{- include "common.fail" (dict "key" (printf "bgpPeers[%d].%s" $i (first .)) "message" (printf "needs the FRR backend: %s" $how) "context" $) -}}
     {{- end -}}
