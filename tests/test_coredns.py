@@ -543,6 +543,10 @@ COREDNS_REFUSES = [
     pytest.param({"forward": {"to": ["tls://[10.0.0.1]:853"]}}, "at '/forward/to/0'", id="ipv4-in-brackets"),
     pytest.param({"forward": {"to": ["[fe80:::1]:53"]}}, 'forward.to[0] "[fe80:::1]:53" is not an upstream',
                  id="bracketed-malformed-ipv6"),
+    pytest.param({"forward": {"to": ["tls://[2001:db8::53]"]}}, 'forward.to[0] "tls://[2001:db8::53]" has brackets '
+                 "but no port", id="brackets-without-port"),
+    pytest.param(_stub("corp.feng.org", "[2001:db8::53]"), 'stubDomains[0].servers[0] "[2001:db8::53]" has brackets',
+                 id="stub-brackets-without-port"),
     pytest.param(_stub("corp.feng.org", "1:2:3:4:5:6:7:8:9"), "at '/stubDomains/0/servers/0'",
                  id="stub-ipv6-nine-groups"),
     pytest.param(_stub("corp.feng.org", "2001:db8::1::2"), 'stubDomains[0].servers[0] "2001:db8::1::2"',
@@ -558,7 +562,8 @@ def test_what_coredns_refuses_fails_naming_the_key(values, fragment):
 
 
 @pytest.mark.parametrize("to", [
-    ["[2001:db8::53]:5353"], ["2001:db8::53"], ["tls://[2001:db8::53]"], ["dns://10.0.0.2:53"],
+    ["[2001:db8::53]:5353"], ["2001:db8::53"], ["tls://[2001:db8::53]:853"],
+    ["dns://10.0.0.2:53"],
     ["/etc/resolv.conf", "10.0.0.2"],
 ])
 def test_well_formed_upstreams_render(to):

@@ -143,6 +143,9 @@ and what would silently take the cluster's names away.
 {{- /* Upstream servers: an IP (IPv6 in brackets when a port follows), or a resolv.conf-style file. */ -}}
 {{- range include "coredns.upstreams" . | fromJsonArray -}}
 {{- if not .file -}}
+{{- if regexMatch "^([a-z]+://)?\\[[^]]*\\]$" .value -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%q has brackets but no port: CoreDNS takes [address] only with a port after it (else it looks for a file of that name); write the address without brackets, or add the port, e.g. [2001:db8::53]:53" .value) "context" $) -}}
+{{- end -}}
 {{- if not (include "common.ip.family" .host) -}}
 {{- include "common.fail" (dict "key" .key "message" (printf "%q is not an upstream CoreDNS can dial: write an IPv4 address, an IPv6 address (in brackets when a port follows, e.g. [2001:db8::53]:53), with an optional dns:// or tls:// in front" .value) "context" $) -}}
 {{- end -}}
