@@ -20,6 +20,13 @@ Usage: include "common.extras.objects" (dict "objects" .Values.extraObjects "key
 {{- if or (not $obj.apiVersion) (not $obj.kind) (not (dig "metadata" "name" "" $obj)) -}}
 {{- include "common.fail" (dict "key" $key "message" "needs apiVersion, kind and metadata.name (one object per item; use another item for the next object)" "context" $.context) -}}
 {{- end }}
+{{- /* Namespaced objects land in the chart's namespace (namespaceOverride too), as its own objects do. */}}
+{{- $clusterScoped := list "Namespace" "CustomResourceDefinition" "StorageClass" "PersistentVolume" "PriorityClass" "ValidatingWebhookConfiguration" "MutatingWebhookConfiguration" "ValidatingAdmissionPolicy" "ValidatingAdmissionPolicyBinding" "APIService" "IngressClass" "RuntimeClass" "CSIDriver" "Node" "GatewayClass" }}
+{{- if and (not $obj.metadata.namespace) (not (has $obj.kind $clusterScoped)) (not (hasPrefix "Cluster" $obj.kind)) }}
+{{- $_ := set $obj.metadata "namespace" (include "common.names.namespace" $.context) }}
+{{- end }}
+{{- /* The release's standard labels, so `helm`-style selectors and audits find them; the object's own win. */}}
+{{- $_ := set $obj.metadata "labels" (merge (dig "metadata" "labels" dict $obj) (include "common.labels.standard" $.context | fromYaml)) }}
 ---
 {{ toYaml $obj }}
 {{- end }}

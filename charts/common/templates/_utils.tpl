@@ -31,15 +31,19 @@ Usage: include "common.tpl" (dict "value" .Values.extraEnv "context" $)
 {{- end -}}
 
 {{/*
-sha256 of the data of a ConfigMap or Secret that another template of the same
-chart renders, for a pod annotation that rolls the pods when that config
-changes, and only then: metadata (the helm.sh/chart label carries the chart
-version) is left out, so a chart upgrade that changes no data rolls nothing.
+sha256 of another template of the same chart, for a pod annotation that rolls
+the pods when that config changes (and only then).
 Usage: checksum/config: {{ include "common.checksum" (dict "path" "/configmap.yaml" "context" $) }}
 */}}
 {{- define "common.checksum" -}}
-{{- $obj := include (print .context.Template.BasePath .path) .context | fromYaml | default dict -}}
-{{- pick $obj "data" "stringData" "binaryData" | toJson | sha256sum -}}
+{{- /* Only the data: labels (the chart version, commonLabels) change without changing the config. */ -}}
+{{- $text := include (print .context.Template.BasePath .path) .context -}}
+{{- $obj := fromYaml $text -}}
+{{- if and (not (hasKey $obj "Error")) (or (hasKey $obj "data") (hasKey $obj "binaryData") (hasKey $obj "stringData")) -}}
+{{- pick $obj "data" "binaryData" "stringData" | toJson | sha256sum -}}
+{{- else -}}
+{{- $text | sha256sum -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
