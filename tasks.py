@@ -198,8 +198,7 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
         print(f"its {len(per_chart)} subcharts rendered one by one (first scenario each): {total:.3f} s")
     large = bench_mod.large_input_times(helm, chart=chart)
     if large:
-        print("
-" + bench_mod.large_report(large))
+        print("\n" + bench_mod.large_report(large))
     if suite and not chart:
         count = bench_mod.count_suite_renders(extra_args=("-n", "auto", "-m", "not cluster"))
         print(f"\ntest suite without the cluster tier: {count.seconds:.1f} s, {count.helm_processes} helm processes "
