@@ -57,6 +57,17 @@ class Case:
     id: str
     mode: str  # the webhook's backend: "frr" or "native" (checked against the render's own)
     build: Callable[[], list[Obj]] = field(compare=False)  # the rendered objects, in the hooks' order
+    blind: bool = False  # the webhook cannot see it (WEBHOOK_BLIND)
+
+
+# Refused by the chart, but let through by MetalLB v0.16.1's webhook, which skips BFDProfiles (it only
+# checks their namespace) and peers with disableMP (it returns a deprecation warning first), and blanks
+# every peer's bfdProfile before it validates (resetTransientErrorsFields). The speakers refuse these
+# when they load the configuration (DiscardFRROnly in native mode, validateConfig's BFD-echo rule; their
+# ConfigurationState turns Invalid), and the speaker is not run here: the chart is right to refuse them
+# first. Asserted as the webhook's blind spots, so a MetalLB whose webhook learns them shows up here.
+WEBHOOK_BLIND = {"native-refuses-bfd-profiles", "native-refuses-bfd-profile-and-profiles",
+                 "native-refuses-disable-mp", "frr-refuses-bfd-echo-ipv6"}
 
 
 def _declared_mode(values: dict[str, Any] | None, files: tuple[str, ...] = ()) -> str:
@@ -143,7 +154,7 @@ def _patched(case_id: str, mode: str, values: dict[str, Any], kind: str, spec: d
         next(o for o in objs if o["kind"] == kind)["spec"].update(spec)
         return objs
 
-    return Case(case_id, mode, build)
+    return Case(case_id, mode, build, blind=case_id in WEBHOOK_BLIND)
 
 
 def _refused_cases() -> list[Case]:
@@ -153,8 +164,9 @@ def _refused_cases() -> list[Case]:
     for pid, (values, _) in _params(metallb_cases.test_native_mode_refuses_every_frr_only_field_naming_it):
         frr = copy.deepcopy(values)  # what native mode refuses: the same objects, rendered in FRR mode
         frr.setdefault("speaker", {})["frr"] = {"enabled": True}
-        cases.append(Case(f"native-refuses-{pid}", "native",
-                          lambda frr=frr: metallb.configuration(render("metallb", values=frr))))
+        case_id = f"native-refuses-{pid}"
+        cases.append(Case(case_id, "native", lambda frr=frr: metallb.configuration(render("metallb", values=frr)),
+                          blind=case_id in WEBHOOK_BLIND))
     cases += [
         _combine("frr-refuses-router-id", "frr", {"bgpPeers": [a]}, {"bgpPeers": [{**b, "routerID": "10.0.0.9"}]}),
         _combine("frr-refuses-same-address", "frr", {"bgpPeers": [a]}, {"bgpPeers": [{**b, "name": "b2",
@@ -175,8 +187,10 @@ def _refused_cases() -> list[Case]:
     return cases
 
 
-ACCEPTED = sorted(_accepted_cases(), key=lambda c: c.mode)  # "frr" first: one switch of mode
-REFUSED = sorted(_refused_cases(), key=lambda c: c.mode)
+ACCEPTED = _accepted_cases()
+REFUSED = _refused_cases()
+# every case, FRR first: the controller switches mode once
+CASES = sorted([(c, False) for c in ACCEPTED] + [(c, True) for c in REFUSED], key=lambda x: x[0].mode)
 
 
 class Webhook:
@@ -192,13 +206,16 @@ class Webhook:
     def in_mode(self, mode: str) -> Api:
         if mode == self.mode:
             return self.api
-        command = "upgrade" if self.mode else "install"
-        self.kube.helm(command, RELEASE, "charts/metallb", "-n", NAMESPACE, "--create-namespace",
+        self.kube.helm("upgrade", "--install", RELEASE, "charts/metallb", "-n", NAMESPACE, "--create-namespace",
                        "--set", f"speaker.frr.enabled={str(mode == 'frr').lower()}", "--wait", timeout=600)
         if self.run:
             self.run.stop()
             harness.RUNNING.remove(self.run)
+            self.run = None
             self.kube.wait_for("the controller pod of the new mode", self._rolled, timeout=120)
+            # the pod network's listeners go only when their accept loops wake (0.5 s timeout): a new
+            # listener on the same ports before then would find them in use
+            time.sleep(1.5)
         self.run = harness.start("metallb", NAMESPACE, "Deployment", f"{RELEASE}-controller", plane=self.kube.plane)
         self.run.wait_ready()
         self.kube.wait_for("the CA in MetalLB's webhook configuration", lambda: all(
@@ -214,7 +231,8 @@ class Webhook:
 
 
 @pytest.fixture(scope="module")
-def webhook(kube: Kube) -> Iterator[Webhook]:
+def webhook(fresh: Kube) -> Iterator[Webhook]:
+    kube = fresh  # an empty plane: no release or configuration of an earlier run
     if not kube.builtin:
         pytest.skip("the real webhook runs on the built-in control plane (KUBECONFIG unset)")
     controllers.build_all()  # a no-op once `invoke tools` has built them
@@ -227,20 +245,21 @@ def webhook(kube: Kube) -> Iterator[Webhook]:
 
 
 @cluster
-@pytest.mark.parametrize("case", ACCEPTED, ids=lambda c: f"{c.mode}:{c.id}")
-def test_the_webhook_accepts_every_configuration_the_chart_renders(webhook: Webhook, case: Case) -> None:
-    refusals = metallb.submit(webhook.in_mode(case.mode), case.build(), NAMESPACE)
-    assert refusals == [], f"{case.id}: the chart rendered it, MetalLB's webhook ({case.mode}) refuses:\n" + \
-        "\n".join(refusals)
-
-
-@cluster
-@pytest.mark.parametrize("case", REFUSED, ids=lambda c: f"{c.mode}:{c.id}")
-def test_the_webhook_refuses_what_the_chart_refuses(webhook: Webhook, case: Case) -> None:
+@pytest.mark.parametrize(("case", "refused"), CASES,
+                         ids=[f"{c.mode}:{'refuses' if r else 'accepts'}:{c.id}" for c, r in CASES])
+def test_the_webhook_agrees_with_the_chart(webhook: Webhook, case: Case, refused: bool) -> None:
+    """Accepted by the chart: the webhook accepts every object. Refused by the chart (assembled or
+    patched from renders it accepts): the webhook refuses at least one."""
     objects = case.build()
-    assert objects, case.id
+    assert objects or not refused, case.id
     refusals = metallb.submit(webhook.in_mode(case.mode), objects, NAMESPACE)
-    assert refusals, f"{case.id}: the chart refuses it, but MetalLB's webhook ({case.mode}) accepts it"
+    if refused and case.blind:
+        assert refusals == [], f"{case.id}: MetalLB's webhook refuses it now ({refusals}): drop it from WEBHOOK_BLIND"
+    elif refused:
+        assert refusals, f"{case.id}: the chart refuses it, but MetalLB's webhook ({case.mode}) accepts it"
+    else:
+        assert refusals == [], f"{case.id}: the chart rendered it, MetalLB's webhook ({case.mode}) refuses:\n" + \
+            "\n".join(refusals)
 
 
 def test_cases_cover_both_modes_and_every_chart_scenario() -> None:
@@ -249,6 +268,7 @@ def test_cases_cover_both_modes_and_every_chart_scenario() -> None:
     ids = {c.id for c in ACCEPTED}
     assert {f"ci/{p.name}" for p in (ROOT / "charts/metallb/ci").glob("*-values.yaml")} | {"values/lab.yaml"} <= ids
     assert len([c for c in REFUSED if c.id.startswith("native-refuses-")]) == len(metallb_cases.FRR_ONLY)
+    assert WEBHOOK_BLIND == {c.id for c in REFUSED if c.blind}
     for case in REFUSED + ACCEPTED:
         if case.id.startswith(("native-refuses-", "frr-refuses-", "refuses-", "ci/bgp", "values/")):
             assert case.build(), f"{case.id} has no configuration to submit"
