@@ -195,3 +195,13 @@ def test_dangerous_rules_need_an_explicit_yes() -> None:
 def test_extra_objects_render_with_the_release() -> None:
     cm = one(render(CHART, values_files=OPTIONS), "ConfigMap", "calico-site-notes")
     assert cm["data"] == {"owner": "platform-team"} and cm["metadata"]["labels"]["app.kubernetes.io/instance"] == "test"
+
+
+def test_component_overrides_and_switches_reach_the_installation() -> None:
+    values = {"installation": {"calicoKubeControllersDeployment": {"spec": {"template": {"spec": {"nodeSelector": {
+        "role": "infra"}}}}}, "csiNodeDriverDaemonSet": {"metadata": {"labels": {"a": "b"}}},
+        "nonPrivileged": "Enabled", "fipsMode": "Enabled", "kubeletVolumePluginPath": "None"}}
+    spec = installation(render(CHART, values=values))
+    assert spec["calicoKubeControllersDeployment"]["spec"]["template"]["spec"]["nodeSelector"] == {"role": "infra"}
+    assert spec["csiNodeDriverDaemonSet"] == {"metadata": {"labels": {"a": "b"}}}
+    assert (spec["nonPrivileged"], spec["fipsMode"]) == ("Enabled", "Enabled")

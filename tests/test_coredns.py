@@ -834,3 +834,46 @@ def test_extra_objects_and_common_annotations():
             assert obj["metadata"]["annotations"]["team"] == "platform", (kind, obj["metadata"]["name"])
     lab = one(render(CHART, values={"commonAnnotations": {"team": "x"}}, values_files=LAB), "ConfigMap", "coredns")
     assert lab["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep", "team": "x"}
+
+
+def test_autoscaler_pod_settings_reach_its_pod():
+    values = {"autoscaler": {"enabled": True, "coresPerReplica": 128, "includeUnschedulableNodes": True,
+                             "preventSinglePointFailure": False, "priorityClassName": "lab-critical",
+                             "podAnnotations": {"a": "b"}, "nodeSelector": {"role": "infra"},
+                             "tolerations": [{"key": "infra", "operator": "Exists"}],
+                             "affinity": {"nodeAffinity": {}}, "securityContext": {"runAsGroup": 65535},
+                             "livenessProbe": {"periodSeconds": 9}, "customFlags": ["--nodelabels=role=worker"],
+                             "extraContainers": [{"name": "side", "image": "busybox:1.37"}],
+                             "image": {"registry": "harbor.feng.org", "tag": "v1.9.1"},
+                             "resources": {"requests": {"cpu": "5m", "memory": "8Mi"}, "limits": {"memory": "16Mi"}}}}
+    objs = render(CHART, values=values)
+    deploy = one(objs, "Deployment", "coredns-autoscaler")
+    spec = pod_spec(deploy)
+    c = containers(deploy)[0]
+    assert c["image"] == "harbor.feng.org/cpa/cluster-proportional-autoscaler:v1.9.1"
+    assert "--nodelabels=role=worker" in c["args"] and c["livenessProbe"]["periodSeconds"] == 9
+    assert c["securityContext"]["runAsGroup"] == 65535 and c["resources"]["limits"] == {"memory": "16Mi"}
+    assert spec["priorityClassName"] == "lab-critical" and spec["nodeSelector"]["role"] == "infra"
+    assert spec["tolerations"] == [{"key": "infra", "operator": "Exists"}] and spec["affinity"] == {"nodeAffinity": {}}
+    assert deploy["spec"]["template"]["metadata"]["annotations"]["a"] == "b"
+    assert [x["name"] for x in spec["containers"]] == ["autoscaler", "side"]
+    import json
+    linear = json.loads(one(objs, "ConfigMap", "coredns-autoscaler")["data"]["linear"])
+    assert linear["coresPerReplica"] == 128 and linear["includeUnschedulableNodes"] is True
+    assert linear["preventSinglePointFailure"] is False
+
+
+def test_more_service_and_policy_settings():
+    values = {**FULL_MIN, "service": {"clusterIP": "10.96.0.10", "type": "LoadBalancer", "loadBalancerIP": "10.0.0.53",
+                                      "externalIPs": ["10.0.0.54"]},
+              "prometheus": {"enabled": True, "service": {"enabled": True, "annotations": {"scrape": "yes"}}},
+              "networkPolicy": {"enabled": True, "metricsFrom": [{"podSelector": {"matchLabels": {"app": "prom"}}}]},
+              "livenessProbe": {"initialDelaySeconds": 30, "timeoutSeconds": 3, "failureThreshold": 2}}
+    objs = render(CHART, values=values)
+    svc = one(objs, "Service", "kube-dns")["spec"]
+    assert svc["loadBalancerIP"] == "10.0.0.53" and svc["externalIPs"] == ["10.0.0.54"]
+    assert one(objs, "Service", "coredns-metrics")["metadata"]["annotations"] == {"scrape": "yes"}
+    policy = one(objs, "NetworkPolicy", "coredns")
+    assert policy["spec"]["ingress"][1]["from"] == [{"podSelector": {"matchLabels": {"app": "prom"}}}]
+    probe = containers(one(objs, "Deployment", "coredns"))[0]["livenessProbe"]
+    assert (probe["initialDelaySeconds"], probe["timeoutSeconds"], probe["failureThreshold"]) == (30, 3, 2)

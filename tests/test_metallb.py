@@ -985,3 +985,24 @@ def test_speakers_roll_on_a_change_of_the_lists_not_of_labels_or_the_chart_versi
     base = one(render(CHART, values_files=LAB), "DaemonSet")["spec"]["template"]["metadata"]["annotations"][key]
     labelled = one(render(CHART, values={"commonLabels": {"team": "net"}}, values_files=LAB), "DaemonSet")
     assert labelled["spec"]["template"]["metadata"]["annotations"][key] == base
+
+
+def test_every_frr_container_takes_its_own_resources_and_probe_timings() -> None:
+    req = {"requests": {"cpu": "7m", "memory": "9Mi"}, "limits": {"memory": "19Mi"}}
+    values = {"speaker": {"frr": {"resources": req, "startupProbe": {"failureThreshold": 7, "periodSeconds": 3}},
+                          "reloader": {"resources": req}, "frrMetrics": {"resources": req},
+                          "initContainers": {k: {"resources": req} for k in ("cpFrrFiles", "cpReloader", "cpMetrics")},
+                          "livenessProbe": {"initialDelaySeconds": 3, "periodSeconds": 4, "timeoutSeconds": 2,
+                                            "failureThreshold": 5}},
+              "controller": {"livenessProbe": {"initialDelaySeconds": 1, "periodSeconds": 2, "timeoutSeconds": 3,
+                                               "failureThreshold": 4}}}
+    objs = render(CHART, values=values, values_files=BGP)
+    c = by_name(containers(one(objs, "DaemonSet")))
+    for name in ("frr", "reloader", "frr-metrics", "cp-frr-files", "cp-reloader", "cp-metrics"):
+        assert c[name]["resources"] == req, name
+    assert c["frr"]["startupProbe"]["failureThreshold"] == 7 and c["frr"]["startupProbe"]["periodSeconds"] == 3
+    for name in ("speaker", "frr", "reloader", "frr-metrics"):
+        assert c[name]["livenessProbe"]["failureThreshold"] == 5, name
+    probe = containers(one(objs, "Deployment"))[0]["livenessProbe"]
+    assert (probe["initialDelaySeconds"], probe["periodSeconds"], probe["timeoutSeconds"],
+            probe["failureThreshold"]) == (1, 2, 3, 4)
