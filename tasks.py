@@ -180,7 +180,8 @@ def _cluster_up(c: Context, fresh: bool = False, plane: str = "main") -> None:
 
 @task(help={"runs": "renders per scenario (median)", "chart": HELP_CHART,
             "suite": "also run the test suite to count helm processes vs distinct renders",
-            "cluster": "also time the cluster tier on the built-in control plane, and show the cold build times"})
+            "cluster": "also time the cluster tier and the upgrade tier on the built-in control planes, "
+                       "and show the cold build times"})
 def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True, cluster: bool = True) -> None:
     """Median render time per scenario, the umbrella's lab render vs its budget, helm processes per test run."""
     helm = _helm(c)
@@ -208,8 +209,11 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
         print("\ncold builds of the cluster tools (s): "
               + ", ".join(f"{name} {'?' if s is None else f'{s:.0f}'}" for name, s in times.items()))
         _cluster_up(c)
-        tier = bench_mod.count_suite_renders(extra_args=("-n", "0", "-m", "cluster"), wrap=plane_mod.wrap)
-        print(f"cluster tier (warm, one worker): {tier.seconds:.1f} s (exit {tier.exit_code})")
+        tier = bench_mod.count_suite_renders(extra_args=bench_mod.cluster_tier_args(), wrap=plane_mod.wrap)
+        print(f"cluster tier without the upgrade tier (warm, one worker): {tier.seconds:.1f} s (exit {tier.exit_code})")
+        upgrades = bench_mod.count_suite_renders(extra_args=bench_mod.upgrade_tier_args(), wrap=plane_mod.wrap)
+        print(f"upgrade tier (its own plane, from the previous releases): {upgrades.seconds:.1f} s "
+              f"(exit {upgrades.exit_code})")
 
 
 # --- delivery tasks (package, push, verify-published, images) ---

@@ -25,6 +25,17 @@ from chartops.render import Request
 # upstream charts take when rendered one by one (0.56 s on the 2-core reference machine).
 PLATFORM_BUDGET_S = 0.28
 PLATFORM_SUBCHARTS = ("metallb", "ingress-nginx", "nfs-subdir-provisioner", "coredns", "calico")
+# the upgrade tier (its own plane), timed apart from the rest of the cluster tier
+UPGRADE_TIER = ("tests/test_upgrade.py", "tests/test_upgrade_guards.py")
+
+
+def cluster_tier_args() -> tuple[str, ...]:
+    """pytest arguments of the cluster tier without the upgrade tier, one worker."""
+    return ("-n", "0", "-m", "cluster", *(f"--ignore={f}" for f in UPGRADE_TIER))
+
+
+def upgrade_tier_args() -> tuple[str, ...]:
+    return ("-n", "0", *UPGRADE_TIER)
 
 
 @dataclass(frozen=True)

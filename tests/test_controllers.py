@@ -38,7 +38,7 @@ def test_each_module_pins_its_charts_app_version() -> None:
 
 def test_every_controller_chart_is_built_or_says_why_not() -> None:
     charts = {c.chart for c in controllers.CONTROLLERS.values()} | set(controllers.UNBUILDABLE)
-    assert charts == {"metallb", "coredns", "nfs-subdir-provisioner", "eck-operator", "calico"}
+    assert charts == {"metallb", "coredns", "nfs-subdir-provisioner", "eck-operator", "calico", "metrics-server"}
     assert all("403" in why for why in controllers.UNBUILDABLE.values())
 
 
@@ -157,8 +157,8 @@ def _metallb_checks(kube: Kube, run: Running) -> None:
     lab = yaml.safe_load((ROOT / "values/lab.yaml").read_text())["metallb"]["addressPools"]
     assert [p["spec"]["addresses"] for p in pools] == [p["addresses"] for p in lab]
     assert kube.exists("l2advertisements.metallb.io", "lab-l2", "-n", "metallb-system")
-    kube.wait_for("10.0.0.11 on the ingress Service",
-                  lambda: _lb_ingress(kube, "platform-ingress-nginx-controller", "ingress-nginx") == ["10.0.0.11"])
+    kube.wait_for("10.0.0.12 on the ingress Service",
+                  lambda: _lb_ingress(kube, "platform-ingress-nginx-controller", "ingress-nginx") == ["10.0.0.12"])
 
 
 @cluster

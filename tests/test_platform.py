@@ -229,7 +229,7 @@ def test_lab_ingress_has_two_replicas_metrics_and_the_fixed_ip() -> None:
     assert any(a.startswith("--enable-metrics=true") for a in args), args
     svc = one(objs, "Service", f"{RELEASE}-ingress-nginx-controller")
     assert svc["spec"]["type"] == "LoadBalancer"
-    assert svc["metadata"]["annotations"]["metallb.io/loadBalancerIPs"] == "10.0.0.11"
+    assert svc["metadata"]["annotations"]["metallb.io/loadBalancerIPs"] == "10.0.0.12"
     assert one(objs, "IngressClass", "nginx")["spec"]["controller"] == "k8s.io/ingress-nginx"
 
 
@@ -507,7 +507,7 @@ BAD = [
     ),
     pytest.param(
         {**TWO_POOLS, "ingress-nginx": {"controller": {"service": {"annotations": {"metallb.io/address-pool": "edge"}}}}},
-        'loadBalancerIP "10.0.0.11" is not inside MetalLB pool "edge"',
+        'loadBalancerIP "10.0.0.12" is not inside MetalLB pool "edge"',
         id="lb-ip-outside-the-named-pool",
     ),
     pytest.param(
