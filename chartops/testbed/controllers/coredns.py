@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -131,9 +132,10 @@ def check_corefile(files: Mapping[str, str], timeout: float = 40, port: int = 53
                "KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": "6443"}
         netup, ready = work / "netup", work / "ready"
         script = work / "check.sh"
-        script.write_text(harness.container_script(
-            scratch=work / "scratch", mounts=mounts, pod_ip="10.244.250.1", addresses=(), env=env,
-            argv=[str(binary), "-conf", "/etc/coredns/Corefile"], netup=netup, ready=ready))
+        # one process: its own network namespace (lo only, up), then the container's file system
+        script.write_text(f"set -eu\nip link set lo up\ntouch {shlex.quote(str(netup))}\n" + harness.container_script(
+            scratch=work / "scratch", mounts=mounts, env=env, argv=[str(binary), "-conf", "/etc/coredns/Corefile"],
+            ready=ready))
         log_path = work / "coredns.log"
         with log_path.open("wb") as log:
             proc = subprocess.Popen(["unshare", "--net", "--mount", "--propagation", "private", "--", "/bin/sh",
