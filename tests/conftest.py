@@ -32,7 +32,7 @@ PLANE_OF_MODULE = {
     "test_cluster_rbac.py": "main", "test_controllers.py": "controllers", "test_ct.py": "ct",
     "test_monitoring.py": "monitoring",
     "test_metrics_server_cluster.py": "controllers", "test_eck_operator_webhook.py": "controllers",
-    "test_upgrade.py": "upgrade", "test_upgrade_guards.py": "upgrade",
+    "test_upgrade.py": "upgrade", "test_upgrade_guards.py": "upgrade", "test_net_validators.py": "netval",
 }
 
 
