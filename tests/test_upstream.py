@@ -398,6 +398,16 @@ MAPPED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
      {"controller": {"metricsPort": 7472, "image": {"registry": "harbor.example.org"},
                      "podSecurityContext": {"runAsUser": 1000}},
       "speaker": {"metricsPort": 7472}, "webhook": {"failurePolicy": "Ignore"}}),
+    # upstream adds the control-plane tolerations itself (tolerateMaster, on by default); here they are in the list
+    ("metallb", {"speaker": {"tolerations": [{"key": "dedicated", "operator": "Exists"}]}},
+     {"speaker": {"tolerations": [
+         {"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"},
+         {"key": "node-role.kubernetes.io/master", "operator": "Exists", "effect": "NoSchedule"},
+         {"key": "dedicated", "operator": "Exists"}]}}),
+    ("metallb", {"speaker": {"tolerateMaster": False, "tolerations": [{"key": "dedicated", "operator": "Exists"}]}},
+     {"speaker": {"tolerations": [{"key": "dedicated", "operator": "Exists"}]}}),
+    ("metallb", {"speaker": {"tolerateMaster": False}}, {"speaker": {"tolerations": []}}),
+    ("metallb", {"speaker": {"tolerations": []}}, {}),
     # CoreDNS's server blocks become the typed Corefile: a stub zone, a plugin without a key, a lacking plugin
     ("coredns", {"servers": [
         {"zones": [{"zone": "."}], "port": 53, "plugins": [

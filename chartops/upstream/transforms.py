@@ -557,6 +557,16 @@ def thresholds(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     return out
 
 
+def prepend(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
+    """A list with `with.items` in front, as upstream's template adds them, unless the upstream switch
+    `with.switch` is false (e.g. MetalLB's tolerateMaster adding the control-plane tolerations)."""
+    if not isinstance(value, list):
+        raise Unmappable("expected a list")
+    switch = upstream_value(values, str(rule.args["switch"])) if rule.args.get("switch") else True
+    items = list(rule.args.get("items") or []) if switch is not False else []
+    return [(_to(rule), items + [v for v in value if v not in items])]
+
+
 def quantity_list(rule: Rule, value: Any, _values: Mapping[str, Any]) -> Emit:
     """A single value -> a one-item list."""
     return [(_to(rule), value if isinstance(value, list) else [value])]
@@ -595,6 +605,7 @@ TRANSFORMS: dict[str, Transform] = {
     "mycnf": mycnf,
     "list": quantity_list,
     "int": integer,
+    "prepend": prepend,
     "thresholds": thresholds,
     "corefile": corefile_servers,
     "corefile-lines": corefile_lines,
@@ -691,6 +702,9 @@ def describe(rule: Rule) -> str:
         return "the directives become lines of text"
     if name == "thresholds":
         return "each `{percent, labels: {severity}}` becomes `{percent, severity}`"
+    if name == "prepend":
+        cond = f" while `{args['switch']}` is not false" if args.get("switch") else ""
+        return f"upstream's template adds {_json(args.get('items'))}{cond}; here they are in the list"
     if name == "int":
         return "a number written as a string becomes a number"
     if name == "csv":
@@ -749,7 +763,7 @@ def outputs(rule: Rule) -> list[str]:
 
 
 # transforms that give an empty or null value a meaning of their own
-ACCEPTS_EMPTY = {"enum", "invert", "clear", "pdb-spec"}
+ACCEPTS_EMPTY = {"enum", "invert", "clear", "pdb-spec", "prepend"}
 
 
 def run(rule: Rule, value: Any, values: Mapping[str, Any]) -> Emit:
