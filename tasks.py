@@ -180,8 +180,8 @@ def _cluster_up(c: Context, fresh: bool = False, plane: str = "main") -> None:
 
 @task(help={"runs": "renders per scenario (median)", "chart": HELP_CHART,
             "suite": "also run the test suite to count helm processes vs distinct renders",
-            "cluster": "also time the cluster tier and the upgrade tier on the built-in control planes, "
-                       "and show the cold build times"})
+            "cluster": "also time the cluster tier, the upgrade and the monitoring tiers on the built-in "
+                       "control planes, and show the cold build times"})
 def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True, cluster: bool = True) -> None:
     """Median render time per scenario, the umbrella's lab render vs its budget, helm processes per test run."""
     helm = _helm(c)
@@ -198,8 +198,9 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
         total = sum(per_chart.values())
         print(f"its {len(per_chart)} subcharts rendered one by one (first scenario each): {total:.3f} s")
         print(bench_mod.startup_ratio(helm, runs=max(runs, 9)).describe())
-    if chart in (None, "eck-operator"):
-        print("\n" + bench_mod.large_report(bench_mod.large_input_times(helm)))
+    large = bench_mod.large_input_times(helm, chart=chart)
+    if large:
+        print("\n" + bench_mod.large_report(large))
     if suite and not chart:
         count = bench_mod.count_suite_renders(extra_args=("-n", "auto", "-m", "not cluster"))
         print(f"\ntest suite without the cluster tier: {count.seconds:.1f} s, {count.helm_processes} helm processes "
@@ -210,10 +211,14 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
               + ", ".join(f"{name} {'?' if s is None else f'{s:.0f}'}" for name, s in times.items()))
         _cluster_up(c)
         tier = bench_mod.count_suite_renders(extra_args=bench_mod.cluster_tier_args(), wrap=plane_mod.wrap)
-        print(f"cluster tier without the upgrade tier (warm, one worker): {tier.seconds:.1f} s (exit {tier.exit_code})")
+        print(f"cluster tier without the upgrade and monitoring tiers (warm, one worker): {tier.seconds:.1f} s "
+              f"(exit {tier.exit_code})")
         upgrades = bench_mod.count_suite_renders(extra_args=bench_mod.upgrade_tier_args(), wrap=plane_mod.wrap)
         print(f"upgrade tier (its own plane, from the previous releases): {upgrades.seconds:.1f} s "
               f"(exit {upgrades.exit_code})")
+        monitoring = bench_mod.count_suite_renders(extra_args=bench_mod.monitoring_tier_args(), wrap=plane_mod.wrap)
+        print(f"monitoring tier (its own plane, a real Prometheus): {monitoring.seconds:.1f} s "
+              f"(exit {monitoring.exit_code})")
 
 
 # --- delivery tasks (package, push, verify-published, images) ---
@@ -378,6 +383,47 @@ def mutate(c: Context, chart: str | None = None, sample: int = 0, seed: int = 1,
                            str(_helm(c).path), threshold or None, list, Path(survivors) if survivors else None)
     if code:
         raise Exit(code=code)
+
+
+# --- moving from the upstream charts (issue 21) ---
+
+from chartops import upstream as upstream_mod  # noqa: E402
+from chartops.upstream import migrate as migrate_mod  # noqa: E402
+
+
+@task(name="values-from-upstream", help={
+    "chart": "our chart, or the upstream chart's name (e.g. mysql, tigera-operator, eck-elasticsearch)",
+    "from": "values file written for the upstream chart",
+    "out": "write our values here instead of stdout",
+    "render": "also render our chart with the result (helm template) and fail on what it refuses",
+})
+def values_from_upstream(c: Context, chart: str | None = None, from_: str | None = None, out: str | None = None,
+                         render: bool = False) -> None:
+    """Rewrite a values file for the upstream chart as ours; every key not carried over is named on stderr."""
+    example = "mysql --from bitnami-values.yaml"
+    name = cli.need(chart, "--chart", "values-from-upstream", example)
+    (source,) = cli.existing_files([cli.need(from_, "--from", "values-from-upstream", example)])
+    try:
+        ours = upstream_mod.resolve(name)
+    except KeyError as err:
+        raise cli.usage_error(str(err.args[0])) from err
+    try:
+        result = migrate_mod.migrate(ours, migrate_mod.load_values(source))
+    except migrate_mod.MigrationError as err:
+        raise Exit(str(err), code=1) from err
+    for line in result.report():
+        cli.note(line)
+    if render:
+        helm = _helm(c)
+        if c.config.run.dry:
+            c.run(shlex.join(migrate_mod.render_command(helm, ours, Path("<migrated values>"))))
+        elif (refused := migrate_mod.render_check(helm, result)) is not None:
+            raise Exit(f"{ours}: the chart does not render with the migrated values:\n{refused}", code=1)
+    if out:
+        Path(out).write_text(result.yaml())
+        cli.note(f"wrote {out}")
+    else:
+        sys.stdout.write(result.yaml())
 
 
 def _cluster_collection() -> Collection:

@@ -28,11 +28,17 @@ PLATFORM_BUDGET_S = 0.28
 PLATFORM_SUBCHARTS = ("metallb", "ingress-nginx", "nfs-subdir-provisioner", "coredns", "calico")
 # the upgrade tier (its own plane), timed apart from the rest of the cluster tier
 UPGRADE_TIER = ("tests/test_upgrade.py", "tests/test_upgrade_guards.py")
+# the monitoring tier (its own plane: the Prometheus Operator, Prometheus and the scraped controllers), apart too
+MONITORING_TIER = ("tests/test_monitoring.py",)
 
 
 def cluster_tier_args() -> tuple[str, ...]:
-    """pytest arguments of the cluster tier without the upgrade tier, one worker."""
-    return ("-n", "0", "-m", "cluster", *(f"--ignore={f}" for f in UPGRADE_TIER))
+    """pytest arguments of the cluster tier without the upgrade and monitoring tiers, one worker."""
+    return ("-n", "0", "-m", "cluster", *(f"--ignore={f}" for f in (*UPGRADE_TIER, *MONITORING_TIER)))
+
+
+def monitoring_tier_args() -> tuple[str, ...]:
+    return ("-n", "0", "-m", "cluster", *MONITORING_TIER)
 
 
 def upgrade_tier_args() -> tuple[str, ...]:
@@ -181,14 +187,34 @@ def time_values(helm: Helm, chart: str, values: dict[str, object], label: str, r
     return LargeTiming(label, wall, cpu, proc.returncode == 0)
 
 
-def large_input_times(helm: Helm, root: Path | None = None) -> list[LargeTiming]:
+def metallb_pools(count: int) -> dict[str, object]:
+    """`count` MetalLB pools of one /28 each, none overlapping, all announced over L2."""
+    pools = [{"name": f"pool-{i}", "addresses": [f"10.{i // 4096}.{i // 16 % 256}.{i % 16 * 16}/28"]}
+             for i in range(count)]
+    return {"addressPools": pools, "l2Advertisements": [{"name": "all"}]}
+
+
+def calico_pools(count: int) -> dict[str, object]:
+    """`count` Calico pools of one /24 each inside 10.0.0.0/8, none overlapping."""
+    pools = [{"name": f"pool-{i}", "cidr": f"10.{i // 256}.{i % 256}.0/24", "blockSize": 26,
+              "encapsulation": "VXLAN"} for i in range(count)]
+    return {"ipPools": pools, "global": {"network": {"podCIDR": "10.0.0.0/8"}}}
+
+
+# (chart, label, values): the large inputs `invoke bench` times
+LARGE_INPUTS: tuple[tuple[str, str, Callable[[], dict[str, object]]], ...] = (
+    ("eck-operator", "eck-operator: 10,000 managed namespaces", lambda: eck_namespaces(10_000, restricted=False)),
+    ("eck-operator", "eck-operator: 10,000 managed namespaces, restricted (20,000 Roles/RoleBindings)",
+     lambda: eck_namespaces(10_000, restricted=True)),
+    ("metallb", "metallb: 10,000 address pools (overlap check, 10,000 IPAddressPools)", lambda: metallb_pools(10_000)),
+    ("calico", "calico: 10,000 IP pools (overlap check, the Installation's pool list)", lambda: calico_pools(10_000)),
+)
+
+
+def large_input_times(helm: Helm, root: Path | None = None, chart: str | None = None) -> list[LargeTiming]:
     root = root or repo_root()
-    return [
-        time_values(helm, "eck-operator", eck_namespaces(10_000, restricted=False),
-                    "eck-operator: 10,000 managed namespaces", root),
-        time_values(helm, "eck-operator", eck_namespaces(10_000, restricted=True),
-                    "eck-operator: 10,000 managed namespaces, restricted (20,000 Roles/RoleBindings)", root),
-    ]
+    return [time_values(helm, name, values(), label, root) for name, label, values in LARGE_INPUTS
+            if chart in (None, name)]
 
 
 def large_report(timings: list[LargeTiming]) -> str:

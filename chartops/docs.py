@@ -1,4 +1,5 @@
-"""Chart READMEs: the values table generated from `# --` comments in values.yaml.
+"""Chart READMEs: the values table generated from `# --` comments in values.yaml, and the
+upstream feature table generated from the chart's key map (chartops/upstream).
 
 A key documented as
 
@@ -23,8 +24,10 @@ from typing import Any
 
 import yaml
 
+from chartops import upstream
 from chartops.charts import Chart, applications, get
 from chartops.paths import charts_dir
+from chartops.upstream import table as upstream_table
 
 START = "<!-- values-table:start -->"
 END = "<!-- values-table:end -->"
@@ -207,7 +210,10 @@ def expected_files(chart: Chart) -> dict[Path, str]:
     readme_path = chart.path / "README.md"
     readme = readme_path.read_text() if readme_path.exists() else f"# {chart.name}\n\n## Values\n\n{START}\n{END}\n"
     rows = parse((chart.path / "values.yaml").read_text(), schema)
-    out[readme_path] = splice(readme, table(rows), str(readme_path))
+    readme = splice(readme, table(rows), str(readme_path))
+    if chart.name in upstream.available():
+        readme = upstream_table.splice(readme, upstream.load(chart.name))
+    out[readme_path] = readme
     return out
 
 

@@ -30,8 +30,9 @@ def pytest_configure(config: pytest.Config) -> None:
 PLANE_OF_MODULE = {
     "test_cluster.py": "main", "test_cluster_lifecycle.py": "main", "test_cluster_platform.py": "main",
     "test_cluster_rbac.py": "main", "test_controllers.py": "controllers", "test_ct.py": "ct",
+    "test_monitoring.py": "monitoring",
     "test_metrics_server_cluster.py": "controllers", "test_eck_operator_webhook.py": "controllers",
-    "test_upgrade.py": "upgrade", "test_upgrade_guards.py": "upgrade",
+    "test_upgrade.py": "upgrade", "test_upgrade_guards.py": "upgrade", "test_net_validators.py": "netval",
     "test_cluster_validators.py": "validators", "test_cluster_lookup.py": "validators",
 }
 

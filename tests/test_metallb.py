@@ -490,3 +490,519 @@ def test_ipv6_cidrs_and_ranges_pass_through() -> None:
     values = {"addressPools": [{"name": "v6", "addresses": ["2001:db8::/64", "2001:db8:1::10-2001:db8:1::20"]}]}
     pool = one(render(CHART, values=values), "IPAddressPool", "v6")
     assert pool["spec"]["addresses"] == ["2001:db8::/64", "2001:db8:1::10-2001:db8:1::20"]
+
+
+# --- BGP backends: FRR beside the speakers (the default), native, an external frr-k8s ---------------
+
+FRR_K8S = ["charts/metallb/ci/frr-k8s-values.yaml"]
+NATIVE_BGP = ["charts/metallb/ci/bgp-native-values.yaml"]
+OPTIONS = ["charts/metallb/ci/options-values.yaml"]
+PEER = {"name": "tor", "myASN": 64512, "peerASN": 64501, "peerAddress": "10.0.0.1"}
+NATIVE = {"speaker": {"frr": {"enabled": False}}}
+
+
+def by_name(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {i["name"]: i for i in items}
+
+
+def mounts(container: dict[str, Any]) -> dict[str, str]:
+    return {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+
+
+def test_frr_is_the_default_backend_of_both_components() -> None:
+    objs = render(CHART, values_files=DEFAULTS)
+    controller = containers(one(objs, "Deployment"))[0]
+    speaker = by_name(containers(one(objs, "DaemonSet"), init=False))["speaker"]
+    assert env_of(controller)["METALLB_BGP_TYPE"] == env_of(speaker)["METALLB_BGP_TYPE"] == "frr"
+
+
+def test_frr_mode_runs_frr_its_reloader_and_metrics_beside_the_speaker() -> None:
+    ds = one(render(CHART, values_files=BGP), "DaemonSet")
+    spec = pod_spec(ds)
+    assert [c["name"] for c in spec["containers"]] == ["speaker", "frr", "reloader", "frr-metrics"]
+    assert [c["name"] for c in spec["initContainers"]] == ["cp-frr-files", "cp-reloader", "cp-metrics"]
+    # the speaker signals the reloader's pid: one process namespace for the pod
+    assert spec["shareProcessNamespace"] is True
+    assert containers(ds)[1]["image"] == "quay.io/frrouting/frr:10.5.3"
+
+
+def test_speaker_writes_frr_config_where_the_reloader_reads_it() -> None:
+    c = by_name(containers(one(render(CHART, values_files=BGP), "DaemonSet")))
+    env = env_of(c["speaker"])
+    conf_dir = env["FRR_CONFIG_FILE"].rsplit("/", 1)[0]
+    assert env["FRR_RELOADER_PID_FILE"].rsplit("/", 1)[0] == conf_dir
+    shared = mounts(c["speaker"])[conf_dir]
+    assert mounts(c["reloader"])[conf_dir] == shared
+    # the reloader runs the script cp-reloader copied into that volume from the speaker image
+    assert c["reloader"]["command"] == [f"{conf_dir}/frr-reloader.sh"]
+    assert mounts(c["cp-reloader"])[conf_dir] == shared
+    assert c["cp-reloader"]["command"][-1] == f"{conf_dir}/frr-reloader.sh"
+    assert c["cp-reloader"]["image"] == c["speaker"]["image"]
+    # FRR, the reloader and the exporter share FRR's sockets and configuration
+    for name in ("frr", "reloader", "frr-metrics"):
+        assert mounts(c[name])["/var/run/frr"] == "frr-sockets"
+        assert mounts(c[name])["/etc/frr"] == "frr-conf"
+
+
+def test_frr_starts_from_the_startup_files_owned_by_the_frr_user() -> None:
+    objs = render(CHART, values_files=BGP)
+    ds = one(objs, "DaemonSet")
+    c = by_name(containers(ds))
+    volumes = by_name(pod_spec(ds)["volumes"])
+    startup = one(objs, "ConfigMap", volumes[mounts(c["cp-frr-files"])["/tmp/frr"]]["configMap"]["name"])
+    assert mounts(c["cp-frr-files"])["/etc/frr"] == mounts(c["frr"])["/etc/frr"]
+    assert c["cp-frr-files"]["securityContext"]["runAsUser"] == 100
+    daemons = dict(line.split("=", 1) for line in startup["data"]["daemons"].splitlines()
+                   if "=" in line and not line.startswith("#"))
+    assert daemons["bgpd"] == daemons["bfdd"] == "yes" and daemons["ospfd"] == "no"
+    assert "-p 0" in daemons["bgpd_options"], "bgpd must not listen on 179 (calico-node's BGP)"
+    assert "service integrated-vtysh-config" in startup["data"]["vtysh.conf"]
+    key = "checksum/frr-startup"
+    changed = one(render(CHART, values={"speaker": {"frr": {"metricsPort": 9131}}}, values_files=BGP), "DaemonSet")
+    assert ds["spec"]["template"]["metadata"]["annotations"][key]
+    assert changed["spec"]["template"]["metadata"]["annotations"][key] == \
+        ds["spec"]["template"]["metadata"]["annotations"][key], "only a change of the files rolls the speakers"
+
+
+def test_frr_liveness_asks_the_exporter_on_its_port() -> None:
+    values = {"speaker": {"frr": {"metricsPort": 9131}}}
+    c = by_name(containers(one(render(CHART, values=values, values_files=BGP), "DaemonSet")))
+    assert "--metrics-port=9131" in c["frr-metrics"]["args"]
+    assert c["frr-metrics"]["ports"] == [{"name": "frrmetricshttps", "containerPort": 9131, "protocol": "TCP"}]
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        assert c["frr"][probe]["httpGet"] == {"path": "/livez", "port": 9131, "scheme": "HTTPS"}
+    assert c["frr"]["startupProbe"]["failureThreshold"] == 30
+
+
+def test_frr_gets_the_capabilities_it_needs_and_no_privilege() -> None:
+    c = by_name(containers(one(render(CHART, values_files=BGP), "DaemonSet")))
+    frr = c["frr"]["securityContext"]
+    assert set(frr["capabilities"]["add"]) == {"NET_ADMIN", "NET_RAW", "SYS_ADMIN", "NET_BIND_SERVICE"}
+    for name in ("frr", "reloader", "frr-metrics", "cp-frr-files", "cp-reloader", "cp-metrics"):
+        ctx = c[name]["securityContext"]
+        assert ctx["allowPrivilegeEscalation"] is False and ctx["readOnlyRootFilesystem"] is True, name
+        assert not ctx.get("privileged"), name
+    for name in ("cp-frr-files", "cp-reloader", "cp-metrics"):
+        assert c[name]["securityContext"]["runAsNonRoot"] is True, name
+        assert c[name]["securityContext"]["capabilities"] == {"drop": ["ALL"]}, name
+
+
+def test_frr_image_follows_the_mirror() -> None:
+    values = {"global": {"imageRegistry": "harbor.feng.org/proxy"}}
+    c = by_name(containers(one(render(CHART, values=values, values_files=BGP), "DaemonSet")))
+    assert c["frr"]["image"] == "harbor.feng.org/proxy/frrouting/frr:10.5.3"
+
+
+def test_native_mode_has_no_frr_objects() -> None:
+    objs = render(CHART, values_files=NATIVE_BGP)
+    ds = one(objs, "DaemonSet")
+    assert [c["name"] for c in containers(ds)] == ["speaker"]
+    assert "shareProcessNamespace" not in pod_spec(ds)
+    assert [o for o in objs if o["kind"] == "ConfigMap" and "frr" in o["metadata"]["name"]] == []
+    assert env_of(containers(one(objs, "Deployment"))[0])["METALLB_BGP_TYPE"] == "native"
+
+
+def test_bgp_debounce_timeout_reaches_the_speaker_in_frr_mode() -> None:
+    speaker = containers(one(render(CHART, values_files=OPTIONS), "DaemonSet"))[0]
+    assert "--bgp-debounce-timeout=5000" in speaker["args"]
+    default = containers(one(render(CHART, values_files=BGP), "DaemonSet"))[0]
+    assert not [a for a in default["args"] if a.startswith("--bgp-debounce-timeout")]
+
+
+def test_external_frr_k8s_mode_writes_frrconfigurations_into_its_namespace() -> None:
+    objs = render(CHART, values_files=FRR_K8S)
+    speaker = containers(one(objs, "DaemonSet"))[0]
+    assert "--frrk8s-namespace=frr-k8s-system" in speaker["args"]
+    assert env_of(speaker)["METALLB_BGP_TYPE"] == "frr-k8s"
+    assert env_of(containers(one(objs, "Deployment"))[0])["METALLB_BGP_TYPE"] == "frr-k8s"
+    assert [c["name"] for c in containers(one(objs, "DaemonSet"))] == ["speaker"]
+    rules = grants(one(objs, "ClusterRole", "test-metallb-speaker"))
+    assert rules[("frrk8s.metallb.io", "frrconfigurations", ())] == {"get", "list", "watch", "create", "update",
+                                                                      "delete"}
+    assert ("frrk8s.metallb.io", "frrconfigurations", ()) not in grants(
+        one(render(CHART, values_files=BGP), "ClusterRole", "test-metallb-speaker"))
+
+
+def native(**peer: Any) -> dict[str, Any]:
+    return {**NATIVE, "bgpPeers": [{**PEER, **peer}]}
+
+
+FRR_ONLY = [
+    pytest.param({**NATIVE, "bfdProfiles": [{"name": "fast"}]}, "bfdProfiles is set, but BFD needs the FRR backend",
+                 id="bfd-profiles"),
+    pytest.param({**native(bfdProfile="fast"), "bfdProfiles": [{"name": "fast"}]}, "bfdProfiles is set",
+                 id="bfd-profile-and-profiles"),
+    pytest.param(native(keepaliveTime="30s"), "bgpPeers[0].keepaliveTime needs the FRR backend", id="keepalive"),
+    pytest.param(native(connectTime="5s"), "bgpPeers[0].connectTime needs the FRR backend", id="connect-time"),
+    pytest.param(native(vrf="red"), "bgpPeers[0].vrf needs the FRR backend", id="vrf"),
+    pytest.param(native(enableGracefulRestart=True), "bgpPeers[0].enableGracefulRestart needs the FRR backend",
+                 id="graceful-restart"),
+    pytest.param(native(disableMP=True), "bgpPeers[0].disableMP needs the FRR backend", id="disable-mp"),
+    pytest.param(native(dualStackAddressFamily=True), "bgpPeers[0].dualStackAddressFamily needs the FRR backend",
+                 id="dual-stack"),
+    pytest.param({**NATIVE, "bgpPeers": [{"name": "tor", "myASN": 64512, "dynamicASN": "external",
+                                          "peerAddress": "10.0.0.1"}]},
+                 "bgpPeers[0].dynamicASN needs the FRR backend", id="dynamic-asn"),
+    pytest.param({**NATIVE, "bgpPeers": [{"name": "tor", "myASN": 64512, "peerASN": 1, "interface": "eth1"}]},
+                 "bgpPeers[0].interface needs the FRR backend", id="unnumbered"),
+    pytest.param(native(localASN=64600), "bgpPeers[0].localASN needs the FRR backend", id="local-asn"),
+    pytest.param({**native(), "addressPools": [{"name": "v6", "addresses": ["2001:db8::/120"]}],
+                  "bgpAdvertisements": [{"name": "a", "ipAddressPools": ["v6"]}]},
+                 "addressPools[0].addresses[0] 2001:db8::/120 is IPv6 and bgpAdvertisements[0] announces",
+                 id="ipv6-pool-by-name"),
+    pytest.param({**native(), "addressPools": [{"name": "v4", "addresses": ["10.9.0.0/28"]},
+                                               {"name": "v6", "addresses": ["2001:db8::/120"]}],
+                  "bgpAdvertisements": [{"name": "a"}]},
+                 "addressPools[1].addresses[0] 2001:db8::/120 is IPv6", id="ipv6-pool-by-every-pool"),
+    pytest.param({**native(), "addressPools": [{"name": "v6", "addresses": ["2001:db8::/120"],
+                                                "labels": {"bgp": "yes"}}],
+                  "bgpAdvertisements": [{"name": "a", "ipAddressPoolSelectors": [{"matchLabels": {"bgp": "yes"}}]}]},
+                 "is IPv6 and bgpAdvertisements[0] announces", id="ipv6-pool-by-selector"),
+    pytest.param({**NATIVE, "communities": [{"name": "big", "value": "large:64512:1:1"}]},
+                 'communities[0].value "large:64512:1:1" is a large community', id="large-community-alias"),
+    pytest.param({**NATIVE, "bgpAdvertisements": [{"name": "a", "communities": ["large:64512:1:1"]}]},
+                 'bgpAdvertisements[0].communities[0] "large:64512:1:1" is a large community',
+                 id="large-community-literal"),
+]
+
+
+@pytest.mark.parametrize("values,message", FRR_ONLY)
+def test_native_mode_refuses_every_frr_only_field_naming_it(values: dict[str, Any], message: str) -> None:
+    error = render_error(CHART, values=values)
+    assert message in error
+    assert "speaker.frr.enabled" in error
+
+
+@pytest.mark.parametrize("values", [
+    pytest.param({"keepaliveTime": "0s"}, id="zero-keepalive"),
+    pytest.param({"holdTime": "90s"}, id="hold-time"),
+    pytest.param({"ebgpMultiHop": True, "peerASN": 64501}, id="multihop"),
+])
+def test_native_mode_accepts_what_native_bgp_supports(values: dict[str, Any]) -> None:
+    assert one(render(CHART, values=native(**values)), "BGPPeer", "tor")
+
+
+def test_native_mode_accepts_ipv6_pools_announced_over_l2_only() -> None:
+    values = {**native(), "addressPools": [{"name": "v4", "addresses": ["10.9.0.0/28"]},
+                                           {"name": "v6", "addresses": ["2001:db8::/120"], "labels": {"bgp": "no"}}],
+              "bgpAdvertisements": [{"name": "a", "ipAddressPoolSelectors": [{"matchExpressions": [
+                  {"key": "bgp", "operator": "NotIn", "values": ["no"]}]}]}],
+              "l2Advertisements": [{"name": "l2", "ipAddressPools": ["v6"]}]}
+    assert one(render(CHART, values=values), "IPAddressPool", "v6")
+
+
+def test_frr_mode_accepts_the_fields_native_mode_refuses() -> None:
+    values = {"bfdProfiles": [{"name": "fast"}], "communities": [{"name": "big", "value": "large:64512:1:1"}],
+              "bgpPeers": [{**PEER, "bfdProfile": "fast", "keepaliveTime": "10s", "holdTime": "30s", "vrf": "red",
+                            "enableGracefulRestart": True, "localASN": 64600}],
+              "addressPools": [{"name": "v6", "addresses": ["2001:db8::/120"]}],
+              "bgpAdvertisements": [{"name": "a", "communities": ["big"]}]}
+    peer = one(render(CHART, values=values), "BGPPeer", "tor")
+    assert peer["spec"]["vrf"] == "red" and peer["spec"]["enableGracefulRestart"] is True
+
+
+TWO_PEERS = [{**PEER, "name": "a"}, {**PEER, "name": "b", "peerAddress": "10.0.0.2"}]
+FRR_RULES = [
+    pytest.param({"bgpPeers": [TWO_PEERS[0], {**TWO_PEERS[1], "routerID": "10.0.0.9"}]},
+                 'bgpPeers[1].routerID "10.0.0.9" differs from bgpPeers[0].routerID ""', id="router-id"),
+    pytest.param({"bgpPeers": [TWO_PEERS[0], {**TWO_PEERS[1], "peerAddress": "10.0.0.1"}]},
+                 "bgpPeers[1] peers the same router as bgpPeers[0] (10.0.0.1)", id="same-address"),
+    pytest.param({"bgpPeers": [TWO_PEERS[0], {**TWO_PEERS[1], "myASN": 64513}]},
+                 "bgpPeers[1].myASN 64513 differs from bgpPeers[0].myASN 64512 in the same VRF", id="asn-per-vrf"),
+    pytest.param({"bgpPeers": [{**TWO_PEERS[0], "nodeSelectors": [{"matchLabels": {"rack": "a"}}]},
+                               {**TWO_PEERS[1], "myASN": 64513, "nodeSelectors": [{"matchLabels": {"rack": "a"}}]}]},
+                 "bgpPeers[1].myASN 64513 differs", id="asn-same-nodes"),
+    pytest.param({"bfdProfiles": [{"name": "echo", "echoMode": True}],
+                  "bgpPeers": [{**PEER, "bfdProfile": "echo"}],
+                  "addressPools": [{"name": "v6", "addresses": ["2001:db8::/120"]}],
+                  "bgpAdvertisements": [{"name": "a", "ipAddressPools": ["v6"]}]},
+                 'bgpAdvertisements[0] announces IPv6 pool "v6" to bgpPeers[0] (tor), whose BFD profile "echo" has '
+                 "echoMode", id="bfd-echo-ipv6"),
+]
+
+
+@pytest.mark.parametrize("values,message", FRR_RULES)
+def test_frr_mode_refuses_peers_frr_cannot_run_together(values: dict[str, Any], message: str) -> None:
+    assert message in render_error(CHART, values=values)
+
+
+@pytest.mark.parametrize("peers", [
+    pytest.param([TWO_PEERS[0], {**TWO_PEERS[1], "myASN": 64513, "vrf": "red"}], id="asn-in-another-vrf"),
+    pytest.param([{**TWO_PEERS[0], "nodeSelectors": [{"matchLabels": {"rack": "a"}}]},
+                  {**TWO_PEERS[1], "myASN": 64513, "routerID": "10.0.0.9",
+                   "nodeSelectors": [{"matchLabels": {"rack": "b"}}]}], id="other-nodes"),
+    pytest.param([TWO_PEERS[0], {**TWO_PEERS[1], "peerAddress": "10.0.0.1", "vrf": "red"}], id="same-address-vrf"),
+])
+def test_frr_mode_accepts_peers_on_other_vrfs_or_nodes(peers: list[dict[str, Any]]) -> None:
+    assert len(of_kind(render(CHART, values={"bgpPeers": peers}), "BGPPeer")) == 2
+
+
+TIMERS = [
+    pytest.param({"holdTime": "2s"}, 'bgpPeers[0].holdTime "2s" is under 3s', id="hold-2s"),
+    pytest.param({"holdTime": "2999ms"}, 'bgpPeers[0].holdTime "2999ms" is under 3s', id="hold-rounds-down"),
+    pytest.param({"holdTime": "1s", "keepaliveTime": "1s"}, "bgpPeers[0].holdTime", id="hold-1s-with-keepalive"),
+    pytest.param({"keepaliveTime": "500ms"}, 'bgpPeers[0].keepaliveTime "500ms" without a holdTime', id="keepalive-only"),
+    pytest.param({"holdTime": "30s", "keepaliveTime": "90s"}, 'bgpPeers[0].keepaliveTime "90s" is longer than holdTime',
+                 id="keepalive-over-hold"),
+    pytest.param({"holdTime": "1m", "keepaliveTime": "1m0.5s"}, "is longer than holdTime", id="keepalive-just-over"),
+]
+
+
+@pytest.mark.parametrize("timers,message", TIMERS)
+def test_bgp_timers_metallb_refuses_fail_naming_the_key(timers: dict[str, str], message: str) -> None:
+    assert message in render_error(CHART, values={"bgpPeers": [{**PEER, **timers}]})
+
+
+@pytest.mark.parametrize("timers", [
+    pytest.param({"holdTime": "0s"}, id="hold-0"),
+    pytest.param({"holdTime": "3s"}, id="hold-3s"),
+    pytest.param({"holdTime": "3.5s", "keepaliveTime": "3.5s"}, id="keepalive-equals-hold"),
+    pytest.param({"keepaliveTime": "1s"}, id="keepalive-1s-only"),
+    pytest.param({"holdTime": "1m30s", "keepaliveTime": "30s"}, id="minutes"),
+])
+def test_bgp_timers_metallb_accepts_render(timers: dict[str, str]) -> None:
+    assert one(render(CHART, values={"bgpPeers": [{**PEER, **timers}]}), "BGPPeer", "tor")["spec"]
+
+
+BACKEND_CONFLICTS = [
+    pytest.param({"frrk8s": {"external": True, "namespace": "frr-k8s-system"}},
+                 "frrk8s.external and speaker.frr.enabled are two BGP backends", id="two-backends"),
+    pytest.param({**NATIVE, "frrk8s": {"external": True}}, "frrk8s.namespace is required", id="frrk8s-no-namespace"),
+    pytest.param({**NATIVE, "speaker": {"frr": {"enabled": False}, "bgpDebounceTimeout": 1000}},
+                 "speaker.bgpDebounceTimeout only applies to the FRR backend", id="debounce-native"),
+]
+
+
+@pytest.mark.parametrize("values,message", BACKEND_CONFLICTS)
+def test_backend_settings_that_conflict_fail_naming_the_key(values: dict[str, Any], message: str) -> None:
+    assert message in render_error(CHART, values=values)
+
+
+# --- components on and off, webhook mode, memberlist ---------------------------------------------------
+
+
+def test_controller_disabled_takes_its_webhook_along() -> None:
+    objs = render(CHART, values={"controller": {"enabled": False}}, values_files=LAB)
+    kinds = {(o["kind"], o["metadata"]["name"]) for o in objs}
+    assert not [k for k in kinds if "controller" in k[1] or "webhook" in k[1]]
+    assert of_kind(objs, "Deployment") == [] and of_kind(objs, "ValidatingWebhookConfiguration") == []
+    crd = one(objs, "CustomResourceDefinition", "bgppeers.metallb.io")
+    assert crd["spec"]["conversion"] == {"strategy": "None"}
+    assert one(objs, "DaemonSet")
+
+
+def test_speaker_disabled_leaves_a_controller_only_release() -> None:
+    objs = render(CHART, values={"speaker": {"enabled": False}}, values_files=LAB)
+    assert of_kind(objs, "DaemonSet") == []
+    assert not [o for o in objs if "speaker" in o["metadata"]["name"] or "excludel2" in o["metadata"]["name"]]
+    assert one(objs, "Deployment")
+
+
+def test_webhook_mode_disabled_renders_no_webhook_and_no_conversion() -> None:
+    objs = render(CHART, values={"controller": {"webhookMode": "disabled"}}, values_files=LAB)
+    assert "--webhook-mode=disabled" in containers(one(objs, "Deployment"))[0]["args"]
+    assert of_kind(objs, "ValidatingWebhookConfiguration") == []
+    assert [s for s in of_kind(objs, "Service") if "webhook" in s["metadata"]["name"]] == []
+    assert one(objs, "CustomResourceDefinition", "bgppeers.metallb.io")["spec"]["conversion"] == {"strategy": "None"}
+
+
+def test_webhook_only_controller_keeps_the_webhook() -> None:
+    objs = render(CHART, values={"controller": {"webhookMode": "onlywebhook"}}, values_files=LAB)
+    assert "--webhook-mode=onlywebhook" in containers(one(objs, "Deployment"))[0]["args"]
+    assert one(objs, "ValidatingWebhookConfiguration")
+
+
+def test_memberlist_disabled_drops_its_secret_port_and_env() -> None:
+    objs = render(CHART, values={"speaker": {"memberlist": {"enabled": False}}}, values_files=LAB)
+    speaker = containers(one(objs, "DaemonSet"))[0]
+    assert not [k for k in env_of(speaker) if k.startswith("METALLB_ML_")]
+    assert [p["name"] for p in speaker["ports"]] == ["metricshttps"]
+    assert "memberlist" not in {v["name"] for v in pod_spec(one(objs, "DaemonSet"))["volumes"]}
+    assert "METALLB_ML_SECRET_NAME" not in env_of(containers(one(objs, "Deployment"))[0])
+
+
+def test_memberlist_bind_address_and_wan_config() -> None:
+    values = {"speaker": {"memberlist": {"enabled": True, "mlBindAddrOverride": "10.0.0.21"}, "wanConfig": True}}
+    speaker = containers(one(render(CHART, values=values, values_files=LAB), "DaemonSet"))[0]
+    assert env_of(speaker)["METALLB_ML_BIND_ADDR"] == "10.0.0.21"
+    assert "--ml-wan-config" in speaker["args"]
+
+
+# --- ports the speakers open on every node -------------------------------------------------------------
+
+PORT_CLASHES = [
+    pytest.param({"healthProbePort": 9120}, "speaker.healthProbePort 9120 equals speaker.metricsPort", id="health-metrics"),
+    pytest.param({"healthProbePort": 10250}, "speaker.healthProbePort 10250 is already taken on every node by the "
+                 "kubelet", id="health-kubelet"),
+    pytest.param({"frr": {"metricsPort": 7946}}, "speaker.frr.metricsPort 7946 equals speaker.memberlistPort",
+                 id="frr-memberlist"),
+    pytest.param({"frr": {"metricsPort": 22}}, "speaker.frr.metricsPort 22 is already taken on every node by sshd",
+                 id="frr-sshd"),
+    pytest.param({"memberlistPort": 179}, "speaker.memberlistPort 179 is already taken", id="memberlist-bgp"),
+]
+
+
+@pytest.mark.parametrize("speaker,message", PORT_CLASHES)
+def test_speaker_host_ports_that_clash_fail_naming_the_key(speaker: dict[str, Any], message: str) -> None:
+    assert message in render_error(CHART, values={"speaker": speaker})
+
+
+def test_ports_of_a_disabled_part_do_not_clash() -> None:
+    values = {"speaker": {"frr": {"enabled": False, "metricsPort": 9120}, "memberlist": {"enabled": False},
+                          "memberlistPort": 9120}}
+    assert one(render(CHART, values=values), "DaemonSet")
+
+
+def test_health_probe_port_reaches_the_flag_and_the_probes() -> None:
+    speaker = containers(one(render(CHART, values_files=OPTIONS), "DaemonSet"))[0]
+    assert "--health-probe-port=17473" in speaker["args"]
+    assert speaker["livenessProbe"]["httpGet"]["port"] == speaker["readinessProbe"]["httpGet"]["port"] == 17473
+    default = containers(one(render(CHART, values_files=LAB), "DaemonSet"))[0]
+    assert not [a for a in default["args"] if a.startswith("--health-probe-port")], "upstream's default, unchanged"
+
+
+def test_memberlist_on_a_subset_of_nodes_is_refused() -> None:
+    values = {"speaker": {"memberlist": {"enabled": False}, "nodeSelector": {"rack": "a"}}}
+    assert "speaker.nodeSelector (or speaker.affinity) limits the speakers" in render_error(CHART, values=values)
+
+
+# --- TLS, probes, logging, command, scheduling ---------------------------------------------------------
+
+
+def test_metrics_tls_settings_reach_every_https_server() -> None:
+    objs = render(CHART, values_files=OPTIONS)
+    controller = containers(one(objs, "Deployment"))[0]
+    c = by_name(containers(one(objs, "DaemonSet")))
+    for container in (controller, c["speaker"], c["frr-metrics"]):
+        assert "--tls-min-version=VersionTLS12" in container["args"], container["name"]
+        assert "--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" \
+            in container["args"]
+        assert mounts(container)["/etc/metrics"] == "metrics-certs"
+    assert "--metrics-cert-dir=/etc/metrics" in controller["args"] and "--metrics-cert-dir=/etc/metrics" in \
+        c["speaker"]["args"]
+    assert "--tls-cert-file=/etc/metrics/tls.crt" in c["frr-metrics"]["args"]
+    for workload in (one(objs, "Deployment"), one(objs, "DaemonSet")):
+        volume = by_name(pod_spec(workload)["volumes"])["metrics-certs"]
+        assert volume["secret"]["secretName"] == "metallb-metrics-tls"
+
+
+def test_per_component_log_levels_override_the_shared_one() -> None:
+    objs = render(CHART, values_files=OPTIONS)
+    assert "--log-level=debug" in containers(one(objs, "Deployment"))[0]["args"]
+    assert "--log-level=warn" in containers(one(objs, "DaemonSet"))[0]["args"]
+    objs = render(CHART, values={"logLevel": "error"}, values_files=LAB)
+    assert "--log-level=error" in containers(one(objs, "Deployment"))[0]["args"]
+
+
+def test_probe_timings_and_strategy_reach_the_controller() -> None:
+    deploy = one(render(CHART, values_files=OPTIONS), "Deployment")
+    probe = containers(deploy)[0]["readinessProbe"]
+    assert probe == {"httpGet": {"path": "/readyz", "port": 17472}, "initialDelaySeconds": 5, "periodSeconds": 5,
+                     "timeoutSeconds": 2, "failureThreshold": 6}
+    assert deploy["spec"]["strategy"] == {"type": "Recreate"}
+
+
+def test_command_runtime_class_and_sidecars() -> None:
+    values = {"controller": {"command": "/controller-debug", "runtimeClassName": "gvisor"},
+              "speaker": {"command": "/speaker", "runtimeClassName": "kata"}}
+    objs = render(CHART, values=values, values_files=LAB)
+    assert containers(one(objs, "Deployment"))[0]["command"] == ["/controller-debug"]
+    assert pod_spec(one(objs, "Deployment"))["runtimeClassName"] == "gvisor"
+    assert containers(one(objs, "DaemonSet"))[0]["command"] == ["/speaker"]
+    assert pod_spec(one(objs, "DaemonSet"))["runtimeClassName"] == "kata"
+    speaker = [c["name"] for c in containers(one(render(CHART, values_files=OPTIONS), "DaemonSet"), init=False)]
+    assert speaker[-1] == "debug"
+
+
+# --- NetworkPolicy and extra objects -------------------------------------------------------------------
+
+
+def test_controller_network_policy_admits_the_webhook_and_scrapers_and_reaches_dns_and_the_api() -> None:
+    objs = render(CHART, values_files=OPTIONS)
+    policy = one(objs, "NetworkPolicy", "test-metallb-controller")
+    labels = one(objs, "Deployment")["spec"]["template"]["metadata"]["labels"]
+    assert policy["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
+    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    ingress = {r["ports"][0]["port"]: r.get("from") for r in policy["spec"]["ingress"]}
+    assert ingress[9443] is None, "the API server calls from a node address"
+    assert ingress[9120] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]
+    egress = policy["spec"]["egress"]
+    assert {(p["protocol"], p["port"]) for p in egress[0]["ports"]} == {("UDP", 53), ("TCP", 53)}
+    assert {p["port"] for p in egress[1]["ports"]} == {443, 6443}
+    assert egress[1]["to"] == [{"ipBlock": {"cidr": "10.0.0.0/24"}}]
+
+
+def test_default_deny_covers_the_namespace_and_needs_the_controller_policy() -> None:
+    values = {"networkpolicies": {"enabled": True, "defaultDeny": True, "apiPort": 6443}}
+    deny = one(render(CHART, values=values, values_files=LAB), "NetworkPolicy", "test-metallb-default-deny")
+    assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    values = {"networkpolicies": {"enabled": False, "defaultDeny": True, "apiPort": 6443}}
+    assert "networkpolicies.defaultDeny is true while networkpolicies.enabled is false" in render_error(
+        CHART, values=values)
+
+
+def test_no_network_policy_by_default() -> None:
+    assert of_kind(render(CHART, values_files=LAB), "NetworkPolicy") == []
+
+
+def test_extra_objects_are_rendered_with_the_release() -> None:
+    objs = render(CHART, values_files=OPTIONS)
+    assert one(objs, "Secret", "metallb-metrics-tls")["type"] == "kubernetes.io/tls"
+    values = {"extraObjects": ["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: '{{ .Release.Name }}-x'\n"]}
+    assert one(render(CHART, values=values, values_files=LAB), "ConfigMap", "test-x")
+
+
+OPTION_ERRORS = [
+    pytest.param({"extraObjects": [{"kind": "ConfigMap"}]}, "extraObjects[0] needs apiVersion, kind and metadata.name",
+                 id="extra-object-incomplete"),
+    pytest.param({"controller": {"extraContainers": [{"name": "controller", "image": "x:1"}]}},
+                 'controller.extraContainers[0].name "controller" is the name of the chart\'s own container',
+                 id="sidecar-name-clash"),
+    pytest.param({"speaker": {"extraContainers": [{"name": "frr", "image": "x:1"}]}},
+                 'speaker.extraContainers[0].name "frr"', id="sidecar-frr-clash"),
+    pytest.param({"controller": {"livenessProbe": {"successThreshold": 2}}}, "successThreshold",
+                 id="liveness-success-threshold"),
+    pytest.param({"tls": {"minVersion": "VersionTLS10"}}, "/tls/minVersion", id="tls-1.0"),
+    pytest.param({"controller": {"webhookMode": "off"}}, "/controller/webhookMode", id="webhook-mode"),
+    pytest.param({"networkpolicies": {"enabled": True, "apiPort": 6443}, "controller": {"enabled": False}},
+                 "networkpolicies.enabled is true while controller.enabled is false", id="policy-without-controller"),
+    pytest.param({"speaker": {"memberlist": {"enabled": True, "mlBindAddrOverride": "node-1"}}},
+                 "/speaker/memberlist/mlBindAddrOverride", id="bind-address-not-ip"),
+    pytest.param({"webhook": {"port": 9120}}, "webhook.port 9120 equals controller.metricsPort", id="webhook-port"),
+    pytest.param({"controller": {"command": "controller --debug"}}, "/controller/command", id="command-with-args"),
+]
+
+
+@pytest.mark.parametrize("values,message", OPTION_ERRORS)
+def test_option_errors_fail_naming_the_key(values: dict[str, Any], message: str) -> None:
+    assert message in render_error(CHART, values=values)
+
+
+def test_speakers_roll_on_a_change_of_the_lists_not_of_labels_or_the_chart_version() -> None:
+    """The checksum covers the ConfigMap's data only: its metadata carries helm.sh/chart, so a chart
+    upgrade (or new commonLabels) that changes no data must not restart every speaker."""
+    key = "checksum/excludel2"
+    base = one(render(CHART, values_files=LAB), "DaemonSet")["spec"]["template"]["metadata"]["annotations"][key]
+    labelled = one(render(CHART, values={"commonLabels": {"team": "net"}}, values_files=LAB), "DaemonSet")
+    assert labelled["spec"]["template"]["metadata"]["annotations"][key] == base
+
+
+def test_every_frr_container_takes_its_own_resources_and_probe_timings() -> None:
+    req = {"requests": {"cpu": "7m", "memory": "9Mi"}, "limits": {"memory": "19Mi"}}
+    values = {"speaker": {"frr": {"resources": req, "startupProbe": {"failureThreshold": 7, "periodSeconds": 3}},
+                          "reloader": {"resources": req}, "frrMetrics": {"resources": req},
+                          "initContainers": {k: {"resources": req} for k in ("cpFrrFiles", "cpReloader", "cpMetrics")},
+                          "livenessProbe": {"initialDelaySeconds": 3, "periodSeconds": 4, "timeoutSeconds": 2,
+                                            "failureThreshold": 5}},
+              "controller": {"livenessProbe": {"initialDelaySeconds": 1, "periodSeconds": 2, "timeoutSeconds": 3,
+                                               "failureThreshold": 4}}}
+    objs = render(CHART, values=values, values_files=BGP)
+    c = by_name(containers(one(objs, "DaemonSet")))
+    for name in ("frr", "reloader", "frr-metrics", "cp-frr-files", "cp-reloader", "cp-metrics"):
+        assert c[name]["resources"] == req, name
+    assert c["frr"]["startupProbe"]["failureThreshold"] == 7 and c["frr"]["startupProbe"]["periodSeconds"] == 3
+    for name in ("speaker", "frr", "reloader", "frr-metrics"):
+        assert c[name]["livenessProbe"]["failureThreshold"] == 5, name
+    probe = containers(one(objs, "Deployment"))[0]["livenessProbe"]
+    assert (probe["initialDelaySeconds"], probe["periodSeconds"], probe["timeoutSeconds"],
+            probe["failureThreshold"]) == (1, 2, 3, 4)

@@ -26,6 +26,9 @@ from chartops.paths import repo_root
 KUBE_VERSION = "v1.33.13"
 KWOK_VERSION = "v0.7.0"
 CT_VERSION = "v3.14.0"
+PROMETHEUS_OPERATOR_VERSION = "v0.85.0"
+PROMETHEUS_VERSION = "v0.316.0"  # the Go module's version of Prometheus...
+PROMETHEUS_RELEASE = "3.16.0"  # ...and the release it is, which the binaries report
 
 _KUBE_LDFLAGS = tuple(
     f"-X {pkg}.{key}={value}"
@@ -46,6 +49,7 @@ class GoTool:
     module: str  # directory under tools/ holding go.mod
     package: str
     ldflags: tuple[str, ...] = field(default=())
+    tags: tuple[str, ...] = field(default=())  # build tags (e.g. those that drop unused plugins)
 
     def binary(self, root: Path | None = None) -> Path:
         return cache_dir(root) / f"{self.name}-{self.version}" / self.name
@@ -53,6 +57,28 @@ class GoTool:
 
 def _kube(name: str) -> GoTool:
     return GoTool(name, KUBE_VERSION, "controlplane", f"k8s.io/kubernetes/cmd/{name}", _KUBE_LDFLAGS)
+
+
+def _promversion(version: str) -> tuple[str, ...]:
+    return tuple(f"-X github.com/prometheus/common/version.{key}={value}" for key, value in (
+        ("Version", version), ("Revision", "unknown"), ("Branch", "HEAD"), ("BuildUser", "chartops"),
+        ("BuildDate", "20260101-00:00:00")))
+
+
+def _monitoring() -> tuple[GoTool, ...]:
+    """The monitoring stack of the monitoring tests, two modules of two binaries each: the operator's
+    (operator and config reloader) and Prometheus's (prometheus and promtool, with only the Kubernetes
+    service discovery the operator's configurations use)."""
+    op, prom = "github.com/prometheus-operator/prometheus-operator", "github.com/prometheus/prometheus"
+    op_ld, prom_ld = _promversion(PROMETHEUS_OPERATOR_VERSION.lstrip("v")), _promversion(PROMETHEUS_RELEASE)
+    sd = ("remove_all_sd", "enable_kubernetes_sd")
+    return (
+        GoTool("prometheus-operator", PROMETHEUS_OPERATOR_VERSION, "prometheus-operator", f"{op}/cmd/operator", op_ld),
+        GoTool("prometheus-config-reloader", PROMETHEUS_OPERATOR_VERSION, "prometheus-operator",
+               f"{op}/cmd/prometheus-config-reloader", op_ld),
+        GoTool("prometheus", PROMETHEUS_VERSION, "prometheus", f"{prom}/cmd/prometheus", prom_ld, sd),
+        GoTool("promtool", PROMETHEUS_VERSION, "prometheus", f"{prom}/cmd/promtool", prom_ld, sd),
+    )
 
 
 TOOLS: dict[str, GoTool] = {
@@ -66,6 +92,7 @@ TOOLS: dict[str, GoTool] = {
         GoTool("kwok", KWOK_VERSION, "kwok", "sigs.k8s.io/kwok/cmd/kwok"),
         GoTool("ct", CT_VERSION, "ct", "github.com/helm/chart-testing/v3/ct",
                (f"-X github.com/helm/chart-testing/v3/ct/cmd.Version={CT_VERSION}",)),
+        *_monitoring(),
     )
 }
 
@@ -76,7 +103,8 @@ def cache_dir(root: Path | None = None) -> Path:
 
 def build_command(tool: GoTool, out: Path) -> list[str]:
     ldflags = " ".join(("-s", "-w", *tool.ldflags))
-    return ["go", "build", "-trimpath", "-ldflags", ldflags, "-o", str(out), tool.package]
+    tags = ["-tags", ",".join(tool.tags)] if tool.tags else []
+    return ["go", "build", "-trimpath", *tags, "-ldflags", ldflags, "-o", str(out), tool.package]
 
 
 def missing(root: Path | None = None) -> list[GoTool]:

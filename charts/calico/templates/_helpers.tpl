@@ -5,23 +5,19 @@ Installation, the chart-managed IPPools and the checks all read this one list.
 */}}
 {{- define "calico.pools" -}}
 {{- $network := (.Values.global | default dict).network | default dict -}}
-{{- $out := list -}}
+{{- /* Linear: sprig's append copies the list each time (seconds for thousands of pools), so
+       each pool becomes one JSON line keyed by its index, and the lines are sorted and joined. */ -}}
+{{- $lines := dict -}}
 {{- range $i, $p := .Values.ipPools -}}
-{{- $pool := deepCopy $p -}}
-{{- if and (eq $i 0) (not $pool.cidr) -}}
-{{- $_ := set $pool "cidr" ($network.podCIDR | default "192.168.0.0/16") -}}
+{{- $cidr := $p.cidr -}}
+{{- if and (eq $i 0) (not $cidr) }}{{ $cidr = $network.podCIDR | default "192.168.0.0/16" }}{{ end -}}
+{{- $pool := dict "name" ($p.name | default (printf "ipv4-ippool-%d" $i)) "cidr" $cidr "blockSize" (int (default 26 $p.blockSize)) "encapsulation" ($p.encapsulation | default "IPIP") "natOutgoing" (ternary $p.natOutgoing true (hasKey $p "natOutgoing")) "nodeSelector" ($p.nodeSelector | default "all()") "disableBGPExport" ($p.disableBGPExport | default false) -}}
+{{- if hasKey $p "disabled" }}{{ $_ := set $pool "disabled" $p.disabled }}{{ end -}}
+{{- $_ := set $lines (printf "%07d" $i) (printf "%07d|%s" $i (toJson $pool)) -}}
 {{- end -}}
-{{- if not $pool.name -}}
-{{- $_ := set $pool "name" (printf "ipv4-ippool-%d" $i) -}}
-{{- end -}}
-{{- $_ := set $pool "blockSize" (int (default 26 $pool.blockSize)) -}}
-{{- $_ = set $pool "encapsulation" ($pool.encapsulation | default "IPIP") -}}
-{{- if not (hasKey $pool "natOutgoing") }}{{ $_ = set $pool "natOutgoing" true }}{{ end -}}
-{{- $_ = set $pool "nodeSelector" ($pool.nodeSelector | default "all()") -}}
-{{- $_ = set $pool "disableBGPExport" ($pool.disableBGPExport | default false) -}}
-{{- $out = append $out $pool -}}
-{{- end -}}
-{{- dict "pools" $out | toJson -}}
+{{- /* toJson never writes a raw newline, so each line starts with its index */ -}}
+{{- $joined := regexReplaceAll "(?m)^[0-9]{7}\\|" (values $lines | sortAlpha | join "\n") "" | replace "\n" "," -}}
+{{- printf "{\"pools\": [%s]}" $joined -}}
 {{- end -}}
 
 {{/*
@@ -164,4 +160,12 @@ Usage: include "calico.checkFields" (dict "schema" S "value" V "key" "bgp.config
 {{- include "calico.checkFields" (dict "schema" $s.items "value" $item "key" (printf "%s[%d]" $key $i) "context" $ctx) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/* Felix's and Typha's metrics are served when asked for, or when global.monitoring turns on every chart's monitoring. */}}
+{{- define "calico.felixMetricsOn" -}}
+{{- include "common.monitoring.on" (dict "enabled" .Values.metrics.felix.enabled "context" .) -}}
+{{- end -}}
+{{- define "calico.typhaMetricsOn" -}}
+{{- include "common.monitoring.on" (dict "enabled" .Values.metrics.typha.enabled "context" .) -}}
 {{- end -}}

@@ -47,13 +47,14 @@
 {{- $pod := dict -}}
 {{- if $podCIDR }}{{ $pod = include "common.ipv4.range" $podCIDR | fromJson }}{{ end -}}
 {{- $pools := (include "calico.pools" . | fromJson).pools -}}
-{{- $seen := list -}}
+{{- $seen := dict -}}
+{{- $ranges := dict -}}
 {{- range $i, $p := $pools -}}
 {{- $key := printf "ipPools[%d]" $i -}}
-{{- if has $p.name $seen -}}
-{{- include "common.fail" (dict "key" (printf "%s.name" $key) "message" (printf "%q is used twice: pool names must be unique" $p.name) "context" $) -}}
+{{- if hasKey $seen $p.name -}}
+{{- include "common.fail" (dict "key" (printf "%s.name" $key) "message" (printf "%q is used twice (also ipPools[%d]): pool names must be unique" $p.name (get $seen $p.name)) "context" $) -}}
 {{- end -}}
-{{- $seen = append $seen $p.name -}}
+{{- $_ := set $seen $p.name $i -}}
 {{- if not $p.cidr -}}
 {{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" "is empty: only the first pool takes its CIDR from global.network.podCIDR; set this pool's range, e.g. 10.245.0.0/16" "context" $) -}}
 {{- end -}}
@@ -72,16 +73,17 @@
 {{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%s is outside global.network.podCIDR %s: pool addresses must lie in the cluster's pod network (kubeadm podSubnet)" $p.cidr $podCIDR) "context" $) -}}
 {{- end -}}
 {{- end -}}
-{{- range $j, $q := $pools -}}
-{{- if lt $j $i -}}
-{{- if include "common.ipv4.overlaps" (list $c (include "common.ipv4.range" $q.cidr | fromJson)) -}}
-{{- include "common.fail" (dict "key" (printf "%s.cidr" $key) "message" (printf "%s overlaps ipPools[%d] (%s): pools must not overlap" $p.cidr $j $q.cidr) "context" $) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
+{{- $_ = set $ranges (printf "%07d" $i) $c -}}
 {{- if and (hasKey $p "disabled") (eq $.Values.ipPoolManagement "Operator") -}}
 {{- include "common.fail" (dict "key" (printf "%s.disabled" $key) "message" "is only available with ipPoolManagement=Chart: the Installation's pools have no such field (use nodeSelector: '!all()' to stop allocation instead)" "context" $) -}}
 {{- end -}}
+{{- end -}}
+{{- /* overlaps: one sort, then neighbours (common.ranges.firstOverlap) */ -}}
+{{- with include "common.ranges.firstOverlap" $ranges -}}
+{{- $pair := fromJsonArray . -}}
+{{- $a := atoi (index $pair 0) -}}
+{{- $b := atoi (index $pair 1) -}}
+{{- include "common.fail" (dict "key" (printf "ipPools[%d].cidr" $b) "message" (printf "%s overlaps ipPools[%d] (%s): pools must not overlap" (index $pools $b).cidr $a (index $pools $a).cidr) "context" $) -}}
 {{- end -}}
 
 {{- /* IP reservations. */ -}}
@@ -148,7 +150,93 @@
 {{- end -}}
 {{- $bgpSpec := (include "calico.crds.bgpconfigurationSchema" . | fromYaml).spec -}}
 {{- include "calico.checkFields" (dict "schema" $bgpSpec "value" $bgpExtra "key" "bgp.configuration.extraSpec" "context" .) -}}
+{{- include "calico.validate.installation" . -}}
+{{- include "calico.validate.operator" . -}}
 {{- if hasKey .Values.felixConfiguration.spec "bpfEnabled" -}}
 {{- include "common.fail" (dict "key" "felixConfiguration.spec.bpfEnabled" "message" "is set: the operator decides it from installation.calicoNetwork.linuxDataplane and would fight this value; set linuxDataplane instead" "context" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The Installation's typed fields and its pass-through: installation.extraSpec is checked
+against the chart's Installation CRD (names, types, enums) and may not carry a field the
+chart types (it would be written twice, and the last one would win silently).
+*/}}
+{{- define "calico.validate.installation" -}}
+{{- $inst := .Values.installation -}}
+{{- $extra := $inst.extraSpec | default dict -}}
+{{- $typed := dict "variant" "" "kubernetesProvider" "installation.kubernetesProvider" "registry" "installation.registry" "imagePath" "installation.imagePath" "imagePullSecrets" "installation.imagePullSecrets" "cni" "" "controlPlaneReplicas" "installation.controlPlaneReplicas" "controlPlaneNodeSelector" "installation.controlPlaneNodeSelector" "controlPlaneTolerations" "installation.controlPlaneTolerations" "typhaDeployment" "installation.typhaDeployment" "kubeletVolumePluginPath" "installation.kubeletVolumePluginPath" "nodeUpdateStrategy" "installation.nodeUpdateStrategy" "nodeMetricsPort" "installation.nodeMetricsPort" "typhaMetricsPort" "installation.typhaMetricsPort" "calicoNodeDaemonSet" "installation.calicoNodeDaemonSet" "calicoKubeControllersDeployment" "installation.calicoKubeControllersDeployment" "csiNodeDriverDaemonSet" "installation.csiNodeDriverDaemonSet" "nonPrivileged" "installation.nonPrivileged" "fipsMode" "installation.fipsMode" "logging" "installation.logging" "serviceCIDRs" "installation.serviceCIDRs" -}}
+{{- range $field := keys $extra | sortAlpha -}}
+{{- if hasKey $typed $field -}}
+{{- include "common.fail" (dict "key" (printf "installation.extraSpec.%s" $field) "message" (printf "is a field the chart writes itself%s: it would be written twice" (ternary (printf " (set %s instead)" (get $typed $field)) " (fixed by the chart: Calico's own CNI and IPAM, variant Calico)" (ne (get $typed $field) ""))) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- $netTyped := dict "bgp" "installation.calicoNetwork.bgp" "mtu" "installation.calicoNetwork.mtu" "linuxDataplane" "installation.calicoNetwork.linuxDataplane" "bpfNetworkBootstrap" "installation.calicoNetwork.bpfNetworkBootstrap" "kubeProxyManagement" "installation.calicoNetwork.kubeProxyManagement" "hostPorts" "installation.calicoNetwork.hostPorts" "nodeAddressAutodetectionV4" "installation.calicoNetwork.nodeAddressAutodetectionV4" "ipPools" "ipPools (and ipPoolManagement)" "containerIPForwarding" "installation.calicoNetwork.containerIPForwarding" "sysctl" "installation.calicoNetwork.sysctl" -}}
+{{- with $extra.calicoNetwork -}}
+{{- if not (kindIs "map" .) -}}
+{{- include "common.fail" (dict "key" "installation.extraSpec.calicoNetwork" "message" "must be an object of calicoNetwork fields" "context" $) -}}
+{{- end -}}
+{{- range $field := keys . | sortAlpha -}}
+{{- if hasKey $netTyped $field -}}
+{{- include "common.fail" (dict "key" (printf "installation.extraSpec.calicoNetwork.%s" $field) "message" (printf "is a field the chart writes itself (set %s instead): it would be written twice" (get $netTyped $field)) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $spec := (include "calico.crds.installationSchema" . | fromYaml).spec -}}
+{{- include "calico.checkFields" (dict "schema" $spec "value" $extra "key" "installation.extraSpec" "context" .) -}}
+{{- $apiSpec := (include "calico.crds.apiserverSchema" . | fromYaml).spec -}}
+{{- include "calico.checkFields" (dict "schema" $apiSpec "value" (.Values.apiServer.spec | default dict) "key" "apiServer.spec" "context" .) -}}
+{{- /* Felix and Typha metrics listen on every node's network (both use the host network). */ -}}
+{{- $node := dict "22" "sshd" "179" "BGP (BIRD)" "2379" "etcd" "2380" "etcd peers" "5473" "Typha" "6443" "kube-apiserver" "9098" "Typha's health port" "9099" "Felix's health port" "10249" "kube-proxy metrics" "10250" "the kubelet" "10256" "kube-proxy health" "10257" "kube-controller-manager" "10259" "kube-scheduler" -}}
+{{- range $key := list "nodeMetricsPort" "typhaMetricsPort" -}}
+{{- $port := int (get $inst $key) -}}
+{{- if $port -}}
+{{- with get $node (toString $port) -}}
+{{- include "common.fail" (dict "key" (printf "installation.%s" $key) "message" (printf "%d is already taken on every node by %s: Calico's metrics use the host network and could not bind it" $port .) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if and $inst.nodeMetricsPort (eq (int $inst.nodeMetricsPort) (int $inst.typhaMetricsPort)) -}}
+{{- include "common.fail" (dict "key" "installation.typhaMetricsPort" "message" (printf "%d equals installation.nodeMetricsPort: calico-node and Typha share a node's network; give them two ports" (int $inst.typhaMetricsPort)) "context" .) -}}
+{{- end -}}
+{{- if and (eq $inst.nonPrivileged "Enabled") (eq $inst.calicoNetwork.linuxDataplane "BPF") -}}
+{{- include "common.fail" (dict "key" "installation.nonPrivileged" "message" "is Enabled with the BPF dataplane, which needs privileged calico-node: the operator refuses the pair" "context" .) -}}
+{{- end -}}
+{{- /* Typha and calico-node certificates: all or nothing (the operator needs both and the CA). */ -}}
+{{- $c := .Values.certs -}}
+{{- if or $c.node.cert $c.node.key $c.node.commonName $c.typha.cert $c.typha.key $c.typha.commonName $c.typha.caBundle -}}
+{{- range $part := list "node" "typha" -}}
+{{- range $field := list "cert" "key" "commonName" -}}
+{{- $_ := include "common.required" (dict "value" (get (get $c $part) $field) "key" (printf "certs.%s.%s" $part $field) "hint" "it too: the operator uses custom certificates only when calico-node's and Typha's are both complete" "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := include "common.required" (dict "value" $c.typha.caBundle "key" "certs.typha.caBundle" "hint" "the CA (PEM) that signed both certificates" "context" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The operator pod's escape hatches, DNS and RBAC. */}}
+{{- define "calico.validate.operator" -}}
+{{- $op := .Values.operator -}}
+{{- include "common.extras.argsGuard" (dict "args" $op.extraArgs "key" "operator.extraArgs" "flags" (dict "manage-crds" "operator.manageCRDs") "context" .) -}}
+{{- include "common.extras.envGuard" (dict "env" $op.extraEnv "key" "operator.extraEnv" "names" (dict "WATCH_NAMESPACE" "the chart (all namespaces)" "POD_NAME" "the chart (the pod's name)" "OPERATOR_NAME" "fullnameOverride" "OPERATOR_NAMESPACE" "namespaceOverride" "OPERATOR_SERVICEACCOUNT" "serviceAccount.name" "CALICO_API_GROUP" "the chart (crd.projectcalico.org/v1, the CRDs it renders)" "TIGERA_OPERATOR_INIT_IMAGE_VERSION" "operator.image.tag" "KUBERNETES_SERVICE_HOST" "kubernetesServiceEndpoint.host" "KUBERNETES_SERVICE_PORT" "kubernetesServiceEndpoint.port") "context" .) -}}
+{{- if and (eq $op.dnsPolicy "None") (not (($op.dnsConfig | default dict).nameservers)) -}}
+{{- include "common.fail" (dict "key" "operator.dnsConfig.nameservers" "message" "is required with operator.dnsPolicy None: the operator would get an empty resolv.conf" "context" .) -}}
+{{- end -}}
+{{- if and (eq $op.dnsPolicy "ClusterFirst") -}}
+{{- include "common.fail" (dict "key" "operator.dnsPolicy" "message" "is ClusterFirst, which a host-network pod ignores (it falls back to Default): use ClusterFirstWithHostNet or Default" "context" .) -}}
+{{- end -}}
+{{- if not .Values.rbac.allowDangerousRules -}}
+{{- range $i, $rule := .Values.rbac.extraRules -}}
+{{- $bad := "" -}}
+{{- range $field := list "verbs" "resources" "apiGroups" "nonResourceURLs" -}}
+{{- if and (not $bad) (has "*" (get $rule $field | default list)) }}{{ $bad = printf "%s contains \"*\"" $field }}{{ end -}}
+{{- end -}}
+{{- range $verb := list "escalate" "bind" "impersonate" -}}
+{{- if and (not $bad) (has $verb ($rule.verbs | default list)) }}{{ $bad = printf "grants %s" $verb }}{{ end -}}
+{{- end -}}
+{{- if $bad -}}
+{{- include "common.fail" (dict "key" (printf "rbac.extraRules[%d]" $i) "message" (printf "%s: that makes the operator cluster-admin in all but name. Name the groups, resources and verbs it needs, or set rbac.allowDangerousRules: true" $bad) "context" $) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}

@@ -32,11 +32,11 @@ Usage: include "common.ports.check" (dict "ports" (list ...) "node" true "allow"
 {{- $n := toString (int64 .port) -}}
 {{- $id := printf "%s/%s" $n (upper (.protocol | default "TCP")) -}}
 {{- if hasKey $seen $id -}}
-{{- include "common.fail" (dict "key" .key "message" (printf "(%s) equals %s: both would take one %s, and the second fails" $n (get $seen $id) $what) "context" $.context) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%s equals %s: both would take one %s, and the second fails" $n (get $seen $id) $what) "context" $.context) -}}
 {{- end -}}
 {{- $_ := set $seen $id .key -}}
 {{- if and $.node (hasKey $reserved $n) (not (hasKey $allow $n)) -}}
-{{- include "common.fail" (dict "key" .key "message" (printf "(%s) is taken on every node by %s: the %s would collide with it; pick another port" $n (get $reserved $n) $what) "context" $.context) -}}
+{{- include "common.fail" (dict "key" .key "message" (printf "%s is already taken on every node by %s: the %s would collide with it; pick another port" $n (get $reserved $n) $what) "context" $.context) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -78,3 +78,99 @@ Usage: include "common.ipv4.overlaps" (list $r1 $r2)
 {{- $n := int64 . -}}
 {{- printf "%d.%d.%d.%d" (div $n 16777216) (mod (div $n 65536) 256) (mod (div $n 256) 256) (mod $n 256) -}}
 {{- end -}}
+
+{{/*
+"true" when the string is an IPv6 address in one of its text forms (RFC 4291: eight groups,
+`::` for a run of zero groups, a dotted IPv4 address in the last 32 bits), "" otherwise.
+No zone (`%eth0`), no brackets, no prefix length.
+*/}}
+{{- define "common.ipv6.valid" -}}
+{{- $a := toString . -}}
+{{- if regexMatch "^[0-9a-fA-F:.]+$" $a -}}
+{{- $h := "[0-9a-fA-F]{1,4}" -}}
+{{- $groups := $a -}}
+{{- $ok := true -}}
+{{- if contains "." $a -}}
+{{- /* the last 32 bits as a dotted quad: replace it by two groups, then check the rest */ -}}
+{{- $v4 := regexFind "[^:]*$" $a -}}
+{{- $ok = and (include "common.ipv4.valid" $v4) (contains ":" $a) -}}
+{{- $groups = printf "%s0:0" (trimSuffix $v4 $a) -}}
+{{- end -}}
+{{- $v6 := printf "^((%[1]s:){7}%[1]s|(%[1]s:){1,7}:|(%[1]s:){1,6}:%[1]s|(%[1]s:){1,5}(:%[1]s){1,2}|(%[1]s:){1,4}(:%[1]s){1,3}|(%[1]s:){1,3}(:%[1]s){1,4}|(%[1]s:){1,2}(:%[1]s){1,5}|%[1]s:(:%[1]s){1,6}|:((:%[1]s){1,7}|:))$" $h -}}
+{{- if and $ok (regexMatch $v6 $groups) }}true{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* IP family of an address: "4", "6", or "" when it is neither. */}}
+{{- define "common.ip.family" -}}
+{{- if include "common.ipv4.valid" . }}4{{ else if include "common.ipv6.valid" . }}6{{ end -}}
+{{- end -}}
+
+{{/*
+A valid IPv6 address (common.ipv6.valid) as its 128 bits, a string of 0s and 1s:
+bit strings of equal length compare (lt, le, sortAlpha) like the addresses they spell.
+Usage: include "common.ipv6.bits" "2001:db8::1"
+*/}}
+{{- define "common.ipv6.bits" -}}
+{{- $a := lower (toString .) -}}
+{{- if contains "." $a -}}
+{{- $v4 := regexFind "[^:]*$" $a -}}
+{{- $n := include "common.ipv4.toInt" $v4 | atoi -}}
+{{- $a = printf "%s%x:%x" (trimSuffix $v4 $a) (div $n 65536) (mod $n 65536) -}}
+{{- end -}}
+{{- $head := list -}}
+{{- $tail := list -}}
+{{- if contains "::" $a -}}
+  {{- $halves := splitList "::" $a -}}
+  {{- with index $halves 0 }}{{ $head = splitList ":" . }}{{ end -}}
+  {{- with index $halves 1 }}{{ $tail = splitList ":" . }}{{ end -}}
+{{- else -}}
+  {{- $head = splitList ":" $a -}}
+{{- end -}}
+{{- $groups := $head -}}
+{{- range until (sub 8 (add (len $head) (len $tail)) | int) }}{{ $groups = append $groups "0" }}{{ end -}}
+{{- $nibble := dict "0" "0000" "1" "0001" "2" "0010" "3" "0011" "4" "0100" "5" "0101" "6" "0110" "7" "0111" "8" "1000" "9" "1001" "a" "1010" "b" "1011" "c" "1100" "d" "1101" "e" "1110" "f" "1111" -}}
+{{- range concat $groups $tail -}}
+  {{- range splitList "" (trunc -4 (printf "000%s" .)) }}{{ index $nibble . }}{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The first two address ranges that share an address, in linear time after one sort.
+Input: a dict of ranges by an id the caller chooses (ids sort in the order the caller wants
+them reported); each range has "start" and "end" (IPv4: integers, as common.ipv4.range gives
+them; IPv6: common.ipv6.bits strings) and "family" (4 or 6; ranges of different families never
+overlap); a range without "start" (common.ipv4.range's answer for IPv6) is left out. Sorted by (family, start), a range overlaps an earlier one exactly when it starts at
+or before the largest end seen so far in its family, so one pass finds a pair if there is one.
+Returns JSON [id, id] with the ids in sorted (alphabetical) order, or "" when none overlap.
+Usage: with include "common.ranges.firstOverlap" $ranges }}{{ $pair := fromJsonArray . }}...
+*/}}
+{{- define "common.ranges.firstOverlap" -}}
+{{- $sorted := dict -}}
+{{- range $id, $r := . -}}
+{{- if hasKey $r "start" -}}
+{{- $s := $r.start -}}
+{{- $e := $r.end -}}
+{{- if not (kindIs "string" $s) }}{{ $s = printf "%010d" (int64 $s) }}{{ $e = printf "%010d" (int64 $e) }}{{ end -}}
+{{- $_ := set $sorted (printf "%v|%s|%s" (default 4 $r.family) $s $id) (list $s $e $id) -}}
+{{- end -}}
+{{- end -}}
+{{- $family := "" -}}
+{{- $maxEnd := "" -}}
+{{- $holder := "" -}}
+{{- $found := list -}}
+{{- range $k := keys $sorted | sortAlpha -}}
+{{- $item := get $sorted $k -}}
+{{- $fam := index (splitList "|" $k) 0 -}}
+{{- if and (eq $fam $family) (le (index $item 0) $maxEnd) -}}
+{{- $found = list $holder (index $item 2) | sortAlpha -}}
+{{- break -}}
+{{- end -}}
+{{- if or (ne $fam $family) (gt (index $item 1) $maxEnd) -}}
+{{- $family = $fam -}}
+{{- $maxEnd = index $item 1 -}}
+{{- $holder = index $item 2 -}}
+{{- end -}}
+{{- end -}}
+{{- with $found }}{{ toJson . }}{{ end -}}
+{{- end -}}

@@ -146,7 +146,11 @@ k8s-app: kube-dns
 {{- $_ := set $p "cache" (list (include "coredns.block" (dict "head" (printf "cache %d" (int $v.cache.ttl)) "lines" $lines))) -}}
 {{- end -}}
 {{- if $v.loop.enabled }}{{ $_ := set $p "loop" (list "loop") }}{{ end -}}
-{{- if $v.reload.enabled }}{{ $_ := set $p "reload" (list (trim (printf "reload %s" $v.reload.interval))) }}{{ end -}}
+{{- if $v.reload.enabled -}}
+{{- /* the jitter is CoreDNS's second argument: an interval must come first */ -}}
+{{- $args := list ($v.reload.interval | default (ternary "30s" "" (ne ($v.reload.jitter | default "") ""))) ($v.reload.jitter | default "") | compact -}}
+{{- $_ := set $p "reload" (list (trim (printf "reload %s" (join " " $args)))) -}}
+{{- end -}}
 {{- if $v.loadbalance.enabled }}{{ $_ := set $p "loadbalance" (list "loadbalance") }}{{ end -}}
 {{- range $v.extraPlugins -}}
 {{- $name := include "coredns.pluginName" . -}}
@@ -168,7 +172,107 @@ k8s-app: kube-dns
 {{- if gt (int $cache) 0 }}{{ $_ := set $p "cache" (list (printf "cache %d" (int $cache))) }}{{ end }}
 {{ include "coredns.serverBlock" (dict "keys" (printf "%s:53" .zone) "plugins" $p) }}
 {{- end }}
+{{- range include "coredns.zoneFiles" . | fromJsonArray }}
+{{- $p := dict "file" (list (printf "file /etc/coredns/%s %s" .filename .domain)) -}}
+{{- if $.Values.errors.enabled }}{{ $_ := set $p "errors" (list "errors") }}{{ end -}}
+{{- if $.Values.prometheus.enabled }}{{ $_ := set $p "prometheus" (list "prometheus :9153") }}{{ end -}}
+{{- if $.Values.log.enabled }}{{ $_ := set $p "log" (get $main "log") }}{{ end }}
+{{ include "coredns.serverBlock" (dict "keys" (printf "%s:53" .domain) "plugins" $p) }}
+{{- end }}
 {{- with .Values.extraServerBlocks }}
 {{ trim . }}
 {{- end }}
+{{- end -}}
+
+{{/* Zone files with their file names filled in, as a JSON list of {domain, filename, contents}. */}}
+{{- define "coredns.zoneFiles" -}}
+{{- $out := list -}}
+{{- range .Values.zoneFiles -}}
+{{- $out = append $out (dict "domain" (trimSuffix "." .domain) "filename" (.filename | default (printf "%s.db" (trimSuffix "." .domain))) "contents" .contents) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
+metadata.annotations from the chart's defaults (`base`), commonAnnotations and the object's
+own (`annotations`, named by `key` in errors), each key once, through common.labels.merge;
+`fixed` holds what neither may change. Rendered only when there are some.
+Usage: include "coredns.annotations" (dict "annotations" .Values.service.annotations "key" "service.annotations" "context" $)
+*/}}
+{{- define "coredns.annotations" -}}
+{{- $sources := list (dict "key" "commonAnnotations" "map" .context.Values.commonAnnotations) -}}
+{{- with .annotations }}{{ $sources = append $sources (dict "key" ($.key | default "annotations") "map" .) }}{{ end -}}
+{{- with include "common.labels.merge" (dict "base" .base "fixed" .fixed "sources" $sources "what" "annotations" "context" .context) }}
+annotations:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{- define "coredns.autoscaler.name" -}}
+{{- include "common.names.component" (dict "context" . "component" "autoscaler") -}}
+{{- end -}}
+
+{{/*
+Upstream servers of forward.to and the stub domains as JSON [{key, scheme, host, port, file}]:
+`tls://` servers default to port 853, others to 53; a file (resolv.conf) has only "file".
+*/}}
+{{- define "coredns.upstreams" -}}
+{{- $out := list -}}
+{{- $all := list -}}
+{{- range $i, $to := .Values.forward.to }}{{ $all = append $all (list (printf "forward.to[%d]" $i) $to) }}{{ end -}}
+{{- range $i, $s := .Values.stubDomains -}}
+{{- range $j, $srv := $s.servers }}{{ $all = append $all (list (printf "stubDomains[%d].servers[%d]" $i $j) $srv) }}{{ end -}}
+{{- end -}}
+{{- range $all -}}
+{{- $key := index . 0 -}}
+{{- $v := toString (index . 1) -}}
+{{- if hasPrefix "/" $v -}}
+{{- $out = append $out (dict "key" $key "file" $v) -}}
+{{- else -}}
+{{- $scheme := "dns" -}}
+{{- if hasPrefix "tls://" $v }}{{ $scheme = "tls" }}{{ end -}}
+{{- $rest := regexReplaceAll "^(dns|tls)://" $v "" -}}
+{{- $host := $rest -}}
+{{- $port := ternary "853" "53" (eq $scheme "tls") -}}
+{{- if hasPrefix "[" $rest -}}
+{{- $host = regexReplaceAll "^\\[([^]]*)\\].*$" $rest "${1}" -}}
+{{- with regexFind "\\]:[0-9]+$" $rest }}{{ $port = trimPrefix "]:" . }}{{ end -}}
+{{- if not (regexMatch "^\\[[^]]*\\](:[0-9]+)?$" $rest) }}{{ $host = "" }}{{ end -}}
+{{- else if not (contains ":" (regexReplaceAll ":[0-9]+$" $rest "")) -}}
+{{- $host = regexReplaceAll ":[0-9]+$" $rest "" -}}
+{{- with regexFind ":[0-9]+$" $rest }}{{ $port = trimPrefix ":" . }}{{ end -}}
+{{- end -}}
+{{- $out = append $out (dict "key" $key "value" $v "scheme" $scheme "host" $host "port" $port) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
+The zones of the raw extraServerBlocks: the keys before each top-level `{`, as
+JSON [{zone, port}] (zone in canonical form; port 53 unless written).
+*/}}
+{{- define "coredns.extraZones" -}}
+{{- $out := list -}}
+{{- $depth := 0 -}}
+{{- $keys := list -}}
+{{- range regexSplit "\\s+" (regexReplaceAll "(?m)#.*$" (toString .Values.extraServerBlocks) "") -1 -}}
+{{- if eq . "{" -}}
+{{- if eq $depth 0 -}}
+{{- range $keys -}}
+{{- $k := regexReplaceAll "^[a-z]+://" . "" -}}
+{{- $port := "53" -}}
+{{- with regexFind ":[0-9]+$" $k }}{{ $port = trimPrefix ":" . }}{{ end -}}
+{{- $out = append $out (dict "zone" (include "coredns.zoneKey" (regexReplaceAll ":[0-9]+$" $k "")) "port" $port "key" .) -}}
+{{- end -}}
+{{- $keys = list -}}
+{{- end -}}
+{{- $depth = add1 $depth -}}
+{{- else if eq . "}" -}}
+{{- $depth = sub $depth 1 -}}
+{{- else if and (eq $depth 0) . -}}
+{{- $keys = append $keys (trimSuffix "," .) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
 {{- end -}}

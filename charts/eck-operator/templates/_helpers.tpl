@@ -138,6 +138,20 @@ type: object
 x-kubernetes-preserve-unknown-fields: true
 {{- end -}}
 
+{{/* ServiceMonitor on (locally or through global.monitoring) unless a PodMonitor replaces it. */}}
+{{- define "eck-operator.serviceMonitor.on" -}}
+{{- if and (include "common.monitoring.on" (dict "enabled" .Values.serviceMonitor.enabled "context" .)) (not .Values.podMonitor.enabled) }}true{{ end -}}
+{{- end -}}
+
+{{/* Plain HTTP, or with metrics-secure HTTPS authorised by Prometheus's ServiceAccount token. */}}
+{{- define "eck-operator.scrapeEndpoint" -}}
+{{- if .Values.config.metrics.secure -}}
+{{- toJson (dict "port" "metrics" "path" "/metrics" "scheme" "https" "bearerTokenFile" "/var/run/secrets/kubernetes.io/serviceaccount/token" "tlsConfig" .Values.serviceMonitor.tlsConfig) -}}
+{{- else -}}
+{{- toJson (dict "port" "metrics" "path" "/metrics" "scheme" "http") -}}
+{{- end -}}
+{{- end -}}
+
 {{/* The operator flags the chart sets from typed values, as JSON (config.extra may not re-set them). */}}
 {{- define "eck-operator.flags" -}}
 {{- $c := .Values.config -}}

@@ -1,5 +1,6 @@
 {{/* Cross-value checks; the schema covers types and enums. */}}
 {{- define "eck-operator.validate" -}}
+{{- include "eck-operator.validate.monitoring" . -}}
 {{- if include "eck-operator.restricted" . -}}
 {{- if not .Values.config.managedNamespaces -}}
 {{- include "common.fail" (dict "key" "config.managedNamespaces" "message" "is empty but rbac.profile is restricted: list the namespaces the operator may manage, e.g. [demo]" "context" .) -}}
@@ -127,5 +128,18 @@
 {{- end -}}
 {{- if and .Values.rbac.extraRules (include "eck-operator.restricted" .) -}}
 {{- include "common.fail" (dict "key" "rbac.extraRules" "message" "is only for the cluster profile's ClusterRole" "context" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "eck-operator.validate.monitoring" -}}
+{{- if and .Values.serviceMonitor.enabled .Values.podMonitor.enabled -}}
+{{- include "common.fail" (dict "key" "podMonitor.enabled" "message" "and serviceMonitor.enabled are both true: pick one, or Prometheus scrapes the operator twice" "context" .) -}}
+{{- end -}}
+{{- $scraped := or (include "eck-operator.serviceMonitor.on" .) .Values.podMonitor.enabled -}}
+{{- if and $scraped (eq (int .Values.config.metrics.port) 0) -}}
+{{- include "common.fail" (dict "key" "config.metrics.port" "message" "is 0 (metrics off) but a ServiceMonitor or PodMonitor asks for them: set a port, e.g. 9090" "context" .) -}}
+{{- end -}}
+{{- if and .Values.podMonitor.enabled .Values.config.metrics.secure -}}
+{{- include "common.fail" (dict "key" "podMonitor.enabled" "message" "needs config.metrics.secure: false: a PodMonitor cannot send Prometheus's ServiceAccount token; use serviceMonitor.enabled instead" "context" .) -}}
 {{- end -}}
 {{- end -}}

@@ -88,6 +88,11 @@ of a user who may only write the release namespace.
 {{- if .Capabilities.APIVersions.Has "apiregistration.k8s.io/v1" }}true{{ end -}}
 {{- end -}}
 
+{{/* The exporter's objects: <clusterName>-metrics (Deployment, Service), -user and -roles (Secrets). */}}
+{{- define "elasticsearch.metricsName" -}}
+{{- printf "%s-metrics" (include "elasticsearch.clusterName" .) | trunc 55 | trimSuffix "-" -}}
+{{- end -}}
+
 {{/*
 A user's podTemplate merged into the chart's, as ECK would merge it, except that
 it may not re-set what a typed value sets: that fails naming both keys.

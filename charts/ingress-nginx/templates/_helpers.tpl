@@ -146,7 +146,7 @@ $(POD_NAMESPACE)/{{ include "ingress-nginx.controller.fullname" . }}
 {{- if $c.admissionWebhook.enabled -}}
 {{- $args = concat $args (list "--validating-webhook=:8443" "--validating-webhook-certificate=/usr/local/certificates/tls.crt" "--validating-webhook-key=/usr/local/certificates/tls.key") -}}
 {{- end -}}
-{{- $args = append $args (printf "--enable-metrics=%t" $c.metrics.enabled) -}}
+{{- $args = append $args (printf "--enable-metrics=%t" (eq (include "ingress-nginx.metricsOn" .) "true")) -}}
 {{- if $c.ingressClassByName }}{{ $args = append $args "--ingress-class-by-name=true" }}{{ end -}}
 {{- if $c.scope.enabled -}}
 {{- $args = append $args (printf "--watch-namespace=%s" (include "ingress-nginx.scopeNamespace" .)) -}}
@@ -197,7 +197,7 @@ metadata:
     {{- include "common.labels.pod" (dict "context" . "component" "controller" "podLabels" $c.podLabels "key" "controller.podLabels") | nindent 4 }}
   {{- /* One map, podAnnotations winning: the same key twice is invalid YAML to strict parsers (Argo CD). */ -}}
   {{- $annotations := deepCopy ($c.podAnnotations | default dict) -}}
-  {{- if $c.metrics.enabled -}}
+  {{- if include "ingress-nginx.metricsOn" . -}}
   {{- $annotations = merge $annotations (dict "prometheus.io/scrape" "true" "prometheus.io/port" "10254") -}}
   {{- end -}}
   {{- with $annotations }}
@@ -289,7 +289,7 @@ spec:
           containerPort: 8443
           protocol: TCP
         {{- end }}
-        {{- if $c.metrics.enabled }}
+        {{- if include "ingress-nginx.metricsOn" . }}
         - name: metrics
           containerPort: 10254
           protocol: TCP
@@ -516,4 +516,9 @@ spec:
       {{- end }}
     {{- end }}
     {{- end }}
+{{- end -}}
+
+{{/* Metrics are served when asked for, or when global.monitoring turns on the monitoring of every chart. */}}
+{{- define "ingress-nginx.metricsOn" -}}
+{{- include "common.monitoring.on" (dict "enabled" .Values.controller.metrics.enabled "context" .) -}}
 {{- end -}}

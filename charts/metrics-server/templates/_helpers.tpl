@@ -73,7 +73,7 @@ apiService.caBundle, or the existing Secret's ca.crt (else tls.crt) found by loo
       (printf "--metric-resolution=%s" $v.metricResolution)) -}}
 {{- if $v.kubelet.useNodeStatusPort }}{{ $args = append $args "--kubelet-use-node-status-port" }}{{ end -}}
 {{- if $v.kubelet.insecureTLS }}{{ $args = append $args "--kubelet-insecure-tls" }}{{ end -}}
-{{- if $v.metrics.enabled -}}
+{{- if include "metrics-server.metricsOn" . -}}
 {{- /* the flag replaces the default list, so the health endpoints are named again */ -}}
 {{- $args = append $args "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics" -}}
 {{- end -}}
@@ -81,4 +81,9 @@ apiService.caBundle, or the existing Secret's ca.crt (else tls.crt) found by loo
 {{- $args = append $args (printf "--%s=%v" $flag (index $v.extraArgs $flag)) -}}
 {{- end -}}
 {{- toJson $args -}}
+{{- end -}}
+
+{{/* /metrics is served to Prometheus when asked for, or when global.monitoring turns on every chart's monitoring. */}}
+{{- define "metrics-server.metricsOn" -}}
+{{- include "common.monitoring.on" (dict "enabled" .Values.metrics.enabled "context" .) -}}
 {{- end -}}

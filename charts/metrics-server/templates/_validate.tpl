@@ -1,6 +1,9 @@
 {{/* Cross-value checks; the schema covers types, enums and forms. */}}
 {{- define "metrics-server.validate" -}}
 {{- $v := .Values -}}
+{{- if and $v.serviceMonitor.enabled (not (include "metrics-server.metricsOn" .)) -}}
+{{- include "common.fail" (dict "key" "serviceMonitor.enabled" "message" "needs metrics.enabled: true: without it /metrics asks for a token the ServiceMonitor does not send" "context" .) -}}
+{{- end -}}
 
 {{- /* `key: null` in a values file deletes the chart's default: say which key instead of rendering "null" into a manifest. */ -}}
 {{- range $key := list "image" "kubelet" "apiService" "service" "serviceAccount" "rbac" "pdb" "resources" "livenessProbe" "readinessProbe" "tls" "metrics" "updateStrategy" "tmpVolume" "networkPolicy" -}}

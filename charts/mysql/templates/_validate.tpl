@@ -1,5 +1,10 @@
 {{/* Cross-value checks; the schema covers types and formats. */}}
 {{- define "mysql.validate" -}}
+{{- range $key := list "serviceMonitor" "prometheusRule" -}}
+{{- if and (index $.Values.metrics $key).enabled (not $.Values.metrics.enabled) -}}
+{{- include "common.fail" (dict "key" (printf "metrics.%s.enabled" $key) "message" "needs metrics.enabled: true (the mysqld-exporter sidecar it reads)" "context" $) -}}
+{{- end -}}
+{{- end -}}
 {{- $_ := include "common.required" (dict "value" .Values.auth.database "key" "auth.database" "hint" "the application database, e.g. wordpress" "context" .) -}}
 {{- $_ = include "common.required" (dict "value" .Values.auth.username "key" "auth.username" "hint" "the application user, e.g. wordpress" "context" .) -}}
 {{- /* Each account the chart manages is its own, and none is root: CREATE USER IF NOT EXISTS would

@@ -45,22 +45,6 @@ namespace get the more permissive of their levels.
 {{- end -}}
 
 {{/*
-MetalLB's address ranges as a list of {pool, key, value}, read from the
-metallb subchart's values (empty when MetalLB is disabled).
-*/}}
-{{- define "platform.metallbRanges" -}}
-{{- $out := list -}}
-{{- with index .Subcharts "metallb" -}}
-{{- range $i, $pool := .Values.addressPools | default list -}}
-{{- range $j, $a := $pool.addresses | default list -}}
-{{- $out = append $out (dict "pool" $pool.name "key" (printf "metallb.addressPools[%d].addresses[%d]" $i $j) "value" $a) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- toYaml $out -}}
-{{- end -}}
-
-{{/*
 Calico's IPv4 pool CIDRs as a list of {key, value} (empty when Calico is
 disabled). The calico chart fills an empty first pool CIDR from
 global.network.podCIDR, else 192.168.0.0/16; the same rule applies here so the
