@@ -673,7 +673,9 @@ def test_full_options_reach_the_pods():
                                    "periodSeconds": 5, "timeoutSeconds": 2, "failureThreshold": 2}
     mount = next(m for m in c["volumeMounts"] if m["mountPath"] == "/etc/coredns-tls")
     volume = next(v for v in spec["volumes"] if v["name"] == mount["name"])
-    assert volume["secret"] == {"secretName": "coredns-tls", "defaultMode": 256}
+    # 0440 and the pod's fsGroup: CoreDNS's non-root user (65532) reads the key, no other user does
+    assert volume["secret"] == {"secretName": "coredns-tls", "defaultMode": 0o440}
+    assert spec["securityContext"]["fsGroup"] == 65532
     tsc = spec["topologySpreadConstraints"][0]
     assert tsc["labelSelector"] == {"matchLabels": deploy["spec"]["selector"]["matchLabels"]}
     assert deploy["metadata"]["annotations"] == {"team": "platform"}

@@ -19,6 +19,7 @@ from tests.helpers import CHARTS, pod_spec, render
 WORLD_READABLE: dict[tuple[str, str], str] = {
     ("eck-operator", "cert"): "the operator runs as its image's non-root user with no fsGroup, as upstream ships it; "
                               "the webhook's serving key is readable inside the operator's container only",
+    ("elasticsearch", "ca"): "ECK's public CA certificate only (items: ca.crt), no key",
 }
 
 
