@@ -288,23 +288,24 @@ pod from starting, or take the node's own service away.
 {{- if and (eq $in.type "ClusterIP") (or $in.nodePorts.http $in.nodePorts.https) -}}
 {{- include "common.fail" (dict "key" "controller.service.internal.nodePorts" "message" "are set but controller.service.internal.type is ClusterIP: nodePorts need NodePort or LoadBalancer" "context" .) -}}
 {{- end -}}
-{{- /* one nodePort for two ports is refused by the API server ("provided port is already allocated") */ -}}
-{{- $seen := dict -}}
+{{- /* within the Service, common.ports.check (above) lets a TCP and a UDP port share a nodePort, as the API
+server does; another Service can't take the number at all ("provided port is already allocated") */ -}}
 {{- $svc := $c.service -}}
-{{- $all := list (list "controller.service.nodePorts.http" $svc.nodePorts.http (ne $svc.type "ClusterIP")) (list "controller.service.nodePorts.https" $svc.nodePorts.https (ne $svc.type "ClusterIP")) -}}
-{{- range $p, $n := $svc.nodePorts.tcp }}{{ $all = append $all (list (printf "controller.service.nodePorts.tcp.%s" $p) $n (ne $svc.type "ClusterIP")) }}{{ end -}}
-{{- range $p, $n := $svc.nodePorts.udp }}{{ $all = append $all (list (printf "controller.service.nodePorts.udp.%s" $p) $n (ne $svc.type "ClusterIP")) }}{{ end -}}
-{{- if $in.enabled -}}
-{{- $all = concat $all (list (list "controller.service.internal.nodePorts.http" $in.nodePorts.http (ne $in.type "ClusterIP")) (list "controller.service.internal.nodePorts.https" $in.nodePorts.https (ne $in.type "ClusterIP"))) -}}
+{{- if and $in.enabled (ne $in.type "ClusterIP") -}}
+{{- $seen := dict -}}
+{{- if ne $svc.type "ClusterIP" -}}
+{{- $all := list (list "controller.service.nodePorts.http" $svc.nodePorts.http) (list "controller.service.nodePorts.https" $svc.nodePorts.https) -}}
+{{- range $p, $n := $svc.nodePorts.tcp }}{{ $all = append $all (list (printf "controller.service.nodePorts.tcp.%s" $p) $n) }}{{ end -}}
+{{- range $p, $n := $svc.nodePorts.udp }}{{ $all = append $all (list (printf "controller.service.nodePorts.udp.%s" $p) $n) }}{{ end -}}
+{{- range $all }}{{ if index . 1 }}{{ $_ := set $seen (toString (index . 1)) (index . 0) }}{{ end }}{{ end -}}
 {{- end -}}
-{{- range $all -}}
-{{- $key := index . 0 -}}
-{{- $port := index . 1 -}}
-{{- if and (index . 2) (not (kindIs "invalid" $port)) -}}
+{{- range $key, $port := dict "controller.service.internal.nodePorts.http" $in.nodePorts.http "controller.service.internal.nodePorts.https" $in.nodePorts.https -}}
+{{- if $port -}}
 {{- with index $seen (toString $port) -}}
 {{- include "common.fail" (dict "key" $key "message" (printf "(%v) is also %s: one nodePort can serve one Service port" $port .) "context" $) -}}
 {{- end -}}
 {{- $_ := set $seen (toString $port) $key -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- if and $svc.ipFamilies (eq $svc.ipFamilyPolicy "SingleStack") (gt (len $svc.ipFamilies) 1) -}}
