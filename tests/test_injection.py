@@ -59,19 +59,25 @@ def strings(obj: Any) -> list[str]:
     return [obj] if isinstance(obj, str) else []
 
 
-def targets(chart: str) -> list[tuple[tuple[str | int, ...], str, bool]]:
+def targets(chart: str) -> list[tuple[tuple[str | int, ...], Any, bool]]:
     """(path, hostile value, is a map key) for every free string and every free map key."""
     base = chart_values(chart, (BASE[chart],))
     root = schema(chart)
-    out: list[tuple[tuple[str | int, ...], str, bool]] = []
+    out: list[tuple[tuple[str | int, ...], Any, bool]] = []
     for node in walk(root, base):
         if node.free_string:
             out.append((node.path, marker(len(out)), False))
         extra = node.schema.get("additionalProperties")
         if isinstance(extra, dict) and "object" in node.types and not node.schema.get("patternProperties"):
             i = len(out)
-            out.append((node.path + (key_marker(i),), "v", True))
+            out.append((node.path + (key_marker(i),), _sample(extra), True))
     return out
+
+
+def _sample(schema: dict[str, Any]) -> Any:
+    """A value the map takes under the hostile key (the key is what is tried: `disabled.<alert>: true`)."""
+    types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+    return True if "boolean" in types else 1 if "integer" in types or "number" in types else "v"
 
 
 def render(chart: str, values: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str]:
