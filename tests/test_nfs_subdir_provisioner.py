@@ -210,7 +210,7 @@ def test_extra_objects_are_released_with_the_chart() -> None:
         ({**MINIMAL, "podDisruptionBudget": {"enabled": True, "maxUnavailable": "all"}},
          "/podDisruptionBudget/maxUnavailable"),
         ({**MINIMAL, "podDisruptionBudget": None}, "podDisruptionBudget"),
-        ({**MINIMAL, "tolerations": [{"effect": "NoSchedule"}]}, "tolerations[0].key"),
+        ({**MINIMAL, "tolerations": [{"effect": "NoSchedule"}]}, "/tolerations/0"),  # the schema: a key, or Exists
         ({**MINIMAL, "tolerations": [{"key": "a", "tolerationSecond": 5}]}, "/tolerations/0"),
         ({**MINIMAL, "extraObjects": [{"apiVersion": "v1", "kind": "ConfigMap"}]}, "/extraObjects/0"),
         ({**MINIMAL, "extraObjects": ["apiVersion: v1\nkind: ConfigMap"]}, "extraObjects[0]"),
