@@ -228,6 +228,7 @@ from chartops import images as images_mod  # noqa: E402  (the delivery section o
 from chartops import package as package_mod  # noqa: E402
 from chartops import published as published_mod  # noqa: E402
 from chartops import registry as registry_mod  # noqa: E402
+from chartops import released as released_mod  # noqa: E402
 from chartops.paths import repo_root  # noqa: E402
 from chartops.render import Renderer  # noqa: E402
 
@@ -270,16 +271,23 @@ def package(c: Context, chart: str | None = None, sign: bool = False, key: str |
             for line in package_mod.plan(helm, charts, Path(dest), key, ring, phrase):
                 print(line)
             return
+        record = released_mod.load()
         for path in package_mod.package_charts(helm, charts, Path(dest), key, ring, phrase):
-            print(f"{path}  sha256:{registry_mod.sha256_file(path).split(':')[1]}")
+            digest, meta = registry_mod.sha256_file(path), package_mod.chart_of(path)
+            print(f"{path}  {digest}")
+            drift = released_mod.drift(record, meta["name"], meta["version"], digest)
+            if drift:
+                cli.note(f"warning: {drift}")
     except package_mod.PackageError as err:
         raise Exit(str(err), code=1) from err
 
 
 @task(help={"registry": HELP_REGISTRY, "chart": HELP_CHART, "dest": "directory holding the packages",
+            "record": f"at release time: add what the registry now holds to {released_mod.RECORD} (commit it)",
             **HELP_TLS})
 def push(c: Context, registry: str | None = None, chart: str | None = None, plain_http: bool = False,
-         insecure_skip_tls_verify: bool = False, ca_file: str | None = None, dest: str = "dist") -> None:
+         insecure_skip_tls_verify: bool = False, ca_file: str | None = None, dest: str = "dist",
+         record: bool = False) -> None:
     """Push dist/ to the registry (login from HARBOR_USERNAME/HARBOR_PASSWORD); published versions stay as they are."""
     url = cli.need(registry, "--registry", "push", "oci://harbor.feng.org/apps")
     reg, creds = _registry(url, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
@@ -296,6 +304,9 @@ def push(c: Context, registry: str | None = None, chart: str | None = None, plai
                      registry_mod.push_command(helm, reg, p)]
         for cmd in cmds:
             print(cmd.show())
+        if record:
+            print(f"# re-make each package from HEAD's charts/ (git archive HEAD charts) and add the pushed digests "
+                  f"to {released_mod.record_path()} (in-process)")
         return
     try:
         outcomes = registry_mod.push_packages(helm, reg, packages, creds)
@@ -303,7 +314,14 @@ def push(c: Context, registry: str | None = None, chart: str | None = None, plai
         raise Exit(str(err), code=1) from err
     print(registry_mod.summary(outcomes))
     if not all(o.ok for o in outcomes):
-        raise Exit(code=1)
+        raise Exit(registry_mod.failure_line(outcomes), code=1)
+    if record:
+        try:
+            new = released_mod.record(helm, [(o.chart, o.version, o.digest) for o in outcomes])
+        except released_mod.ReleasedError as err:
+            raise Exit(str(err), code=1) from err
+        cli.note(f"recorded {len(new)} released package(s) in {released_mod.RECORD}: commit it"
+                 if new else f"{released_mod.RECORD} already records every pushed package")
 
 
 @task(name="verify-published", help={"registry": HELP_REGISTRY, "chart": HELP_CHART, **HELP_TLS})
