@@ -25,7 +25,7 @@ class ChecksumError(RuntimeError):
 
 @lru_cache(maxsize=128)
 def _digest(path: str, identity: tuple[int, ...]) -> str:
-    del identity  # part of the cache key only
+    """`identity` is part of the cache key only."""
     sha = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(CHUNK):

