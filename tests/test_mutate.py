@@ -293,3 +293,13 @@ def test_a_survivor_is_reported_with_its_diff(tmp_path: Path) -> None:
     report = mutate.Report([outcome])
     assert report.rate == 0 and f"-{mutate_line}" in report.text()
     assert (copy / "chartops/paths.py").read_text() == (ROOT / "chartops/paths.py").read_text(), "restored"
+
+
+def test_a_surviving_dropped_lookup_says_where_it_is_tested(tmp_path: Path) -> None:
+    """helm template answers every lookup with nothing, so only the cluster tier can see one dropped."""
+    path = ROOT / "charts/common/templates/_utils.tpl"
+    (m,) = [m for m in mutate.mutants_of(ROOT, path) if m.operator == "drop lookup"]
+    copy = mutate.make_copy(ROOT, tmp_path / "copy")
+    outcome = mutate.judge(copy, m, mutate.Selection(("test_docs.py",), "metadata and common"),
+                           str(renderer().helm.path), [])
+    assert not outcome.killed and "the cluster tier does (tests/test_cluster_lifecycle.py" in outcome.detail
