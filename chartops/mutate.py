@@ -537,6 +537,8 @@ def python_mutants(path: str, lines: list[str]) -> Iterator[Mutant]:
         for m in _code_matches(code, NUMBER.pattern):
             yield one("change number", line[:m.start()] + _bump(m) + line[m.end():])
         for m in _code_matches(code, r"\b(True|False)\b"):
+            if re.search(r"\b(?:frozen|strict|flush)=$", code[:m.start()]):
+                continue  # equivalent by construction: nothing writes the fields, zips equal lengths, flushes
             flipped = "False" if m.group(1) == "True" else "True"
             yield one("flip boolean", line[:m.start()] + flipped + line[m.end():])
         for m in _code_matches(code, r"(?<=\s)(<=|>=|==|!=|<|>|and|or|not in|is not|in|is)(?=\s)"):

@@ -239,6 +239,15 @@ def test_bash_and_python_operators() -> None:
     assert ("delete line", ()) in found
 
 
+def test_boolean_keywords_whose_flip_changes_nothing_are_left_alone() -> None:
+    py = ["@dataclass(frozen=True)", "class A:", "    x: int", "",
+          "def f(a: list[int], b: list[int]) -> None:",
+          "    print(list(zip(a, b, strict=True)), flush=True)",
+          "    run(a, check=False)"]
+    flips = [m.new[0].strip() for m in mutate.python_mutants("x.py", py) if m.operator == "flip boolean"]
+    assert flips == ["run(a, check=True)"]
+
+
 def test_a_mutant_refuses_a_file_that_changed() -> None:
     m = mutate.Mutant("f", 2, "delete line", ("b",), ())
     assert m.apply("a\nb\nc\n") == "a\nc\n"
