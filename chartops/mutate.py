@@ -40,8 +40,8 @@ NOT_MUTATED = {"__init__.py", "mutate.py", "bench.py"}
 # cross-cutting test modules, filtered with -k <chart> for a chart's mutants
 # (they render the chart's ci scenarios, which its own tests then reuse from the cache: run them first)
 CROSS_CUTTING = ("test_schema_cases.py", "test_wiring.py", "test_rbac.py", "test_policy.py", "test_namespaces.py",
-                 "test_defaults.py", "test_boundaries.py", "test_validate_cases.py", "test_passthrough.py",
-                 "test_schema.py")
+                 "test_crds.py", "test_defaults.py", "test_boundaries.py", "test_validate_cases.py",
+                 "test_passthrough.py", "test_schema.py")
 TIMEOUT_S = 600
 
 
