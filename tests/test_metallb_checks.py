@@ -1,4 +1,5 @@
-"""metallb: pools right next to each other are not an overlap, in either family and in any notation."""
+"""metallb render-time checks: pools right next to each other are not an overlap (either family, any
+notation), pools sharing an address are, and names that must be unique are."""
 
 from __future__ import annotations
 
@@ -32,3 +33,10 @@ def test_adjacent_pools_render(a: list[str], b: list[str]) -> None:
 ], ids=["ipv4-last-address", "ipv6-full-notation"])
 def test_pools_sharing_one_address_are_refused(a: list[str], b: list[str]) -> None:
     assert "addressPools[1].addresses[0]" in render_error(CHART, values=two_pools(a, b))
+
+
+def test_a_community_alias_defined_twice_is_refused() -> None:
+    """Two values under one alias: which one an advertisement would get is a guess."""
+    values = {"communities": [{"name": "no-export", "value": "65535:65281"},
+                              {"name": "no-export", "value": "65535:65282"}]}
+    assert 'communities[1].name "no-export" is used twice' in render_error(CHART, values=values)
