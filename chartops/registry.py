@@ -175,7 +175,8 @@ def explain(kind: str, registry: Registry, action: str, stderr: str) -> Registry
             f"(a Harbor robot account such as robot$apps+ci) or run `helm registry login {host}` first; "
             f"if you are logged in, the account lacks pull/push permission on project {project!r}"
         ),
-        "forbidden": f"{host} denied {action} (403): give the robot account push and pull permission on "
+        "forbidden": f"{host} denied {action} (403): give the robot account "
+                     f"{'pull' if action.startswith('reading') else 'push and pull'} permission on "
                      f"project {project!r} (Harbor: Projects → {project} → Robot Accounts)",
         "not-found": f"{host} has no project {project!r} (404) while {action}: create it in Harbor "
                      "(Projects → New Project) or fix the --registry path",
@@ -275,19 +276,26 @@ def push_one(helm: Helm, registry: Registry, package: Path, retry: Retry = DEFAU
     return Outcome(name, version, digest, PUSHED, f"{registry.ref(name)}:{version}{signed}")
 
 
+# Errors that every further chart would meet too (the registry, its TLS, the credentials or the
+# project): the rest are skipped. Others (a 403 on one repository, a refused manifest) concern
+# one chart: the push goes on with the next, and the summary names what failed.
+REGISTRY_WIDE = ("auth", "tls", "plain-http", "https-only", "not-found", "unreachable", "transient")
+
+
 def abandon(packages: Sequence[Path], error: RegistryError) -> list[Outcome]:
     """The first package failed with a registry-wide error; the rest are not attempted."""
-    out = []
-    for i, package in enumerate(packages):
+    out: list[Outcome] = []
+    for package in packages:
         meta = chart_of(package)
-        status, detail = (FAILED, str(error)) if i == 0 else (SKIPPED, "")
+        status, detail = (SKIPPED, f"not attempted after {out[0].chart} failed") if out else (FAILED, str(error))
         out.append(Outcome(meta["name"], meta["version"], sha256_file(package), status, detail))
     return out
 
 
 def push_packages(helm: Helm, registry: Registry, packages: Sequence[Path], creds: Credentials | None,
                   retry: Retry = DEFAULT_RETRY) -> list[Outcome]:
-    """Log in (when credentials are given) and push each package; stops at the first registry-wide error."""
+    """Log in (when credentials are given) and push each package. A registry-wide error stops the
+    push (the rest are skipped); an error of one chart fails that chart and the push goes on."""
     outcomes: list[Outcome] = []
     if creds is not None:
         try:
@@ -298,9 +306,21 @@ def push_packages(helm: Helm, registry: Registry, packages: Sequence[Path], cred
         try:
             outcomes.append(push_one(helm, registry, package, retry))
         except RegistryError as err:
-            outcomes += abandon(packages[i:], err)
-            break
+            if err.kind in REGISTRY_WIDE:
+                outcomes += abandon(packages[i:], err)
+                break
+            meta = chart_of(package)
+            outcomes.append(Outcome(meta["name"], meta["version"], sha256_file(package), FAILED, str(err)))
     return outcomes
+
+
+def failure_line(outcomes: Sequence[Outcome]) -> str:
+    """One line for the end of a push that did not publish everything: what failed, what did not run."""
+    counts = {s: [o for o in outcomes if o.status == s] for s in (PUSHED, UP_TO_DATE, REFUSED, FAILED, SKIPPED)}
+    bad = [f"{o.chart} {o.version} {o.status}" for o in outcomes if not o.ok and o.status != SKIPPED]
+    skipped = f", {len(counts[SKIPPED])} skipped" if counts[SKIPPED] else ""
+    return (f"push incomplete: {'; '.join(bad)}{skipped} ({len(counts[PUSHED])} pushed, "
+            f"{len(counts[UP_TO_DATE])} up to date of {len(outcomes)}); why: the lines under the table")
 
 
 def summary(outcomes: Sequence[Outcome]) -> str:
