@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from chartops import upstream
-from chartops.charts import Chart, applications, get
+from chartops.charts import Chart
 from chartops.paths import charts_dir
 from chartops.upstream import table as upstream_table
 
