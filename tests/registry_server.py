@@ -116,9 +116,10 @@ class RegistryServer:
 
 
 def start_registry(directory: Path, tls: bool, address: str = "127.0.0.1", port: int | None = None,
-                   username: str = USERNAME, password: str = PASSWORD) -> RegistryServer:
+                   username: str = USERNAME, password: str = PASSWORD,
+                   more_users: dict[str, str] | None = None) -> RegistryServer:
     """A docker-registry on address:port (a free loopback port by default); with tls, htpasswd basic auth
-    for username over TLS with a throwaway CA."""
+    for username (and more_users: name -> password) over TLS with a throwaway CA."""
     binary = registry_binary()
     directory.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
@@ -133,7 +134,8 @@ def start_registry(directory: Path, tls: bool, address: str = "127.0.0.1", port:
         ca_file, crt, key = make_tls(directory, address)
         config["http"] = {**config["http"], "tls": {"certificate": str(crt), "key": str(key)}}  # type: ignore[dict-item]
         htpasswd = directory / "htpasswd"
-        htpasswd.write_text(htpasswd_line(username, password))
+        users = {username: password, **(more_users or {})}
+        htpasswd.write_text("".join(htpasswd_line(u, p) for u, p in users.items()))
         config["auth"] = {"htpasswd": {"realm": "chartops-test", "path": str(htpasswd)}}
     config_file = directory / "config.yml"
     config_file.write_text(yaml.safe_dump(config))
