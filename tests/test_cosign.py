@@ -19,7 +19,7 @@ from chartops.commands import Command
 from chartops.package import package_charts
 from chartops.paths import repo_root
 from chartops.published import signature_verdicts
-from chartops.registry import FAILED, PUSHED, UP_TO_DATE, Credentials, Registry, Retry, push_packages
+from chartops.registry import FAILED, PUSHED, UP_TO_DATE, Credentials, Registry, Retry, login, push_packages
 from tests.registry_server import (  # noqa: F401  (fixtures)
     PASSWORD,
     USERNAME,
@@ -118,6 +118,7 @@ def push(registry: Registry, packages: list[Path], key: Path | None, pub: Path |
 
 
 def verdicts(registry: Registry, pub: Path) -> dict[str, tuple[bool, str]]:
+    login(helm_mod.find(), registry, CREDS, FAST)
     found = signature_verdicts(helm_mod.find(), registry, [get("common"), get(NFS)], pub, CREDS, FAST)
     return {v.chart: (v.ok, v.detail) for v in found}
 
@@ -243,15 +244,21 @@ def test_the_push_task_signs_and_never_shows_the_password(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HARBOR_", "COSIGN_"))}
     env |= {"HARBOR_USERNAME": USERNAME, "HARBOR_PASSWORD": PASSWORD, "COSIGN_PASSWORD": KEY_PASSWORD}
     base = ["--registry", tls_registry.url("task"), "--ca-file", str(tls_registry.ca_file)]
-    for args in (["--dry", "push", *base, "--dest", str(packages[0].parent), "--cosign-key", str(keys.key)],
-                 ["push", *base, "--dest", str(packages[0].parent), "--cosign-key", str(keys.key),
-                  "--cosign-pub", str(keys.pub)],
+    seen: list[str] = []
+    dest = ["--dest", str(packages[0].parent), "--chart", NFS]
+    for args in (["--dry", "push", *base, *dest, "--cosign-key", str(keys.key)],
+                 ["push", *base, *dest, "--cosign-key", str(keys.key), "--cosign-pub", str(keys.pub)],
                  ["verify-published", *base, "--cosign-pub", str(keys.pub), "--chart", NFS]):
         out = subprocess.run([sys.executable, "-m", "invoke", *args], cwd=repo_root(), env=env, capture_output=True,
                              text=True, check=False, timeout=600)
         assert out.returncode == 0, out.stdout + out.stderr
         assert KEY_PASSWORD not in out.stdout + out.stderr and PASSWORD not in out.stdout + out.stderr
-    assert "signed with cosign.pub" in out.stdout
+        seen.append(out.stdout)
+    dry, pushed, verified = seen
+    assert "cosign sign --key" in dry and "--new-bundle-format=false" in dry and "<redacted>" in dry
+    assert pushed.splitlines()[0].split() == ["CHART", "VERSION", "DIGEST", "STATUS", "SIGNATURE"]
+    assert pushed.splitlines()[1].split()[-1] == "signed"
+    assert "signed with cosign.pub" in verified
 
 
 def test_the_verify_task_fails_on_an_unsigned_chart(
