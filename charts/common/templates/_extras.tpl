@@ -13,6 +13,9 @@ Usage: include "common.extras.objects" (dict "objects" .Values.extraObjects "key
 {{- range $i, $item := .objects }}
 {{- $key := printf "%s[%d]" $.key $i -}}
 {{- $text := include "common.tpl" (dict "value" $item "context" $.context) -}}
+{{- if regexMatch "(?m)^---(\\s|$)" $text -}}
+{{- include "common.fail" (dict "key" $key "message" "holds more than one YAML document (only the first would be parsed): give each object its own item" "context" $.context) -}}
+{{- end -}}
 {{- $obj := fromYaml $text -}}
 {{- if hasKey $obj "Error" -}}
 {{- include "common.fail" (dict "key" $key "message" (printf "is not one YAML object after templating: %s" (get $obj "Error")) "context" $.context) -}}
@@ -225,5 +228,34 @@ Usage: include "common.networkPolicy.namespacesPeer" (list "monitoring" "wordpre
           {{- range . }}
           - {{ . | quote }}
           {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Where the nodes are, for NetworkPolicy ipBlocks: the given CIDRs, else global.network.nodeCIDR,
+else none (a rule then matches any address, restricted by port only). On kubeadm the API
+servers, the kubelets and the callers of webhooks and aggregated APIs all sit on the node network.
+Usage: include "common.networkPolicy.nodeCIDRs" (dict "cidrs" .Values.networkPolicy.nodeCIDRs "context" $) | fromJsonArray
+*/}}
+{{- define "common.networkPolicy.nodeCIDRs" -}}
+{{- $cidrs := .cidrs | default list -}}
+{{- if not $cidrs -}}
+{{- with ((.context.Values.global).network).nodeCIDR }}{{ $cidrs = list . }}{{ end -}}
+{{- end -}}
+{{- toJson $cidrs -}}
+{{- end -}}
+
+{{/*
+A `to:` or `from:` list of ipBlocks for the given CIDRs; nothing for an empty list, which in a
+NetworkPolicy rule means any address.
+Usage: {{- include "common.networkPolicy.ipBlocks" (dict "field" "from" "cidrs" $cidrs) | nindent 6 }}
+*/}}
+{{- define "common.networkPolicy.ipBlocks" -}}
+{{- if .cidrs }}
+{{ .field }}:
+{{- range .cidrs }}
+  - ipBlock:
+      cidr: {{ . | quote }}
+{{- end }}
 {{- end }}
 {{- end -}}
