@@ -210,6 +210,9 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
         _cluster_up(c)
         tier = bench_mod.count_suite_renders(extra_args=("-n", "0", "-m", "cluster"), wrap=plane_mod.wrap)
         print(f"cluster tier (warm, one worker): {tier.seconds:.1f} s (exit {tier.exit_code})")
+        run, figures = bench_mod.delivery_times(plane_mod.wrap)
+        print(f"delivery ({bench_mod.DELIVERY_MODULE}, plane flux): {run.seconds:.1f} s (exit {run.exit_code}); "
+              + ", ".join(f"{what} {s:.1f} s" for what, s in figures.items()))
 
 
 # --- delivery tasks (package, push, verify-published, images) ---
