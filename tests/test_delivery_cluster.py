@@ -371,12 +371,21 @@ def _history_version(hr: Obj) -> str:
     return str(history[0].get("chartVersion", "")) if history else ""
 
 
-def _all_ready(kube: Kube, versions: dict[str, str]) -> bool:
+def _all_ready(kube: Kube, versions: dict[str, str], nudge: list[float] | None = None) -> bool:
+    """Every lab HelmRelease Ready at its version. With nudge (the time of the last one), a release whose
+    last attempt failed is retried now, as `flux reconcile helmrelease --force` would, at most every 10 s,
+    instead of after its retryInterval (a first attempt can meet a webhook the harness had not started)."""
+    pending = []
     for release in LAB.releases:
         hr = _flux_get(kube, "helmrelease", release.name)
         if not flux.ready(hr) or _history_version(hr) != versions[release.chart]:
-            return False
-    return True
+            pending.append(hr)
+    if nudge is not None and time.monotonic() - nudge[0] > 10:
+        for hr in pending:
+            if flux.condition(hr, "Ready").get("reason") in ("InstallFailed", "UpgradeFailed", "RetriesExceeded"):
+                flux.request_reconcile(_patch(kube), "helmrelease", hr["metadata"]["name"], force=True)
+                nudge[0] = time.monotonic()
+    return not pending
 
 
 def _reconcile_sources(kube: Kube, names: list[str]) -> None:
@@ -417,10 +426,10 @@ def test_flux_installs_the_lab_from_the_registry_upgrades_and_refuses_bad_signat
     run = metallb.wait(300)
     bed.runs.append(run)
     _metallb_ready(kube, run)
-    # a first attempt may have met MetalLB's webhook before it served (kwok's instant readiness): retry now
-    flux.request_reconcile(_patch(kube), "helmrelease", "platform", force=True)
+    webhook = _ingress_webhook(bed)
+    nudge = [0.0]
     try:
-        flux.wait("every HelmRelease of the lab Ready", lambda: _all_ready(kube, current), 420, 2)
+        flux.wait("every HelmRelease of the lab Ready", lambda: _all_ready(kube, current, nudge), 420, 2)
     except Exception as err:
         raise AssertionError(f"{err}\n{_describe(kube)}") from None
     for release in LAB.releases:
@@ -429,6 +438,7 @@ def test_flux_installs_the_lab_from_the_registry_upgrades_and_refuses_bad_signat
         assert flux.condition({"status": source_status}, "SourceVerified")["status"] == "True"
     assert [p["metadata"]["name"] for p in kube.get("ipaddresspools.metallb.io", "-n", "metallb-system")["items"]] \
         == ["lab-pool"]
+    assert ("Ingress", "wordpress") in {(r["kind"]["kind"], r["namespace"]) for r in webhook.seen}
 
     # a push of the next versions: Flux verifies and upgrades every release
     following = {c: _next(v) for c, v in current.items()}
@@ -458,7 +468,7 @@ def test_flux_installs_the_lab_from_the_registry_upgrades_and_refuses_bad_signat
 
         verified = flux.wait(f"the {dist} chart {version} refused", refused, 120, 1)
         assert verified["reason"] == "VerificationError", verified
-        assert "verification" in verified["message"].lower() and version in verified["message"], verified
+        assert "failed to verify the signature using provider 'cosign'" in verified["message"], verified
         ready = flux.condition(_flux_get(kube, "ocirepository", "wordpress"), "Ready")
         assert ready["status"] == "False", ready
         time.sleep(3)  # room for a wrong upgrade to start, had helm-controller been handed the chart
