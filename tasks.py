@@ -54,7 +54,8 @@ def tools(c: Context) -> None:
         need = sorted(set(system.missing().values()))
         for cmd in system.install_command(need) if need else []:
             c.run(shlex.join(cmd))
-        for line in builds.plan([*builds.TOOLS.values(), *controllers.CONTROLLERS.values()]):
+        for line in builds.plan([*builds.TOOLS.values(), *controllers.CONTROLLERS.values(),
+                                  *controllers.PINNED.values()]):
             print(line)
         return
     print(system.ensure())
@@ -235,19 +236,23 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
               + ", ".join(f"{name} {'?' if s is None else f'{s:.0f}'}" for name, s in times.items()))
         _cluster_up(c)
         tier = bench_mod.count_suite_renders(extra_args=bench_mod.cluster_tier_args(), wrap=plane_mod.wrap)
-        print(f"cluster tier without the upgrade and monitoring tiers (warm, one worker): {tier.seconds:.1f} s "
-              f"(exit {tier.exit_code})")
+        print("cluster tier without the upgrade, monitoring and delivery tiers (warm, one worker): "
+              f"{tier.seconds:.1f} s (exit {tier.exit_code})")
         upgrades = bench_mod.count_suite_renders(extra_args=bench_mod.upgrade_tier_args(), wrap=plane_mod.wrap)
         print(f"upgrade tier (its own plane, from the previous releases): {upgrades.seconds:.1f} s "
               f"(exit {upgrades.exit_code})")
         monitoring = bench_mod.count_suite_renders(extra_args=bench_mod.monitoring_tier_args(), wrap=plane_mod.wrap)
         print(f"monitoring tier (its own plane, a real Prometheus): {monitoring.seconds:.1f} s "
               f"(exit {monitoring.exit_code})")
+        run, figures = bench_mod.delivery_times(plane_mod.wrap)
+        print(f"delivery ({bench_mod.DELIVERY_MODULE}, plane flux): {run.seconds:.1f} s (exit {run.exit_code}); "
+              + ", ".join(f"{what} {s:.1f} s" for what, s in figures.items()))
 
 
 # --- delivery tasks (package, push, verify-published, images) ---
 
-from chartops import images as images_mod  # noqa: E402  (the delivery section owns its imports)
+from chartops import cosign as cosign_mod  # noqa: E402  (the delivery section owns its imports)
+from chartops import images as images_mod  # noqa: E402
 from chartops import package as package_mod  # noqa: E402
 from chartops import published as published_mod  # noqa: E402
 from chartops import registry as registry_mod  # noqa: E402
@@ -305,15 +310,32 @@ def package(c: Context, chart: str | None = None, sign: bool = False, key: str |
         raise Exit(str(err), code=1) from err
 
 
+HELP_COSIGN = {
+    "cosign_key": "cosign private key that signs each pushed chart's digest (else COSIGN_KEY, a file, or "
+                  "COSIGN_PRIVATE_KEY, the PEM); its password only from COSIGN_PASSWORD",
+    "cosign_pub": "cosign public key (else COSIGN_PUBLIC_KEY): with --cosign-key it must be that key's public half",
+}
+
+
+def _cosign_keys(cosign_key: str | None, cosign_pub: str | None
+                 ) -> tuple[cosign_mod.SigningKey | None, Path | None]:
+    try:
+        return cosign_mod.signing_key(cosign_key), cosign_mod.public_key(cosign_pub)
+    except cosign_mod.CosignError as err:
+        raise Exit(str(err), code=2) from err
+
+
 @task(help={"registry": HELP_REGISTRY, "chart": HELP_CHART, "dest": "directory holding the packages",
             "record": f"at release time: add what the registry now holds to {released_mod.RECORD} (commit it)",
-            **HELP_TLS})
+            **HELP_TLS, **HELP_COSIGN})
 def push(c: Context, registry: str | None = None, chart: str | None = None, plain_http: bool = False,
          insecure_skip_tls_verify: bool = False, ca_file: str | None = None, dest: str = "dist",
-         record: bool = False) -> None:
-    """Push dist/ to the registry (login from HARBOR_USERNAME/HARBOR_PASSWORD); published versions stay as they are."""
+         record: bool = False, cosign_key: str | None = None, cosign_pub: str | None = None) -> None:
+    """Push dist/ to the registry (login from HARBOR_USERNAME/HARBOR_PASSWORD), cosign-signing each chart's digest
+    when given a key; published versions stay as they are."""
     url = cli.need(registry, "--registry", "push", "oci://harbor.feng.org/apps")
     reg, creds = _registry(url, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
+    key, public = _cosign_keys(cosign_key, cosign_pub)
     helm = _helm(c)
     charts = _charts(chart)
     packages = [Path(dest) / package_mod.package_name(ch) for ch in charts]
@@ -321,19 +343,25 @@ def push(c: Context, registry: str | None = None, chart: str | None = None, plai
     if missing and not c.config.run.dry:
         raise Exit(f"not packaged: {', '.join(missing)}; run `invoke package` first", code=1)
     if c.config.run.dry:
-        cmds = [registry_mod.login_command(helm, reg, creds)] if creds else []
+        lines = cosign_mod.plan_key_check(key, public) if key else []
+        lines += [registry_mod.login_command(helm, reg, creds).show()] if creds else []
         for ch, p in zip(charts, packages, strict=True):
-            cmds += [registry_mod.pull_command(helm, reg, ch.name, ch.version, Path("<tmp>")),
-                     registry_mod.push_command(helm, reg, p)]
-        for cmd in cmds:
-            print(cmd.show())
+            lines += [registry_mod.pull_command(helm, reg, ch.name, ch.version, Path("<tmp>")).show(),
+                      registry_mod.push_command(helm, reg, p).show() + "  # unless held with the same sha256"]
+            lines += cosign_mod.plan(key, public, reg, ch.name, sign_it=True) if key else []
+        for line in lines:
+            print(line)
         if record:
             print(f"# re-make each package from HEAD's charts/ (git archive HEAD charts) and add the pushed digests "
                   f"to {released_mod.record_path()} (in-process)")
         return
     try:
-        outcomes = registry_mod.push_packages(helm, reg, packages, creds)
-    except (registry_mod.RegistryError, package_mod.PackageError) as err:
+        if key is None:
+            outcomes = registry_mod.push_packages(helm, reg, packages, creds)
+        else:
+            with cosign_mod.signing(reg, creds, key, public) as sign:
+                outcomes = registry_mod.push_packages(helm, reg, packages, creds, sign=sign)
+    except (registry_mod.RegistryError, package_mod.PackageError, cosign_mod.CosignError) as err:
         raise Exit(str(err), code=1) from err
     print(registry_mod.summary(outcomes))
     if not all(o.ok for o in outcomes):
@@ -347,14 +375,20 @@ def push(c: Context, registry: str | None = None, chart: str | None = None, plai
                  if new else f"{released_mod.RECORD} already records every pushed package")
 
 
-@task(name="verify-published", help={"registry": HELP_REGISTRY, "chart": HELP_CHART, **HELP_TLS})
+@task(name="verify-published", help={"registry": HELP_REGISTRY, "chart": HELP_CHART, **HELP_TLS,
+                                     "cosign_pub": "cosign public key (else COSIGN_PUBLIC_KEY): every chart's "
+                                                   "signature must verify with it; none: signatures are not checked"})
 def verify_published(c: Context, registry: str | None = None, chart: str | None = None, plain_http: bool = False,
-                     insecure_skip_tls_verify: bool = False, ca_file: str | None = None) -> None:
-    """Render every chart from the registry and from charts/ at the same version; any difference fails."""
+                     insecure_skip_tls_verify: bool = False, ca_file: str | None = None,
+                     cosign_pub: str | None = None) -> None:
+    """Render every chart from the registry and from charts/ at the same version (any difference fails), and
+    verify each chart's cosign signature with the public key."""
     url = cli.need(registry, "--registry", "verify-published", "oci://harbor.feng.org/apps")
     reg, creds = _registry(url, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
+    _, public = _cosign_keys(None, cosign_pub)
     helm = _helm(c)
-    charts = [ch for ch in _charts(chart) if not ch.is_library]
+    every = _charts(chart)
+    charts = [ch for ch in every if not ch.is_library]
     if c.config.run.dry:
         if creds:
             print(registry_mod.login_command(helm, reg, creds).show())
@@ -363,15 +397,22 @@ def verify_published(c: Context, registry: str | None = None, chart: str | None 
             local = published_mod.template_command(helm, str(ch.path), published_mod.values_for(ch)).show()
             print(f"{local}  # twice: fields that differ between two renders (generated secrets) are ignored")
             print(published_mod.template_command(helm, reg.ref(ch.name), published_mod.values_for(ch), extra).show())
+        for ch in every if public else []:
+            print(registry_mod.pull_command(helm, reg, ch.name, ch.version, Path("<tmp>")).show())
+            print(*cosign_mod.plan(None, public, reg, ch.name, sign_it=False), sep="\n")
         return
     try:
         if creds:
             registry_mod.login(helm, reg, creds)
         verdicts = published_mod.verify_published(helm, reg, charts)
-    except registry_mod.RegistryError as err:
+        if public is not None:
+            verdicts += published_mod.signature_verdicts(helm, reg, every, public, creds)
+    except (registry_mod.RegistryError, cosign_mod.CosignError) as err:
         raise Exit(str(err), code=1) from err
     for v in verdicts:
         print(f"{cli.paint('ok  ', 'green') if v.ok else cli.paint('FAIL', 'red')} {v.chart} {v.version}: {v.detail}")
+    if public is None:
+        cli.note("cosign signatures not checked: pass --cosign-pub (or set COSIGN_PUBLIC_KEY)")
     if not all(v.ok for v in verdicts):
         raise Exit(code=1)
 
@@ -406,6 +447,60 @@ def images(c: Context, values: list[str] | None = None, script: str | None = Non
             print(f"wrote {script}: {len(copies)} copies", file=sys.stderr)
     except images_mod.ImagesError as err:
         raise Exit(str(err), code=1) from err
+
+
+# --- the fleet: site files and their Flux manifests (issue 20) ---
+
+from chartops import gitops as gitops_mod  # noqa: E402
+from chartops import sites as sites_mod  # noqa: E402
+
+
+def _sites(site: str | None) -> list[sites_mod.Site]:
+    try:
+        return [sites_mod.get(site)] if site else sites_mod.load_all()
+    except sites_mod.SiteError as err:
+        raise Exit(str(err), code=1) from err
+
+
+@task(name="sites", help={"site": "only this site (default: every values/sites/*.yaml)"})
+def sites_task(c: Context, site: str | None = None) -> None:
+    """Check every site file (strict schema, charts, versions), render and validate its releases and its
+    Flux objects, and check that gitops/ is what the site files give."""
+    chosen = _sites(site)
+    renderer = Renderer(_helm(c), repo_root() / ".tools" / "render-cache")
+    if c.config.run.dry:
+        for line in sites_mod.plan(chosen, renderer.helm):
+            print(line)
+        return
+    try:
+        crds = gitops_mod.flux_crds()
+    except gitops_mod.FluxError as err:
+        raise Exit(str(err), code=1) from err
+    problems: list[str] = []
+    for s in chosen:
+        found = sites_mod.check(s, renderer) + gitops_mod.check_objects(s, crds)
+        print(f"{cli.paint('FAIL', 'red') if found else cli.paint('ok  ', 'green')} {s.name}: "
+              f"{', '.join(r.name for r in s.releases)}")
+        problems += found
+    problems += gitops_mod.stale(chosen, whole=site is None)
+    if problems:
+        raise Exit("\n".join(problems) + ("\nrun `invoke gitops`" if any("gitops/" in p for p in problems) else ""),
+                   code=1)
+
+
+@task(name="gitops", help={"check": "write nothing; exit 1 when gitops/ is not what the site files give"})
+def gitops_task(c: Context, check: bool = False) -> None:
+    """Generate gitops/<site>/ (Flux OCIRepository + HelmRelease per release) from values/sites/."""
+    chosen = _sites(None)
+    if c.config.run.dry or check:
+        stale = gitops_mod.stale(chosen)
+        for line in stale:
+            print(line)
+        if check and stale:
+            raise Exit("gitops/ is stale: run `invoke gitops`", code=1)
+        return
+    changed = gitops_mod.write(chosen)
+    print("\n".join(f"wrote {p}" for p in changed) or "gitops/ is up to date")
 
 
 # --- mutation testing (issue 12) ---

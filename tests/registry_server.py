@@ -60,21 +60,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def make_tls(directory: Path) -> tuple[Path, Path, Path]:
-    """A throwaway CA and a server certificate for 127.0.0.1/localhost signed by it."""
+def make_tls(directory: Path, address: str = "127.0.0.1") -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate for the address (and localhost) signed by it."""
     if not shutil.which("openssl"):
         need("openssl", "apt-get install -y openssl")
     ca_key, ca_crt = directory / "ca.key", directory / "ca.crt"
     key, csr, crt = directory / "server.key", directory / "server.csr", directory / "server.crt"
     ext = directory / "server.ext"
-    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n")
+    ext.write_text(f"subjectAltName=IP:{address},DNS:localhost\nbasicConstraints=CA:FALSE\n")
 
     def ssl(*args: str) -> None:
         subprocess.run(["openssl", *args], check=True, capture_output=True)
 
     ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca_crt),
         "-days", "2", "-subj", "/CN=chartops test CA")
-    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=127.0.0.1")
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", f"/CN={address}")
     ssl("x509", "-req", "-in", str(csr), "-CA", str(ca_crt), "-CAkey", str(ca_key), "-CAcreateserial",
         "-out", str(crt), "-days", "2", "-extfile", str(ext))
     return ca_crt, crt, key
@@ -119,40 +119,42 @@ class RegistryServer:
         return path.read_text() if path.exists() else ""
 
 
-def start_registry(directory: Path, tls: bool, auth: bool | None = None) -> RegistryServer:
-    """A docker-registry; htpasswd basic auth with USERNAME/PASSWORD when `auth` (default: with TLS)."""
+def start_registry(directory: Path, tls: bool, auth: bool | None = None, address: str = "127.0.0.1",
+                   port: int | None = None, username: str = USERNAME, password: str = PASSWORD,
+                   more_users: dict[str, str] | None = None) -> RegistryServer:
+    """A docker-registry on address:port (a free loopback port by default); htpasswd basic auth for username
+    (and more_users: name -> password) when `auth` (default: with TLS); TLS with a throwaway CA."""
     auth = tls if auth is None else auth
     binary = registry_binary()
     directory.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     config: dict[str, object] = {
         "version": 0.1,
         "log": {"level": "warn"},
         "storage": {"filesystem": {"rootdirectory": str(directory / "data")}, "delete": {"enabled": True}},
-        "http": {"addr": f"127.0.0.1:{port}", "secret": "chartops-test-secret"},
+        "http": {"addr": f"{address}:{port}", "secret": "chartops-test-secret"},
     }
     ca_file = None
     if tls:
-        ca_file, crt, key = make_tls(directory)
+        ca_file, crt, key = make_tls(directory, address)
         config["http"] = {**config["http"], "tls": {"certificate": str(crt), "key": str(key)}}  # type: ignore[dict-item]
     if auth:
         htpasswd = directory / "htpasswd"
-        htpasswd.write_text(htpasswd_line(USERNAME, PASSWORD))
+        users = {username: password, **(more_users or {})}
+        htpasswd.write_text("".join(htpasswd_line(u, p) for u, p in users.items()))
         config["auth"] = {"htpasswd": {"realm": "chartops-test", "path": str(htpasswd)}}
     config_file = directory / "config.yml"
     config_file.write_text(yaml.safe_dump(config))
     log = (directory / "registry.log").open("wb")
     process = subprocess.Popen([binary, "serve", str(config_file)], stdout=log, stderr=subprocess.STDOUT)
-    server = RegistryServer(
-        f"127.0.0.1:{port}", directory, process, ca_file,
-        USERNAME if auth else None, PASSWORD if auth else None,
-    )
+    host = address if port == 443 else f"{address}:{port}"
+    server = RegistryServer(host, directory, process, ca_file, username if auth else None, password if auth else None)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"docker-registry exited at start:\n{server.log()}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with socket.create_connection((address, port), timeout=0.5):
                 return server
         except OSError:
             time.sleep(0.1)

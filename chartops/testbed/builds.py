@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from chartops import checksums, gotoolchain
+from chartops import checksums, cosign, gotoolchain
 from chartops.paths import repo_root
 
 KUBE_VERSION = "v1.33.13"
@@ -93,6 +93,10 @@ TOOLS: dict[str, GoTool] = {
         GoTool("ct", CT_VERSION, "ct", "github.com/helm/chart-testing/v3/ct",
                (f"-X github.com/helm/chart-testing/v3/ct/cmd.Version={CT_VERSION}",)),
         *_monitoring(),
+        # signs the pushed charts (invoke push) and verifies them (verify-published); chartops.cosign runs it
+        GoTool("cosign", cosign.VERSION, "cosign", "github.com/sigstore/cosign/v3/cmd/cosign",
+               (f"-X sigs.k8s.io/release-utils/version.gitVersion={cosign.VERSION}",
+                "-X sigs.k8s.io/release-utils/version.gitTreeState=clean")),
     )
 }
 
