@@ -280,7 +280,7 @@ def test_a_dry_test_run_says_it_stops_the_planes_it_starts() -> None:
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     pytest_line = next(i for i, line in enumerate(lines) if "-m pytest" in line)
-    assert "ip netns exec" in lines[pytest_line]
+    assert "nsenter --net=/run/netns/chartops" in lines[pytest_line]
     assert lines[pytest_line + 1].startswith("# then: invoke cluster.down --plane P, for each control plane P this "
                                               "run started")
     kept = inv("--dry", "test", "-m", "cluster", "-k", "nothing", "--keep")
