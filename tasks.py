@@ -13,13 +13,14 @@ from invoke import Collection, Context, Exit, task
 
 from chartops import bench as bench_mod
 from chartops import checkov as checkov_mod
-from chartops import cli, gotools, system
-from chartops import cluster as cluster_mod
+from chartops import cli, system
 from chartops import docs as docs_mod
 from chartops import helm as helm_mod
 from chartops import lint as lint_mod
 from chartops.charts import Chart, discover, get
 from chartops.render import Request
+from chartops.testbed import builds, controllers
+from chartops.testbed import plane as plane_mod
 
 HELP_CHART = "only this chart (default: every chart)"
 
@@ -47,27 +48,19 @@ def tools(c: Context) -> None:
         need = sorted(set(system.missing().values()))
         for cmd in system.install_command(need) if need else []:
             c.run(shlex.join(cmd))
+        for line in builds.plan([*builds.TOOLS.values(), *controllers.CONTROLLERS.values()]):
+            print(line)
         return
     print(system.ensure())
     print(f"checkov {checkov_mod.VERSION}: {checkov_mod.ensure()}")
-    for tool in gotools.missing():
-        if c.config.run.dry:
-            print(f"(cd tools/{tool.module} && {shlex.join(gotools.build_command(tool, tool.binary()))})")
-            continue
-        try:
-            gotools.build(tool)
-        except gotools.GoToolError as err:
-            raise Exit(str(err), code=1) from err
-    print(f"cluster tools present: {', '.join(gotools.TOOLS)} (in {gotools.cache_dir()})")
-    if not c.config.run.dry:
+    try:
+        builds.build_all()
+        print(f"cluster tools present: {', '.join(builds.TOOLS)} (in {builds.cache_dir()})")
         # the real controllers the cluster tier runs (tests/test_controllers.py)
-        from chartops import controllers as controllers_mod
-
-        try:
-            built = controllers_mod.build_all()
-        except controllers_mod.ControllerError as err:
-            raise Exit(str(err), code=1) from err
-        print(f"controllers present: {', '.join(built)} (in {controllers_mod.cache_dir()})")
+        built = controllers.build_all()
+    except (builds.GoToolError, builds.ControllerError) as err:
+        raise Exit(str(err), code=1) from err
+    print(f"controllers present: {', '.join(built)} (in {builds.controllers_dir()})")
 
 
 # --- the lead's tasks: render, lint, docs, build, test, bench ---
@@ -164,24 +157,24 @@ def test(c: Context, workers: str = "auto", k: str = "", m: str = "") -> None:
     argv = [sys.executable, "-m", "pytest", *args]
     if not os.environ.get("KUBECONFIG") and m.strip() != "not cluster":
         _cluster_up(c)
-        argv = cluster_mod.wrap(argv)
+        argv = plane_mod.wrap(argv)
     c.run(shlex.join(argv), pty=False)
 
 
-def _cluster_up(c: Context, fresh: bool = False) -> None:
+def _cluster_up(c: Context, fresh: bool = False, plane: str = "main") -> None:
     """Start the built-in control plane inside its loopback-only network namespace."""
     if c.config.run.dry:
-        for cmd in [["ip", "netns", "add", cluster_mod.NETNS], *cluster_mod.plan()]:
+        for cmd in plane_mod.plan(plane=plane):
             print(shlex.join(cmd))
         return
     try:
-        cluster_mod.link_clients(_helm(c).path)
+        plane_mod.link_clients(_helm(c).path)
         started = time.monotonic()
-        status = cluster_mod.up(fresh=fresh)
-    except (cluster_mod.ClusterError, gotools.GoToolError) as err:
+        status = plane_mod.up(fresh=fresh, plane=plane)
+    except (plane_mod.PlaneError, builds.GoToolError) as err:
         raise Exit(str(err), code=1) from err
-    print(f"control plane up in network namespace {cluster_mod.NETNS} (lo only) in {time.monotonic() - started:.1f} s",
-          file=sys.stderr)
+    print(f"control plane {plane} up in network namespace {plane_mod.netns_of(plane)} (lo only) "
+          f"in {time.monotonic() - started:.1f} s", file=sys.stderr)
     print(status.describe(), file=sys.stderr)
 
 
@@ -208,11 +201,11 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
         print(f"\ntest suite without the cluster tier: {count.seconds:.1f} s, {count.helm_processes} helm processes "
               f"for {count.distinct_renders} distinct renders (exit {count.exit_code})")
     if cluster and not chart:
-        builds = gotools.build_times()
+        times = builds.build_times()
         print("\ncold builds of the cluster tools (s): "
-              + ", ".join(f"{name} {'?' if s is None else f'{s:.0f}'}" for name, s in builds.items()))
+              + ", ".join(f"{name} {'?' if s is None else f'{s:.0f}'}" for name, s in times.items()))
         _cluster_up(c)
-        tier = bench_mod.count_suite_renders(extra_args=("-n", "0", "-m", "cluster"), wrap=cluster_mod.wrap)
+        tier = bench_mod.count_suite_renders(extra_args=("-n", "0", "-m", "cluster"), wrap=plane_mod.wrap)
         print(f"cluster tier (warm, one worker): {tier.seconds:.1f} s (exit {tier.exit_code})")
 
 
@@ -381,35 +374,47 @@ def mutate(c: Context, chart: str | None = None, sample: int = 0, seed: int = 1,
 
 
 def _cluster_collection() -> Collection:
-    """`inv cluster.up|down|status|run`: the built-in control plane of the cluster tier (etcd,
-    apiserver, controller-manager, scheduler, kwok and six fake nodes, in network namespace chartops)."""
+    """`inv cluster.up|down|status|run`: the built-in control planes of the cluster tier (etcd,
+    apiserver, controller-manager, scheduler, kwok and six fake nodes, each plane in a loopback-only
+    network namespace of its own: chartops for plane main, chartops-<plane> for the others)."""
+    help_plane = "which control plane (main; the tests start others, e.g. ct)"
 
-    @task(help={"fresh": "start from an empty etcd"})
-    def up(c: Context, fresh: bool = False) -> None:
+    @task(help={"fresh": "start from an empty etcd", "plane": help_plane})
+    def up(c: Context, fresh: bool = False, plane: str = "main") -> None:
         """Start the control plane inside its loopback-only network namespace (idempotent)."""
-        _cluster_up(c, fresh=fresh)
+        _cluster_up(c, fresh=fresh, plane=_plane(plane))
 
-    @task(help={"fresh": "also wipe etcd's data"})
-    def down(c: Context, fresh: bool = False) -> None:
+    @task(help={"fresh": "also wipe etcd's data", "plane": help_plane + "; 'all' stops every plane"})
+    def down(c: Context, fresh: bool = False, plane: str = "main") -> None:
         """Stop the control plane."""
-        cluster_mod.down(wipe=fresh)
-        print("control plane stopped" + (" and etcd wiped" if fresh else ""), file=sys.stderr)
+        for name in plane_mod.planes() if plane == "all" else [_plane(plane)]:
+            plane_mod.down(wipe=fresh, plane=name)
+            print(f"control plane {name} stopped" + (" and etcd wiped" if fresh else ""), file=sys.stderr)
 
-    @task
-    def status(c: Context) -> None:
+    @task(help={"plane": help_plane})
+    def status(c: Context, plane: str = "main") -> None:
         """Each component's pid and the apiserver's /readyz; exit 1 when not ready."""
-        current = cluster_mod.status()
+        current = plane_mod.status(plane=_plane(plane))
         print(current.describe())
         if not current.ready:
             raise Exit(code=1)
 
-    @task
-    def run(c: Context) -> None:
+    @task(help={"plane": help_plane})
+    def run(c: Context, plane: str = "main") -> None:
         """Run the command after `--` inside the namespace as a client of the plane (none: a shell)."""
         command = c.remainder.strip() if c.remainder else "bash -i"
-        c.run(shlex.join(cluster_mod.wrap(["bash", "-c", command])), pty=sys.stdin.isatty(), warn=False)
+        c.run(shlex.join(plane_mod.wrap(["bash", "-c", command], plane=_plane(plane))), pty=sys.stdin.isatty(),
+              warn=False)
 
     return Collection("cluster", up, down, status, run)
+
+
+def _plane(name: str) -> str:
+    try:
+        plane_mod.netns_of(name)
+    except plane_mod.PlaneError as err:
+        raise cli.usage_error(str(err)) from err
+    return name
 
 
 # keep last: every task above, plus the cluster collection

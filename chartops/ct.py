@@ -20,8 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from chartops import gotools
 from chartops.paths import repo_root
+from chartops.testbed import builds
 
 CONFIG = "ci/ct.yaml"
 
@@ -53,12 +53,12 @@ def env(helm: Path, extra_path: list[Path] | None = None, kubeconfig: Path | Non
 def lint_command(charts: list[str] | None = None) -> list[str]:
     # every chart, not only those changed against main; the version bump is chartops.lint's check
     selection = ["--charts", ",".join(f"charts/{c}" for c in charts)] if charts else ["--all"]
-    return [str(gotools.path("ct")), "lint", "--config", CONFIG, *selection, "--check-version-increment=false"]
+    return [str(builds.path("ct")), "lint", "--config", CONFIG, *selection, "--check-version-increment=false"]
 
 
 def install_command(charts: list[str], extra_set: str | None = None, root: Path | None = None) -> list[str]:
     """ct install of these charts; `extra_set` adds to the config's helm-extra-set-args (the flag replaces them)."""
-    argv = [str(gotools.path("ct")), "install", "--config", CONFIG, "--charts", ",".join(f"charts/{c}" for c in charts)]
+    argv = [str(builds.path("ct")), "install", "--config", CONFIG, "--charts", ",".join(f"charts/{c}" for c in charts)]
     if extra_set:
         config = yaml.safe_load(((root or repo_root()) / CONFIG).read_text())
         argv += ["--helm-extra-set-args", " ".join(filter(None, (config.get("helm-extra-set-args"), extra_set)))]

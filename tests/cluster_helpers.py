@@ -1,7 +1,8 @@
 """Clients of a live cluster for the `cluster` tier.
 
-By default that is the built-in control plane (chartops.cluster), whose clients must run
-inside its loopback-only network namespace: `invoke test` starts pytest there. With
+By default that is the built-in control plane (chartops.testbed.plane), whose clients must run
+inside its loopback-only network namespace: `invoke test` starts pytest there, and the `kube`
+fixture moves the test process into the namespace of its module's plane. With
 KUBECONFIG pointing at another cluster (kind elsewhere) the same tests run against that one.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from chartops import cluster, gotools
+from chartops.testbed import builds, plane
 from tests.helpers import ROOT, renderer
 
 Obj = dict[str, Any]
@@ -33,13 +34,14 @@ class CommandFailed(AssertionError):
 class Kube:
     kubeconfig: Path
     builtin: bool
+    plane: str = "main"  # the built-in control plane's plane (chartops.testbed.plane)
     namespaces: list[str] = field(default_factory=list)
 
     @property
     def env(self) -> dict[str, str]:
         env = dict(os.environ, KUBECONFIG=str(self.kubeconfig), HELM_CACHE_HOME=str(ROOT / ".tools" / "helm-cache"))
         if self.builtin:
-            env["PATH"] = f"{cluster.bin_dir()}:{env.get('PATH', '')}"
+            env["PATH"] = f"{plane.bin_dir()}:{env.get('PATH', '')}"
         return env
 
     def run(self, argv: list[str], input: str | None = None, check: bool = True,
@@ -53,7 +55,7 @@ class Kube:
 
     @property
     def kubectl_path(self) -> str:
-        return str(gotools.path("kubectl")) if self.builtin else "kubectl"
+        return str(builds.path("kubectl")) if self.builtin else "kubectl"
 
     def kubectl(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run([self.kubectl_path, *args], input=input, check=check)

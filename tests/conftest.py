@@ -25,10 +25,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # The modules whose cluster tests share a control plane, and that plane. Under xdist each plane's
 # tests go to one worker, one after another (the planes restart between modules); the planes run
-# side by side. (xdist's own `loadgroup` does not group under pytest 9: its nodeid suffix is lost.)
+# side by side, each in a loopback-only network namespace of its own (chartops.testbed.plane).
+# (xdist's own `loadgroup` does not group under pytest 9: its nodeid suffix is lost.)
 PLANE_OF_MODULE = {
     "test_cluster.py": "main", "test_cluster_lifecycle.py": "main", "test_cluster_platform.py": "main",
-    "test_cluster_rbac.py": "main", "test_controllers.py": "main", "test_ct.py": "ct",
+    "test_cluster_rbac.py": "main", "test_controllers.py": "controllers", "test_ct.py": "ct",
 }
 
 
@@ -54,43 +55,46 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 
 def _builtin() -> bool:
     """True when the tests use the built-in control plane (KUBECONFIG unset or pointing at it)."""
-    from chartops import cluster
+    from chartops.testbed import plane
 
     current = os.environ.get("KUBECONFIG")
-    return not current or Path(current).resolve() == cluster.kubeconfig().resolve()
+    return not current or Path(current).resolve() == plane.kubeconfig().resolve()
 
 
 def builtin_or_kubeconfig(plane: str = "main", fresh: bool = False) -> Kube:
-    """The cluster KUBECONFIG names, or a plane of the built-in control plane, started (inside its
-    loopback-only network namespace; skips when this process is outside it)."""
-    from chartops import cluster
+    """The cluster KUBECONFIG names, or a plane of the built-in control plane, started; this thread
+    (and every client it starts) moves into the plane's loopback-only network namespace. Skips when
+    this process is not in a loopback-only namespace to begin with."""
+    from chartops.testbed import netns
+    from chartops.testbed import plane as plane_mod
     from tests.helpers import renderer
 
     if not _builtin():
-        return Kube(Path(os.environ["KUBECONFIG"]), builtin=False)
-    if not cluster.loopback_only():
-        pytest.skip(f"the built-in control plane is reached only from inside network namespace {cluster.NETNS}: "
+        return Kube(Path(os.environ["KUBECONFIG"]), builtin=False, plane=plane)
+    if not netns.loopback_only():
+        pytest.skip(f"the built-in control plane is reached only from inside network namespace {plane_mod.NETNS}: "
                     "run `invoke test` (or `invoke cluster.run -- pytest ...`), or set KUBECONFIG to a cluster")
-    cluster.link_clients(renderer().helm.path)
-    cluster.up(plane=plane, fresh=fresh)
-    return Kube(cluster.kubeconfig(plane=plane), builtin=True)
+    plane_mod.link_clients(renderer().helm.path)
+    plane_mod.enter(plane)
+    plane_mod.up(plane=plane, fresh=fresh)
+    return Kube(plane_mod.kubeconfig(plane=plane), builtin=True, plane=plane)
 
 
-@pytest.fixture(scope="session")
-def kube() -> Kube:
-    """A live cluster: the built-in control plane (inside its loopback-only network namespace),
-    or the one KUBECONFIG names."""
-    return builtin_or_kubeconfig()
+@pytest.fixture(scope="module")
+def kube(request: pytest.FixtureRequest) -> Kube:
+    """A live cluster: the module's plane of the built-in control plane (PLANE_OF_MODULE; the test
+    process works inside its loopback-only network namespace from here on), or the one KUBECONFIG names."""
+    return builtin_or_kubeconfig(PLANE_OF_MODULE.get(Path(str(request.path)).name, "main"))
 
 
 @pytest.fixture(scope="module")
 def fresh(kube: Kube) -> Kube:
     """The built-in control plane started over from an empty etcd, for tests that own the whole cluster
     (CRDs, kube-system); on another cluster, the cluster as it is."""
-    from chartops import cluster
+    from chartops.testbed import plane
 
     if kube.builtin:
-        cluster.up(fresh=True)
+        plane.up(fresh=True, plane=kube.plane)
     return kube
 
 

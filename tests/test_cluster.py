@@ -13,8 +13,8 @@ import subprocess
 
 import pytest
 
-from chartops import cluster
 from chartops.charts import Scenario, scenarios
+from chartops.testbed import plane
 from tests.cluster_helpers import Kube
 from tests.helpers import ROOT, render
 
@@ -47,8 +47,8 @@ def test_the_control_plane_refuses_a_namespace_with_another_interface(kube: Kube
     subprocess.run(["ip", "netns", "add", probe], check=False, capture_output=True)
     try:
         subprocess.run(["ip", "netns", "exec", probe, "ip", "tuntap", "add", "mode", "tun", "tun0"], check=True)
-        with pytest.raises(cluster.ClusterError, match="must have only lo"):
-            cluster.ensure_netns(probe)
+        with pytest.raises(plane.PlaneError, match="must have only lo"):
+            plane.ensure_netns(probe)
     finally:
         subprocess.run(["ip", "netns", "delete", probe], check=False)
 

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from chartops import cluster
+from chartops.testbed import plane
 from tests.cluster_helpers import Kube, kubeadm_coredns_objects, snapshot
 from tests.helpers import ROOT
 
@@ -49,7 +49,7 @@ def _kubectl(kube: Kube, command: str) -> None:
 def kubeadm_cluster(kube: Kube) -> Kube:
     """A fresh control plane holding kubeadm's CoreDNS objects, as `kubeadm init` leaves them."""
     if kube.builtin:
-        cluster.up(fresh=True)
+        plane.up(fresh=True, plane=kube.plane)
     kube.create(kubeadm_coredns_objects(), manager="kubeadm")
     return kube
 

@@ -17,8 +17,10 @@ from collections.abc import Iterator
 import pytest
 import yaml
 
-from chartops import controllers
-from chartops.controllers import Running
+from chartops.testbed import controllers, harness, netns
+from chartops.testbed import plane as plane_mod
+from chartops.testbed.controllers import coredns
+from chartops.testbed.harness import Running
 from tests.cluster_helpers import Kube, kubeadm_coredns_objects
 from tests.helpers import ROOT, containers, one, render
 
@@ -42,22 +44,22 @@ def test_every_controller_chart_is_built_or_says_why_not() -> None:
 
 def test_argv_is_the_charts_command_and_args_with_vars_expanded() -> None:
     container = {"command": ["/elastic-operator", "$(MODE)"], "args": ["--config=/conf/eck.yaml", "$$(X)"]}
-    argv = controllers.container_argv(ROOT / "bin", container, {"MODE": "manager"})
+    argv = harness.container_argv(ROOT / "bin", container, {"MODE": "manager"})
     assert argv == [str(ROOT / "bin"), "manager", "--config=/conf/eck.yaml", "$(X)"]
 
 
 def test_field_refs_come_from_the_pod() -> None:
     pod = {"metadata": {"name": "p", "namespace": "n", "uid": "u", "labels": {"a": "b"}},
            "spec": {"nodeName": "w1"}, "status": {"podIP": "10.244.0.7"}}
-    assert controllers.field_value(pod, "status.podIP") == "10.244.0.7"
-    assert controllers.field_value(pod, "metadata.labels['a']") == "b"
+    assert harness.field_value(pod, "status.podIP") == "10.244.0.7"
+    assert harness.field_value(pod, "metadata.labels['a']") == "b"
     with pytest.raises(controllers.ControllerError, match="not supported"):
-        controllers.field_value(pod, "spec.nope")
+        harness.field_value(pod, "spec.nope")
 
 
 def test_relayed_ports_are_the_container_and_probe_ports() -> None:
     deploy = one(render("metallb", values_files=["charts/metallb/ci/lab-values.yaml"]), "Deployment")
-    tcp, udp = controllers._ports({"containers": containers(deploy, init=False)})
+    tcp, udp = harness._ports({"containers": containers(deploy, init=False)})
     assert {9443, 17472} <= set(tcp) and udp == []
 
 
@@ -67,14 +69,18 @@ def test_relayed_ports_are_the_container_and_probe_ports() -> None:
     ("/etc/coredns/Corefile:3 - Error during parsing: Unknown directive 'rewrit'", "config"),
 ])
 def test_log_scan_names_the_problem(line: str, kind: str) -> None:
-    assert controllers.problems(f"ok\n{line}\n") == [f"{kind}: {line}"]
+    assert harness.problems(f"ok\n{line}\n") == [f"{kind}: {line}"]
 
 
-def test_dns_wire_format_round_trip() -> None:
-    query = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + controllers._dns_name("a.b.") + b"\x00\x01\x00\x01"
-    reply = controllers.dns_answer(query, "192.0.2.9")
-    assert reply[:2] == b"\x12\x34" and reply.endswith(bytes([192, 0, 2, 9]))
-    assert controllers._dns_question(reply, 12)[0] == "a.b"
+def test_stand_in_dns_answers_an_a_question_with_its_address() -> None:
+    import dns.message
+
+    query = dns.message.make_query("a.b.", "A")
+    reply = dns.message.from_wire(coredns.answer(query.to_wire(), "192.0.2.9"))
+    assert reply.id == query.id and reply.question == query.question
+    assert [str(rd.address) for rrset in reply.answer for rd in rrset] == ["192.0.2.9"]
+    aaaa = dns.message.from_wire(coredns.answer(dns.message.make_query("a.b.", "AAAA").to_wire(), "192.0.2.9"))
+    assert aaaa.answer == [] and aaaa.rcode() == 0
 
 
 # --- on the built-in control plane ---
@@ -87,19 +93,17 @@ def real(kube: Kube) -> Iterator[tuple[Kube, list[Running]]]:
     if not kube.builtin:
         pytest.skip("the real controllers need the built-in control plane (KUBECONFIG unset): their pod network "
                     "is its loopback-only namespace")
-    from chartops import cluster as cluster_mod
-
     controllers.build_all()  # a no-op once `invoke tools` has built them
-    cluster_mod.up(fresh=True)
+    plane_mod.up(fresh=True, plane=kube.plane)
     runs: list[Running] = []
     yield kube, runs
-    controllers.stop_all()  # also those a failed install left behind
+    harness.stop_all()  # also those a failed install left behind
     for run in runs:
         print(f"--- {run.controller.name} log ({run.log_path})\n{run.logs()[-4000:]}")
 
 
 def _no_problems(runs: list[Running]) -> None:
-    found = list(controllers.iter_problems(runs))
+    found = list(harness.iter_problems(runs))
     assert not found, "controller logs show misconfiguration:\n" + "\n".join(found)
 
 
@@ -118,7 +122,7 @@ def _helm(kube: Kube, command: str, *extra: str) -> None:
     kube.helm(*argv[1:], *extra, timeout=900)
 
 
-def _helm_past_kwok_readiness(kube: Kube, command: str, started: controllers.Launch) -> Running:
+def _helm_past_kwok_readiness(kube: Kube, command: str, started: harness.Launch) -> Running:
     """Run an install whose hooks need MetalLB's webhook. kwok reports the controller's pod Ready as
     soon as it exists, where a kubelet waits for its readiness probe (initialDelaySeconds 10), so
     helm --wait reaches the pool hooks a second after the pod appears, before the real controller
@@ -137,7 +141,7 @@ def _helm_past_kwok_readiness(kube: Kube, command: str, started: controllers.Lau
         kube.wait_for("the CA in MetalLB's webhook configuration", lambda: all(
             w["clientConfig"].get("caBundle") for w in
             kube.get("validatingwebhookconfiguration", "metallb-webhook-configuration")["webhooks"]))
-        time.sleep(controllers.PodNetwork.SETTLE)
+        time.sleep(netns.PodNetwork.SETTLE)
         _helm(kube, command)
     return run
 
@@ -165,7 +169,7 @@ def test_metallb_two_step_install_with_the_real_webhook(real: tuple[Kube, list[R
     step1, step2 = _readme_commands("charts/platform/README.md", "## Install order")
     _helm(kube, step1)
     # the controller starts when step 2 makes its pod; the pools (post-upgrade hooks) go through its webhook
-    started = controllers.launch("metallb", "metallb-system", "Deployment", "platform-metallb-controller")
+    started = harness.launch("metallb", "metallb-system", "Deployment", "platform-metallb-controller")
     runs.append(run := _helm_past_kwok_readiness(kube, step2, started))
     _metallb_checks(kube, run)
 
@@ -200,7 +204,7 @@ def test_metallb_one_step_install_with_the_real_webhook(real: tuple[Kube, list[R
     found = re.search(r"`(helm upgrade --install platform ./charts/platform -f values/lab.yaml [^`]*--wait)`", text)
     assert found, "charts/platform/README.md documents no one-step install"
     command = found.group(1)
-    started = controllers.launch("metallb", "metallb-system", "Deployment", "platform-metallb-controller")
+    started = harness.launch("metallb", "metallb-system", "Deployment", "platform-metallb-controller")
     runs.append(run := _helm_past_kwok_readiness(kube, command, started))
     _metallb_checks(kube, run)
     _no_problems(runs)
@@ -240,7 +244,7 @@ def _wait_dns(run: Running, name: str) -> list[str]:
     deadline = time.monotonic() + 60
     while True:
         try:
-            rcode, answers = controllers.dns_query(run.ip, name, timeout=2)
+            rcode, answers = coredns.query(run.ip, name, timeout=2)
             if rcode == 0 and answers:
                 return answers
         except OSError:
@@ -265,11 +269,11 @@ def test_coredns_runs_the_lab_corefile_overrides(real: tuple[Kube, list[Running]
     _helm(kube, step1)  # writes the lab's Corefile into kubeadm's ConfigMap
     # kubeadm's pod runs with dnsPolicy Default: the node's resolver is 10.0.0.1 here; 10.0.0.2 is
     # the lab's corporate DNS server; both are stand-ins inside CoreDNS's own namespace
-    run = controllers.start("coredns", "kube-system", "Deployment", "coredns", addresses=["10.0.0.1", "10.0.0.2"],
+    run = harness.start("coredns", "kube-system", "Deployment", "coredns", addresses=["10.0.0.1", "10.0.0.2"],
                             node_resolv_conf="nameserver 10.0.0.1\n")
     runs.append(run)
-    run.serve_dns("10.0.0.1", "192.0.2.1")
-    run.serve_dns("10.0.0.2", "192.0.2.2")
+    coredns.serve_upstream(run, "10.0.0.1", "192.0.2.1")
+    coredns.serve_upstream(run, "10.0.0.2", "192.0.2.2")
     run.wait_ready()  # /ready on 8181: the Corefile loaded and the kubernetes plugin synced
     assert _wait_dns(run, "kubernetes.default.svc.cluster.local") == ["10.96.0.1"]
 
@@ -295,9 +299,9 @@ def test_coredns_full_mode_runs_the_charts_own_pod(real: tuple[Kube, list[Runnin
     kube, runs = real
     kube.helm("install", "coredns", "charts/coredns", "-n", "kube-system",
               "-f", "charts/coredns/ci/full-mode-values.yaml", "--wait", timeout=600)
-    run = controllers.start("coredns", "kube-system", "Deployment", "coredns", addresses=["192.0.2.53"])
+    run = harness.start("coredns", "kube-system", "Deployment", "coredns", addresses=["192.0.2.53"])
     runs.append(run)
-    run.serve_dns("192.0.2.53", "192.0.2.1")
+    coredns.serve_upstream(run, "192.0.2.53", "192.0.2.1")
     run.wait_ready()  # the chart's readiness probe
     assert run.probe("livenessProbe")
     assert _wait_dns(run, "kube-dns.kube-system.svc.cluster.local") == ["10.96.0.10"]
@@ -314,7 +318,7 @@ def test_coredns_full_mode_runs_the_charts_own_pod(real: tuple[Kube, list[Runnin
 @same_worker
 def test_eck_operator_admits_and_reconciles_the_lab_elasticsearch(real: tuple[Kube, list[Running]]) -> None:
     kube, runs = real
-    started = controllers.launch("eck", "elastic-system", "StatefulSet", "elastic-operator")
+    started = harness.launch("eck", "elastic-system", "StatefulSet", "elastic-operator")
     _helm(kube, "helm install eck ./charts/eck-operator -n elastic-system --create-namespace "
                 "-f values/apps/eck-operator-lab.yaml --wait")
     runs.append(run := started.wait())

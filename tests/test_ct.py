@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from chartops import cluster, ct, lint
+from chartops import ct, lint
 from chartops.charts import Chart, discover
+from chartops.testbed import plane
 from tests.cluster_helpers import Kube, kubeadm_coredns_objects
 from tests.conftest import builtin_or_kubeconfig
 from tests.helpers import ROOT, renderer
@@ -40,7 +41,7 @@ def test_ct_lint_names_the_chart_whose_ci_file_fails(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def ct_cluster() -> Kube:
     """What kind (the workflow's cluster) starts with, kubeadm's CoreDNS objects included. On the
-    built-in control plane that is a second plane of its own (other ports, same namespace), so ct's
+    built-in control plane that is a second plane of its own (in a network namespace of its own), so ct's
     releases and the tests that restart the first plane run side by side."""
     kube = builtin_or_kubeconfig(plane="ct", fresh=True)
     kube.create(kubeadm_coredns_objects(), manager="kubeadm")
@@ -62,7 +63,7 @@ LANES = [
 @pytest.fixture(scope="module")
 def ct_results(ct_cluster: Kube) -> dict[str, subprocess.CompletedProcess[str]]:
     """`ct install` of every chart, the lanes in parallel, each chart's result kept for its test."""
-    extra = [cluster.bin_dir()] if ct_cluster.builtin else []
+    extra = [plane.bin_dir()] if ct_cluster.builtin else []
 
     def install(chart: str) -> subprocess.CompletedProcess[str]:
         argv = ct.install_command([chart], UNSERVED_WEBHOOK.get(chart))

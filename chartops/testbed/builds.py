@@ -1,20 +1,25 @@
-"""Go-built tools for the cluster tier: the control plane, kwok and ct.
+"""Go builds of the test bed: the control plane, kwok and ct, and the charts' real controllers.
 
-Each tool is built from a small Go module under `tools/` (its go.mod and go.sum pin the
-upstream module) and cached as `.tools/go/<name>-<version>/<name>`, so a warm machine
-rebuilds nothing. A cold kube-apiserver takes about 7 minutes on 2 cores; the others
+Each binary is built from a small Go module under `tools/` (its go.mod and go.sum pin the
+upstream module) and cached by version, so a warm machine rebuilds nothing: the tools as
+`.tools/go/<name>-<version>/<name>`, the controllers as `.tools/controllers/<name>-<version>/<name>`
+at their chart's appVersion. A cold kube-apiserver takes about 7 minutes on 2 cores; the others
 reuse its build cache or are small.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from chartops.paths import repo_root
 
@@ -106,6 +111,18 @@ def build(tool: GoTool, root: Path | None = None, log: bool = True, target: Path
     return target
 
 
+def plan(wanted: list[GoTool | Controller], root: Path | None = None) -> list[str]:
+    """The go build commands `invoke tools` would run for what is not built yet (for `inv --dry`)."""
+    lines = []
+    for item in wanted:
+        target = item.binary(root)
+        if target.is_file():
+            continue
+        tool = item.tool(root) if isinstance(item, Controller) else item
+        lines.append(f"(cd tools/{tool.module} && {shlex.join(build_command(tool, target))})")
+    return lines
+
+
 def build_all(root: Path | None = None) -> dict[str, Path]:
     return {name: build(tool, root) for name, tool in TOOLS.items()}
 
@@ -125,3 +142,72 @@ def build_times(root: Path | None = None) -> dict[str, float | None]:
         record = tool.binary(root).with_name("build-seconds")
         times[name] = float(record.read_text()) if record.is_file() else None
     return times
+
+
+# --- the charts' real controllers ---
+
+
+class ControllerError(RuntimeError):
+    """A controller could not be built, started or reached."""
+
+
+@dataclass(frozen=True)
+class Controller:
+    """A chart's controller, built at the chart's appVersion from tools/controllers/<name>/go.mod."""
+
+    name: str  # tools/controllers/<name>, and the binary's name
+    chart: str  # the chart whose appVersion pins it
+    module: str  # the upstream Go module
+    package: str  # its main package
+    container: str  # the chart's container that runs it
+    ldflags: tuple[str, ...] = ()  # "-X pkg.var={version}" as the upstream Makefile sets them
+
+    def version(self, root: Path | None = None) -> str:
+        """The chart's appVersion, with the module's leading `v`."""
+        chart = yaml.safe_load(((root or repo_root()) / "charts" / self.chart / "Chart.yaml").read_text())
+        version = str(chart["appVersion"])
+        return version if version.startswith("v") else f"v{version}"
+
+    def module_dir(self, root: Path | None = None) -> Path:
+        return (root or repo_root()) / "tools" / "controllers" / self.name
+
+    def pinned(self, root: Path | None = None) -> str:
+        """The version tools/controllers/<name>/go.mod requires."""
+        gomod = (self.module_dir(root) / "go.mod").read_text()
+        found = re.search(rf"^\s*(?:require\s+)?{re.escape(self.module)} (v\S+)", gomod, re.M)
+        if not found:
+            raise ControllerError(f"tools/controllers/{self.name}/go.mod does not require {self.module}")
+        return found.group(1)
+
+    def binary(self, root: Path | None = None) -> Path:
+        return controllers_dir(root) / f"{self.name}-{self.version(root)}" / self.name
+
+    def tool(self, root: Path | None = None) -> GoTool:
+        """The go build of this controller (ldflags filled in with the version)."""
+        version = self.version(root)
+        ldflags = tuple(f.format(version=version, bare=version.lstrip("v")) for f in self.ldflags)
+        return GoTool(self.name, version, f"controllers/{self.name}", self.package, ldflags)
+
+    def build(self, root: Path | None = None, log: bool = True) -> Path:
+        """Build at the chart's appVersion unless the cached binary exists."""
+        root = root or repo_root()
+        version, pinned = self.version(root), self.pinned(root)
+        if version != pinned:
+            raise ControllerError(f"charts/{self.chart} has appVersion {version} but tools/controllers/{self.name}/"
+                                  f"go.mod pins {self.module} {pinned}: update the module "
+                                  f"(go get {self.module}@{version} && go mod tidy)")
+        try:
+            return build(self.tool(root), root, log, target=self.binary(root))
+        except GoToolError as err:
+            raise ControllerError(str(err)) from err
+
+    def built(self, root: Path | None = None) -> Path:
+        """The cached binary; raises when it has not been built."""
+        path = self.binary(root)
+        if not path.is_file():
+            raise ControllerError(f"{self.name} is not built: run `invoke tools`")
+        return path
+
+
+def controllers_dir(root: Path | None = None) -> Path:
+    return (root or repo_root()) / ".tools" / "controllers"

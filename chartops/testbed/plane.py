@@ -1,20 +1,24 @@
-"""The built-in control plane of the `cluster` test tier.
+"""The built-in control plane of the `cluster` test tier, one or more planes side by side.
 
-etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (six fake nodes shaped
-like the lab) run as processes inside the network namespace `chartops`, which has nothing but
-`lo`. So does every client of them. The apiserver dials admission webhooks at ClusterIPs and
-pod IPs in private ranges: outside such a namespace that traffic would leave the machine;
-inside it, it fails at once ("network is unreachable") or, for the fake pods' range, which is
-routed to `lo`, lands on loopback. The tooling refuses to start anything when the namespace
-holds any other interface, and never starts the plane outside it.
+A plane is etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (six fake nodes
+shaped like the lab) running as processes inside a network namespace of its own that has nothing
+but `lo`: `chartops` for the plane "main", `chartops-<plane>` for the others (CHARTOPS_NETNS
+renames the prefix, so a second checkout gets namespaces of its own). So does every client of it.
+The apiserver dials admission webhooks at ClusterIPs and pod IPs in private ranges: outside such a
+namespace that traffic would leave the machine; inside it, it fails at once ("network is
+unreachable") or, for the fake pods' range, which is routed to `lo`, lands on loopback. The tooling
+refuses to start anything when the namespace holds any other interface, and never starts a plane
+outside it. Since every plane has its own loopback, planes use the same ports and pod addresses.
 
-State (certificates, etcd data, logs, pid files, kubeconfig) lives in `.tools/cluster/`.
+State (certificates, etcd data, logs, pid files, kubeconfig) lives in `.tools/cluster/` (plane
+"main") or `.tools/cluster-<plane>/`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -27,19 +31,17 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from chartops import gotools
 from chartops.paths import repo_root
+from chartops.testbed import builds, netns
 
-# CHARTOPS_NETNS runs a second checkout's planes in a namespace (and so a loopback) of their own
+# the namespace of plane "main"; plane P runs in "<NETNS>-P"
 NETNS = os.environ.get("CHARTOPS_NETNS", "chartops")
 SERVICE_CIDR = "10.96.0.0/12"
 POD_CIDR = "10.244.0.0/16"  # kwok's fake pod addresses; routed to lo inside the namespace
 API_PORT = 6443
-# a second plane beside the first (e.g. for `ct install`, which must not share a cluster that other
-# tests restart) listens on the same loopback with every port shifted
-PLANES = {"main": 0, "ct": 100}
 ISSUER = "https://kubernetes.default.svc.cluster.local"
 ETCD_BINARY = "etcd"  # Debian's etcd-server
+_PLANE_NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
 
 # The lab's shape: kubeadm control-plane nodes (tainted) and workers on 10.0.0.0/24.
 NODES: tuple[tuple[str, str, bool], ...] = (
@@ -49,63 +51,61 @@ NODES: tuple[tuple[str, str, bool], ...] = (
 COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "volumes")
 
 
-class ClusterError(RuntimeError):
+class PlaneError(RuntimeError):
     """The control plane could not be started, reached or stopped."""
 
 
 # --- the network namespace ---
 
 
-def loopback_only() -> bool:
-    """True when this process's network namespace has no interface but lo."""
-    return [name for _, name in socket.if_nameindex()] == ["lo"]
+def netns_of(plane: str = "main") -> str:
+    _check_name(plane)
+    return NETNS if plane == "main" else f"{NETNS}-{plane}"
+
+
+def _check_name(plane: str) -> None:
+    if not _PLANE_NAME.fullmatch(plane):
+        raise PlaneError(f"control plane name {plane!r}: lower-case letters and digits, at most 16")
 
 
 def require_loopback_only() -> None:
-    if not loopback_only():
-        names = ", ".join(name for _, name in socket.if_nameindex())
-        raise ClusterError(
-            f"refusing to talk to the built-in control plane from a network namespace with interfaces "
-            f"{names}: run inside `ip netns exec {NETNS}` (invoke cluster run -- CMD), where only lo exists")
+    if not netns.loopback_only():
+        raise PlaneError(
+            "refusing to talk to the built-in control plane from a network namespace with interfaces "
+            f"{', '.join(name for _, name in socket.if_nameindex())}: run inside "
+            f"`ip netns exec {NETNS}` (invoke cluster.run -- CMD), where only lo exists")
 
 
-def netns_exists(name: str = NETNS) -> bool:
-    return Path("/run/netns", name).exists()
+def ensure_netns(name: str) -> None:
+    """Create the namespace with lo up (idempotent), check that lo is all it has, route the pods' range to lo."""
+    try:
+        netns.ensure(name, local_routes=[POD_CIDR])
+    except netns.NetnsError as err:
+        raise PlaneError(str(err)) from err
 
 
-def netns_links(name: str = NETNS) -> list[str]:
-    out = subprocess.run(["ip", "netns", "exec", name, "ip", "-o", "link", "show"], capture_output=True,
-                         text=True, check=True).stdout
-    return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines() if line.strip()]
+def enter(plane: str = "main") -> None:
+    """Move the calling thread, and what it starts from now on, into the plane's namespace."""
+    name = netns_of(plane)
+    ensure_netns(name)
+    try:
+        netns.enter(name)
+    except netns.NetnsError as err:
+        raise PlaneError(str(err)) from err
 
 
-def ensure_netns(name: str = NETNS) -> None:
-    """Create the namespace with lo up (idempotent) and check that lo is all it has."""
-    if os.geteuid() != 0:
-        raise ClusterError("the built-in control plane needs root for `ip netns` (or set KUBECONFIG to a cluster)")
-    if shutil.which("ip") is None:
-        raise ClusterError("`ip` (Debian package iproute2) is missing")
-    if not netns_exists(name):
-        subprocess.run(["ip", "netns", "add", name], check=True)
-    subprocess.run(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"], check=True)
-    links = netns_links(name)
-    if links != ["lo"]:
-        raise ClusterError(f"network namespace {name} has interfaces {links}; it must have only lo. "
-                           f"Remove them or `ip netns delete {name}`, then retry")
-    # webhook calls to fake pods' addresses land on loopback, where a test may serve them
-    subprocess.run(["ip", "netns", "exec", name, "ip", "route", "replace", "local", POD_CIDR, "dev", "lo"],
-                   check=True)
+def current(root: Path | None = None) -> str:
+    """The plane whose namespace the calling thread is in."""
+    here = os.stat("/proc/thread-self/ns/net").st_ino
+    for name in planes(root):
+        path = Path("/run/netns", netns_of(name))
+        if path.exists() and path.stat().st_ino == here:
+            return name
+    raise PlaneError("this thread is in no control plane's network namespace (plane.enter() one first)")
 
 
-def listening(name: str = NETNS) -> list[int]:
-    """TCP ports something listens on inside the namespace."""
-    out = subprocess.run(["ip", "netns", "exec", name, "ss", "-Hltn"], capture_output=True, text=True,
-                         check=False).stdout
-    return [int(line.split()[3].rsplit(":", 1)[1]) for line in out.splitlines() if len(line.split()) > 3]
-
-
-def in_netns(argv: Sequence[str], name: str = NETNS) -> list[str]:
-    return ["ip", "netns", "exec", name, *argv]
+def in_netns(argv: Sequence[str], plane: str = "main") -> list[str]:
+    return netns.command(argv, netns_of(plane))
 
 
 # --- layout ---
@@ -120,18 +120,21 @@ def kubeconfig(root: Path | None = None, plane: str = "main") -> Path:
 
 
 def layout_of(root: Path | None = None, plane: str = "main") -> Layout:
-    if plane not in PLANES:
-        raise ClusterError(f"unknown control plane {plane!r}: one of {', '.join(PLANES)}")
-    return Layout(state_dir(root, plane), PLANES[plane])
+    _check_name(plane)
+    return Layout(state_dir(root, plane), plane)
 
 
 @dataclass(frozen=True)
 class Layout:
     root: Path
-    offset: int = 0  # added to every port
+    plane: str = "main"
+
+    @property
+    def netns(self) -> str:
+        return netns_of(self.plane)
 
     def port(self, base: int) -> int:
-        return base + self.offset
+        return base
 
     @property
     def api_port(self) -> int:
@@ -170,7 +173,7 @@ class Layout:
 def _openssl(*args: str, cwd: Path) -> None:
     proc = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise ClusterError(f"openssl {args[0]} failed: {proc.stderr.strip()}")
+        raise PlaneError(f"openssl {args[0]} failed: {proc.stderr.strip()}")
 
 
 def _key(pki: Path, name: str) -> None:
@@ -234,7 +237,7 @@ def write_kubeconfig(path: Path, pki: Path, user: str, api_port: int = API_PORT)
 
 def plan(root: Path | None = None, plane: str = "main") -> list[list[str]]:
     """Every command `up` runs, for `invoke --dry`."""
-    return [in_netns(argv) for argv in commands(layout_of(root, plane), root).values()]
+    return [in_netns(argv, plane) for argv in commands(layout_of(root, plane), root).values()]
 
 
 def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
@@ -242,7 +245,7 @@ def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
     pki = layout.pki
 
     def tool(name: str) -> str:
-        return str(gotools.TOOLS[name].binary(root))
+        return str(builds.TOOLS[name].binary(root))
 
     peer, client = f"http://127.0.0.1:{layout.port(2380)}", f"http://127.0.0.1:{layout.port(2379)}"
     return {
@@ -292,7 +295,7 @@ def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
                  # between kwok's status heartbeats and flips every pod's Ready condition to False
                  "--node-lease-duration-seconds=40"],
         # kwok's nodes have no storage: a stand-in binds each Pending claim to a hostPath PV
-        "volumes": [sys.executable, "-m", "chartops.volumes", "--kubeconfig", str(layout.kubeconfig("admin"))],
+        "volumes": [sys.executable, "-m", "chartops.testbed.volumes", "--kubeconfig", str(layout.kubeconfig("admin"))],
     }
 
 
@@ -323,8 +326,8 @@ def _pid(layout: Layout, component: str) -> int | None:
 
 def _start(layout: Layout, component: str, argv: list[str]) -> None:
     log = (layout.logs / f"{component}.log").open("ab")
-    proc = subprocess.Popen(in_netns(argv), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True, cwd=layout.root)
+    proc = subprocess.Popen(in_netns(argv, layout.plane), stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True, cwd=layout.root)
     layout.pidfile(component).write_text(str(proc.pid))
 
 
@@ -333,10 +336,11 @@ def _start(layout: Layout, component: str, argv: list[str]) -> None:
 
 def _kubectl(layout: Layout, *args: str, stdin: str | None = None, root: Path | None = None,
              check: bool = True) -> subprocess.CompletedProcess[str]:
-    argv = in_netns([str(gotools.path("kubectl", root)), "--kubeconfig", str(layout.kubeconfig("admin")), *args])
+    argv = in_netns([str(builds.path("kubectl", root)), "--kubeconfig", str(layout.kubeconfig("admin")), *args],
+                    layout.plane)
     proc = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False, timeout=120)
     if check and proc.returncode != 0:
-        raise ClusterError(f"kubectl {' '.join(args)}: {proc.stderr.strip()}")
+        raise PlaneError(f"kubectl {' '.join(args)}: {proc.stderr.strip()}")
     return proc
 
 
@@ -346,7 +350,7 @@ def _wait(what: str, ready: Callable[[], bool], timeout: float, layout: Layout) 
         if ready():
             return
         time.sleep(0.3)
-    raise ClusterError(f"{what} not ready after {timeout:.0f} s; logs in {layout.logs}")
+    raise PlaneError(f"{what} not ready after {timeout:.0f} s; logs in {layout.logs}")
 
 
 def node_manifest() -> str:
@@ -389,8 +393,8 @@ def status(root: Path | None = None, plane: str = "main") -> Status:
     layout = layout_of(root, plane)
     running = {c: _pid(layout, c) for c in COMPONENTS}
     ready = False
-    if running["kube-apiserver"] and netns_exists():
-        probe = in_netns(["python3", "-c", _READYZ_PROBE, str(layout.pki), str(layout.api_port)])
+    if running["kube-apiserver"] and netns.exists(layout.netns):
+        probe = in_netns(["python3", "-c", _READYZ_PROBE, str(layout.pki), str(layout.api_port)], plane)
         ready = subprocess.run(probe, capture_output=True, check=False).returncode == 0
     return Status(running, ready)
 
@@ -437,18 +441,18 @@ def _up(root: Path | None, fresh: bool, timeout: float, plane: str) -> Status:
             return current
     if any(current.running.values()):
         down(root, plane=plane)  # a partial plane: start over with the data kept
-    ensure_netns()
+    ensure_netns(layout.netns)
     for name in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "kubectl"):
-        gotools.path(name, root)  # raises when `invoke tools` has not built it
+        builds.path(name, root)  # raises when `invoke tools` has not built it
     for binary in (ETCD_BINARY, "openssl"):
         if shutil.which(binary) is None:
-            raise ClusterError(f"{binary} is missing: run `invoke tools` (Debian packages etcd-server, openssl)")
+            raise PlaneError(f"{binary} is missing: run `invoke tools` (Debian packages etcd-server, openssl)")
     deadline = time.monotonic() + 20  # a plane just stopped may hold its ports a moment longer
-    while (busy := sorted(set(listening()) & set(layout.ports()))) and time.monotonic() < deadline:
+    while (busy := sorted(set(netns.listening(layout.netns)) & set(layout.ports()))) and time.monotonic() < deadline:
         time.sleep(0.2)
     if busy:
-        raise ClusterError(f"ports {busy} are taken inside network namespace {NETNS}: another control plane "
-                           f"(another checkout's?) runs there; stop it with its `invoke cluster.down`")
+        raise PlaneError(f"ports {busy} are taken inside network namespace {layout.netns}: another control plane "
+                         f"(another checkout's?) runs there; stop it with its `invoke cluster.down`")
     for d in (layout.logs, layout.run):
         d.mkdir(parents=True, exist_ok=True)
     make_pki(layout.pki)
@@ -458,11 +462,11 @@ def _up(root: Path | None, fresh: bool, timeout: float, plane: str) -> Status:
     started = time.monotonic()
     _start(layout, "etcd", cmds["etcd"])
     _start(layout, "kube-apiserver", cmds["kube-apiserver"])
-    probe = in_netns(["python3", "-c", _READYZ_PROBE, str(layout.pki), str(layout.api_port)])
+    probe = in_netns(["python3", "-c", _READYZ_PROBE, str(layout.pki), str(layout.api_port)], plane)
 
     def api_ready() -> bool:
         if not _pid(layout, "kube-apiserver"):
-            raise ClusterError(f"kube-apiserver exited; see {layout.logs / 'kube-apiserver.log'}")
+            raise PlaneError(f"kube-apiserver exited; see {layout.logs / 'kube-apiserver.log'}")
         return subprocess.run(probe, capture_output=True, check=False).returncode == 0
 
     _wait("kube-apiserver", api_ready, timeout, layout)
@@ -513,7 +517,7 @@ def _strays(layout: Layout) -> list[int]:
         except OSError:
             continue
         argv0 = Path(cmdline.split(" ", 1)[0]).name
-        component = argv0 in COMPONENTS or argv0 == ETCD_BINARY or "-m chartops.volumes" in cmdline
+        component = argv0 in COMPONENTS or argv0 == ETCD_BINARY or "-m chartops.testbed.volumes" in cmdline
         if marker in cmdline and component:
             found.append(int(proc.name))
     return found
@@ -552,8 +556,8 @@ def bin_dir(root: Path | None = None) -> Path:
 def link_clients(helm: Path, root: Path | None = None) -> Path:
     target = bin_dir(root)
     target.mkdir(parents=True, exist_ok=True)
-    for name, binary in (("kubectl", gotools.path("kubectl", root)), ("ct", gotools.path("ct", root)),
-                         ("kwok", gotools.path("kwok", root)), ("helm", helm)):
+    for name, binary in (("kubectl", builds.path("kubectl", root)), ("ct", builds.path("ct", root)),
+                         ("kwok", builds.path("kwok", root)), ("helm", helm)):
         link = target / name
         if link.is_symlink() or link.exists():
             link.unlink()
@@ -561,11 +565,20 @@ def link_clients(helm: Path, root: Path | None = None) -> Path:
     return target
 
 
-def client_env(root: Path | None = None) -> dict[str, str]:
+def client_env(root: Path | None = None, plane: str = "main") -> dict[str, str]:
     """What a client inside the namespace needs: the kubeconfig and the pinned clients first on PATH."""
-    return {"KUBECONFIG": str(kubeconfig(root)), "PATH": f"{bin_dir(root)}:{os.environ.get('PATH', '')}"}
+    return {"KUBECONFIG": str(kubeconfig(root, plane)), "PATH": f"{bin_dir(root)}:{os.environ.get('PATH', '')}"}
 
 
-def wrap(argv: Sequence[str], root: Path | None = None) -> list[str]:
-    """argv run inside the namespace as a client of the built-in control plane."""
-    return in_netns(["env", *(f"{k}={v}" for k, v in client_env(root).items()), *argv])
+def wrap(argv: Sequence[str], root: Path | None = None, plane: str = "main") -> list[str]:
+    """argv run inside the plane's namespace as a client of it."""
+    return in_netns(["env", *(f"{k}={v}" for k, v in client_env(root, plane).items()), *argv], plane)
+
+
+def planes(root: Path | None = None) -> list[str]:
+    """The planes that have state in this checkout (running or not)."""
+    base = state_dir(root)
+    found = ["main"] if base.is_dir() else []
+    found += sorted(d.name.removeprefix("cluster-") for d in base.parent.glob("cluster-*")
+                    if d.is_dir() and _PLANE_NAME.fullmatch(d.name.removeprefix("cluster-")))
+    return found
