@@ -1,5 +1,6 @@
 """Debian packages the tests need: the distribution server Harbor embeds, GnuPG for signing,
-openssl for the throwaway CAs, and etcd and iproute2 for the built-in control plane.
+openssl for the throwaway CAs, etcd and iproute2 for the built-in control plane, and nftables for the
+pods' egress to other pods (the harness redirects it inside their loopback-only namespaces).
 
 Installed with apt-get when missing and we are root on a Debian-like machine;
 otherwise the task says what to install.
@@ -13,7 +14,7 @@ import subprocess
 
 # binary -> Debian package
 TEST_TOOLS = {"docker-registry": "docker-registry", "gpg": "gnupg", "openssl": "openssl",
-              "etcd": "etcd-server", "ip": "iproute2"}
+              "etcd": "etcd-server", "ip": "iproute2", "nft": "nftables"}
 
 
 def missing(tools: dict[str, str] = TEST_TOOLS) -> dict[str, str]:

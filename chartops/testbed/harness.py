@@ -225,18 +225,41 @@ class Mount:
     read_only: bool
 
 
-def container_script(*, scratch: Path, mounts: Sequence[Mount], pod_ip: str, addresses: Sequence[str],
-                     env: Mapping[str, str], argv: Sequence[str], netup: Path, ready: Path) -> str:
-    """Shell run under `unshare --net --mount`: lo with the pod's addresses, the container's file
+EGRESS_PORT = 15001  # inside each pod's namespace: where its TCP to other pods' addresses is redirected
+
+
+def sandbox_script(*, pod_ip: str, addresses: Sequence[str], pod_cidr: str, netup: Path) -> str:
+    """Shell run under `unshare --net`: the pod's network namespace, held by `sleep` as a pause
+    container holds it. lo gets the pod's addresses; TCP to the rest of the pod range is redirected
+    (nftables, inside this namespace only) to the harness's egress relay at 127.0.0.1:EGRESS_PORT,
+    which carries it to the pod that owns the address."""
+    q = shlex.quote
+    lines = ["set -eu", "ip link set lo up"]
+    lines += [f"ip addr add {q(a)}/32 dev lo" for a in (pod_ip, *addresses)]
+    lines += [f"ip route add local {q(pod_cidr)} dev lo",
+              "nft -f - <<'EOF'",
+              "table ip chartops_egress {",
+              "  chain out {",
+              "    type nat hook output priority -100; policy accept;",
+              f"    ip daddr {pod_ip} return",
+              f"    ip daddr {pod_cidr} meta l4proto tcp redirect to :{EGRESS_PORT}",
+              "  }",
+              "}",
+              "EOF",
+              f"touch {q(str(netup))}",
+              "exec sleep infinity"]
+    return "\n".join(lines) + "\n"
+
+
+def container_script(*, scratch: Path, mounts: Sequence[Mount], env: Mapping[str, str], argv: Sequence[str],
+                     ready: Path) -> str:
+    """Shell run under `unshare --mount` inside the pod's network namespace: the container's file
     system (an overlay of / in a tmpfs, so no mount point is ever created on the host) with the
     volumes bound at their mountPaths, then exec of the binary chrooted there."""
     q = shlex.quote
     root = f"{scratch}/root"
     points = _mount_points()
-    lines = ["set -eu", "ip link set lo up"]
-    lines += [f"ip addr add {q(a)}/32 dev lo" for a in (pod_ip, *addresses)]
-    lines += [f"mount -t tmpfs chartops-container {q(str(scratch))}",
-              f"mkdir -p {q(root)}"]
+    lines = ["set -eu", f"mount -t tmpfs chartops-container {q(str(scratch))}", f"mkdir -p {q(root)}"]
 
     def overlay(lower: str, index: int) -> None:
         up, work = f"{scratch}/upper{index}", f"{scratch}/work{index}"
@@ -264,7 +287,6 @@ def container_script(*, scratch: Path, mounts: Sequence[Mount], pod_ip: str, add
         lines.append(f"mount --bind {q(str(m.source))} {dest}")
         if m.read_only:
             lines.append(f"mount -o remount,bind,ro {dest}")
-    lines.append(f"touch {q(str(netup))}")
     lines.append(f"i=0; while [ ! -e {q(str(ready))} ]; do i=$((i+1)); [ $i -le 1200 ] || exit 97; sleep 0.05; done")
     chroot = shutil.which("chroot") or "/usr/sbin/chroot"
     envs = " ".join(q(f"{k}={v}") for k, v in env.items())
@@ -313,17 +335,22 @@ def _ports(spec: Obj) -> tuple[list[int], list[int]]:
 
 @dataclass
 class Running:
+    """A chart's pod run by the harness: its main container (the controller) and any other containers
+    given binaries, all in the pod's network namespace and sharing its volumes."""
+
     controller: Controller
     pod: Obj
-    container: Obj
-    proc: subprocess.Popen[bytes]
+    container: Obj  # the main container's spec
+    proc: subprocess.Popen[bytes]  # the main container's process
     workdir: Path
-    own_netns: int  # fd of the controller's own namespace
+    own_netns: int  # fd of the pod's own namespace
     tcp_ports: list[int]
     pods: netns.PodNetwork  # the plane's pod network, which relays the pod's TCP ports
     relays: netns.Relays = field(default_factory=netns.Relays)
     stopping: threading.Event = field(default_factory=threading.Event)
     queries: dict[str, list[str]] = field(default_factory=dict)  # stand-in upstream DNS address -> names asked
+    sidecars: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)  # other containers, by name
+    sandbox: subprocess.Popen[bytes] | None = None  # holds the pod's network namespace
 
     @property
     def ip(self) -> str:
@@ -333,21 +360,26 @@ class Running:
     def log_path(self) -> Path:
         return self.workdir / "container.log"
 
-    def logs(self) -> str:
-        return self.log_path.read_text(errors="replace")
+    def logs(self, container: str | None = None) -> str:
+        """The main container's log, or another container's by name."""
+        path = self.log_path if container in (None, self.container["name"]) else self.workdir / f"{container}.log"
+        return path.read_text(errors="replace")
 
     def problems(self) -> list[str]:
-        return problems(self.logs())
+        return problems(self.logs()) + [f"{name}: {line}" for name in self.sidecars
+                                        for line in problems(self.logs(name))]
 
-    def alive(self) -> bool:
-        return self.proc.poll() is None
+    def alive(self, container: str | None = None) -> bool:
+        proc = self.proc if container in (None, self.container["name"]) else self.sidecars[str(container)]
+        return proc.poll() is None
 
-    def probe(self, kind: str = "readinessProbe") -> bool:
+    def probe(self, kind: str = "readinessProbe", container: Obj | None = None) -> bool:
         """Run the chart's probe against the real process, at the pod's IP (httpGet or tcpSocket)."""
-        probe = self.container.get(kind)
+        container = container or self.container
+        probe = container.get(kind)
         if not probe:
-            raise ControllerError(f"container {self.container['name']} has no {kind}")
-        named = {p["name"]: p["containerPort"] for p in self.container.get("ports", []) if p.get("name")}
+            raise ControllerError(f"container {container['name']} has no {kind}")
+        named = {p["name"]: p["containerPort"] for p in container.get("ports", []) if p.get("name")}
         spec = probe.get("httpGet") or probe.get("tcpSocket") or {}
         port = int(named.get(spec["port"], spec["port"]))
         try:
@@ -376,15 +408,8 @@ class Running:
 
     def stop(self) -> None:
         self.stopping.set()
-        if self.proc.poll() is None:
-            with suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                with suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        for proc in (self.proc, *self.sidecars.values(), *([self.sandbox] if self.sandbox else [])):
+            _kill(proc)
         self.relays.close()
         self.pods.forget(self.ip)
         self.pods.close(self.tcp_ports)
@@ -392,7 +417,19 @@ class Running:
             os.close(self.own_netns)
 
 
-RUNNING: list[Running] = []  # every controller start() made in this process, for stop_all()
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+RUNNING: list[Running] = []  # every pod start() made in this process, for stop_all()
 
 
 def stop_all() -> None:
@@ -407,18 +444,22 @@ def run_dir(root: Path | None = None, plane: str = "main") -> Path:
 
 def start(controller: Controller | str, namespace: str, kind: str, workload: str, *, plane: str | None = None,
           api: Api | None = None, addresses: Sequence[str] = (), node_resolv_conf: str = "nameserver 192.0.2.53\n",
-          timeout: float = 120, api_port: int = 6443, root: Path | None = None) -> Running:
+          timeout: float = 120, api_port: int = 6443, root: Path | None = None,
+          binaries: Mapping[str, Path] | None = None) -> Running:
     """Run the controller as the container of the live pod of workload (kind/name in namespace), on the
     plane whose namespace the calling thread is in (default: found from that namespace).
 
-    addresses: extra addresses on the controller's lo (e.g. a stand-in upstream DNS server's).
+    addresses: extra addresses on the pod's lo (e.g. a stand-in upstream DNS server's).
     node_resolv_conf: the node's resolv.conf, for dnsPolicy Default (192.0.2.53 reaches nothing).
+    binaries: the binary of each container (init containers included) to run, by container name; default
+    the controller's own binary for its container. Containers without one are not run (as today's pods of
+    one container); init containers run to completion first, in order, like a kubelet runs them.
     """
     if isinstance(controller, str):
         from chartops.testbed import controllers  # the families import this module
 
         controller = controllers.get(controller)
-    path = controller.built(root)
+    binaries = dict(binaries) if binaries is not None else {controller.container: controller.built(root)}
     plane = plane or plane_mod.current(root)
     api = api or Api(plane_mod.kubeconfig(root, plane))
     pods = netns.pod_network()
@@ -429,20 +470,30 @@ def start(controller: Controller | str, namespace: str, kind: str, workload: str
     try:
         pod = _wait_for(f"a pod of {kind} {namespace}/{workload} with an IP",
                         lambda: _live_pod(api, namespace, wl["spec"]["selector"]["matchLabels"]), timeout)
-        return _launch(controller, path, api, pods, pod, tcp, udp, addresses, node_resolv_conf, api_port,
+        return _launch(controller, binaries, api, pods, pod, tcp, udp, addresses, node_resolv_conf, api_port,
                        run_dir(root, plane))
     except BaseException:
         pods.close(tcp)
         raise
 
 
-def _launch(controller: Controller, path: Path, api: Api, pods: netns.PodNetwork, pod: Obj, tcp: list[int],
-            udp: list[int], addresses: Sequence[str], node_resolv_conf: str, api_port: int, runs: Path) -> Running:
+def _spawn(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+
+
+def _launch(controller: Controller, binaries: Mapping[str, Path], api: Api, pods: netns.PodNetwork, pod: Obj,
+            tcp: list[int], udp: list[int], addresses: Sequence[str], node_resolv_conf: str, api_port: int,
+            runs: Path) -> Running:
     spec, meta = pod["spec"], pod["metadata"]
     containers = {c["name"]: c for c in spec["containers"]}
+    inits = [c for c in spec.get("initContainers") or [] if c["name"] in binaries]
     if controller.container not in containers:
         raise ControllerError(f"pod {meta['name']} has no container {controller.container}: {sorted(containers)}")
-    container = containers[controller.container]
+    unknown = set(binaries) - set(containers) - {c["name"] for c in spec.get("initContainers") or []}
+    if unknown:
+        raise ControllerError(f"pod {meta['name']} has no container {sorted(unknown)}: {sorted(containers)}")
     workdir = runs / f"{controller.name}-{meta['namespace']}-{meta['name']}"
     shutil.rmtree(workdir, ignore_errors=True)
     (workdir / "volumes").mkdir(parents=True)
@@ -472,12 +523,6 @@ def _launch(controller: Controller, path: Path, api: Api, pods: netns.PodNetwork
                 write_files(target, files)
 
     sync()
-    mounts = []
-    for vm in container.get("volumeMounts", []):
-        source = workdir / "volumes" / vm["name"]
-        if vm.get("subPath"):
-            source = source / vm["subPath"]
-        mounts.append(Mount(source, vm["mountPath"], bool(vm.get("readOnly"))))
     # the kubelet's own files: resolv.conf by dnsPolicy, hosts
     etc = workdir / "etc"
     etc.mkdir()
@@ -488,34 +533,77 @@ def _launch(controller: Controller, path: Path, api: Api, pods: netns.PodNetwork
         (etc / "resolv.conf").write_text(f"nameserver 10.96.0.10\nsearch {ns}.svc.cluster.local svc.cluster.local "
                                          "cluster.local\noptions ndots:5\n")
     (etc / "hosts").write_text(f"127.0.0.1\tlocalhost\n{pod['status']['podIP']}\t{meta['name']}\n")
-    mounts += [Mount(etc / "resolv.conf", "/etc/resolv.conf", True), Mount(etc / "hosts", "/etc/hosts", True)]
 
-    env = container_env(api, pod, container, api_port)
-    argv = container_argv(path, container, env)
-    netup, ready = workdir / "netup", workdir / "ready"
-    script = workdir / "container.sh"
-    (workdir / "scratch").mkdir()
-    script.write_text(container_script(scratch=workdir / "scratch", mounts=mounts, pod_ip=pod["status"]["podIP"],
-                                       addresses=addresses, env=env, argv=argv, netup=netup, ready=ready))
-    log = (workdir / "container.log").open("wb")
-    proc = subprocess.Popen(["unshare", "--net", "--mount", "--propagation", "private", "--", "/bin/sh", str(script)],
-                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    log.close()
+    # the pod's network namespace first, as a pause container holds it
+    netup = workdir / "netup"
+    (workdir / "sandbox.sh").write_text(sandbox_script(pod_ip=pod["status"]["podIP"], addresses=addresses,
+                                                       pod_cidr=plane_mod.POD_CIDR, netup=netup))
+    sandbox = _spawn(["unshare", "--net", "--", "/bin/sh", str(workdir / "sandbox.sh")], workdir / "sandbox.log")
     try:
-        _wait_for("the controller's namespaces", lambda: netup.exists() or proc.poll() is not None, 15, 0.05)
-        if proc.poll() is not None:
-            raise ControllerError(f"{controller.name}: setting up the container failed:\n"
-                                  f"{(workdir / 'container.log').read_text()[-3000:]}")
-        own = os.open(f"/proc/{proc.pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        _wait_for("the pod's network namespace", lambda: netup.exists() or sandbox.poll() is not None, 15, 0.05)
+        if sandbox.poll() is not None:
+            raise ControllerError(f"{controller.name}: setting up the pod's network failed:\n"
+                                  f"{(workdir / 'sandbox.log').read_text()[-3000:]}")
+        own = os.open(f"/proc/{sandbox.pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
     except BaseException:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        _kill(sandbox)
         raise
-    running = Running(controller, pod, container, proc, workdir, own, tcp, pods)
-    RUNNING.append(running)
-    # inside: the apiserver at 127.0.0.1:6443; outside: the pod's UDP ports (TCP ones go by the pod network)
-    running.relays.tcp(netns.listen(own, ("127.0.0.1", api_port)), lambda _c: (pods.home, ("127.0.0.1", api_port)))
+
+    def run(container: Obj, log: Path) -> tuple[subprocess.Popen[bytes], Path]:
+        """One container in the pod's namespace, in a mount namespace of its own; it waits for `ready`."""
+        name = container["name"]
+        mounts = []
+        for vm in container.get("volumeMounts", []):
+            source = workdir / "volumes" / vm["name"]
+            if vm.get("subPath"):
+                source = source / vm["subPath"]
+            mounts.append(Mount(source, vm["mountPath"], bool(vm.get("readOnly"))))
+        mounts += [Mount(etc / "resolv.conf", "/etc/resolv.conf", True), Mount(etc / "hosts", "/etc/hosts", True)]
+        env = container_env(api, pod, container, api_port)
+        argv = container_argv(binaries[name], container, env)
+        ready = workdir / f"{name}.ready"
+        scratch = workdir / f"scratch-{name}"
+        scratch.mkdir()
+        script = workdir / f"{name}.sh"
+        script.write_text(container_script(scratch=scratch, mounts=mounts, env=env, argv=argv, ready=ready))
+        proc = _spawn(["nsenter", f"--net=/proc/{sandbox.pid}/ns/net", "--", "unshare", "--mount", "--propagation",
+                       "private", "--", "/bin/sh", str(script)], log)
+        return proc, ready
+
+    running: Running | None = None
+    relays = netns.Relays()
+    try:
+        # inside: the apiserver at 127.0.0.1:6443 and the egress relay; outside: the pod's UDP ports
+        # (TCP ones go by the pod network)
+        relays.tcp(netns.listen(own, ("127.0.0.1", api_port)), lambda _c: (pods.home, ("127.0.0.1", api_port)))
+        relays.tcp(netns.listen(own, ("127.0.0.1", EGRESS_PORT)), pods.egress, wait=2.0)
+        for init in inits:  # to completion, in order, before the other containers start
+            proc, ready = run(init, workdir / f"{init['name']}.log")
+            ready.touch()
+            try:
+                code = proc.wait(120)
+            except subprocess.TimeoutExpired:
+                _kill(proc)
+                code = -1
+            if code != 0:
+                raise ControllerError(f"{controller.name}: init container {init['name']} exited {code}:\n"
+                                      f"{(workdir / (init['name'] + '.log')).read_text()[-3000:]}")
+        main, main_ready = run(containers[controller.container], workdir / "container.log")
+        running = Running(controller, pod, containers[controller.container], main, workdir, own, tcp, pods,
+                          relays=relays, sandbox=sandbox)
+        RUNNING.append(running)
+        readies = [main_ready]
+        for name in binaries:
+            if name in containers and name != controller.container:
+                running.sidecars[name], ready = run(containers[name], workdir / f"{name}.log")
+                readies.append(ready)
+    except BaseException:
+        if running is None:
+            relays.close()
+            _kill(sandbox)
+            with suppress(OSError):
+                os.close(own)
+        raise
     for port in udp:
         running.relays.udp(netns.listen(pods.home, (running.ip, port), socket.SOCK_DGRAM), own, (running.ip, port))
     pods.register(running.ip, own)
@@ -526,7 +614,8 @@ def _launch(controller: Controller, path: Path, api: Api, pods: netns.PodNetwork
                 sync()
 
     threading.Thread(target=resync, daemon=True).start()
-    ready.touch()
+    for ready in readies:
+        ready.touch()
     return running
 
 

@@ -15,6 +15,7 @@ import os
 import select
 import shutil
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 _CLONE_NEWNET = 0x40000000
+_SO_ORIGINAL_DST = 80  # linux/netfilter_ipv4.h
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -318,6 +320,16 @@ class PodNetwork:
         with self.lock:
             since = self.up_since.setdefault(addr, time.monotonic())
         time.sleep(max(0.0, since + self.SETTLE - time.monotonic()))
+
+    def egress(self, conn: socket.socket) -> tuple[int, tuple[str, int]] | None:
+        """Where a pod's connection to another pod's address goes: that pod's namespace, if the harness
+        runs it (else it is refused, like a pod IP with nothing behind it). conn was redirected to the
+        relay by the pod's nftables rule, which keeps the address it dialed (SO_ORIGINAL_DST)."""
+        port, packed = struct.unpack("!2xH4s8x", conn.getsockopt(socket.SOL_IP, _SO_ORIGINAL_DST, 16))
+        ip = socket.inet_ntoa(packed)
+        with self.lock:
+            fd = self.pods.get(ip)
+        return (fd, (ip, port)) if fd is not None else None
 
     def _route(self, conn: socket.socket, port: int) -> tuple[int, tuple[str, int]] | None:
         ip = conn.getsockname()[0]
