@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from chartops.testbed.builds import Controller, ControllerError
-from chartops.testbed.controllers import coredns, eck, metallb
+from chartops.testbed.controllers import coredns, eck, metallb, traefik
 
-CONTROLLERS: dict[str, Controller] = {c.name: c for c in (metallb.CONTROLLER, coredns.CONTROLLER, eck.CONTROLLER)}
+CONTROLLERS: dict[str, Controller] = {c.name: c for c in (metallb.CONTROLLER, coredns.CONTROLLER, eck.CONTROLLER,
+                                                         traefik.CONTROLLER)}
 
 # Charts whose controller cannot be built here, and why (checked on the Go module proxy).
 UNBUILDABLE: dict[str, str] = {
