@@ -417,6 +417,39 @@ def _plane(name: str) -> str:
     return name
 
 
+# --- the front door (issue 17) ---
+
+from chartops import ingresscheck as ingresscheck_mod  # noqa: E402
+
+
+@task(name="ingress-check", iterable=["file", "values"], help={
+    "controller": "the controller the Ingresses move to: traefik (default) or ingress-nginx",
+    "file": "read Ingresses from this YAML file (repeatable; `kubectl get ingress -A -o yaml > f`); none: the cluster",
+    "values": "traefik (or platform) values file whose regexRoutes already route regex paths (repeatable)",
+    "kubeconfig": "the cluster to read (default: kubectl's)"})
+def ingress_check(c: Context, controller: str = "traefik", file: list[str] | None = None,
+                  values: list[str] | None = None, kubeconfig: str | None = None) -> None:
+    """Which nginx.ingress.kubernetes.io annotations (and regex paths) of the Ingresses the controller honours."""
+    if controller not in ingresscheck_mod.CONTROLLERS:
+        raise cli.usage_error(f"--controller {controller}: one of {', '.join(ingresscheck_mod.CONTROLLERS)}")
+    files = cli.existing_files(file or [])
+    if c.config.run.dry:
+        for line in ingresscheck_mod.plan([str(f) for f in files], kubeconfig):
+            print(line)
+        return
+    try:
+        found = (ingresscheck_mod.ingresses_from_yaml(Path(f).read_text() for f in files) if files
+                 else ingresscheck_mod.ingresses_from_cluster(kubeconfig))
+    except RuntimeError as err:
+        raise Exit(str(err), code=1) from err
+    routes, klass = ingresscheck_mod.traefik_values([Path(v) for v in cli.existing_files(values or [])])
+    findings = ingresscheck_mod.check(found, controller, routes, klass)
+    print(ingresscheck_mod.report(findings))
+    if any(f.verdict in ingresscheck_mod.NEEDS_ACTION for f in findings):
+        raise Exit(code=1)
+
+
 # keep last: every task above, plus the cluster collection
 ns = Collection.from_module(sys.modules[__name__])
 ns.add_collection(_cluster_collection())
+

@@ -1,6 +1,6 @@
 """An HTTP echo server standing in for an app's pod behind a proxy: it answers every request with
 what it received (method, Host, path, query, headers, peer, TLS), as JSON, so a test sees exactly
-what the proxy sent upstream.
+what the proxy sent upstream. A request header `X-Echo-Delay: <seconds>` makes it answer that late.
 
     python -m chartops.testbed.echo --listen 10.244.0.7:8080 [--listen ...] [--tls CERT KEY] --name wordpress-0
 
@@ -15,6 +15,7 @@ import json
 import ssl
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -43,6 +44,9 @@ def handler_class(name: str, secure: bool) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self) -> None:
             payload = json.dumps(reply(self, name, secure)).encode()
+            delay = float(self.headers.get("X-Echo-Delay") or 0)
+            if delay:  # a slow backend, for a proxy's read timeout
+                time.sleep(min(delay, 30.0))
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
