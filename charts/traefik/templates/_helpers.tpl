@@ -28,7 +28,7 @@
 {{- define "traefik.defaultCertSecret" -}}
 {{- $d := .Values.tls.defaultCertificate -}}
 {{- if eq $d.source "secret" -}}
-{{- $d.secretName -}}
+{{- $d.existingSecret -}}
 {{- else if eq $d.source "generated" -}}
 {{- include "common.names.component" (dict "context" . "component" "default-cert") -}}
 {{- end -}}

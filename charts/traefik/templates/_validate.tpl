@@ -39,9 +39,9 @@
 {{- /* TLS */ -}}
 {{- $d := $v.tls.defaultCertificate -}}
 {{- if eq $d.source "secret" -}}
-{{- $_ := include "common.required" (dict "value" $d.secretName "key" "tls.defaultCertificate.secretName" "hint" "the name of a kubernetes.io/tls Secret in the release namespace (tls.defaultCertificate.source is secret)" "context" .) -}}
-{{- else if $d.secretName -}}
-{{- include "common.fail" (dict "key" "tls.defaultCertificate.secretName" "message" (printf "is set but tls.defaultCertificate.source is %s: set source to secret to use it" $d.source) "context" .) -}}
+{{- $_ := include "common.required" (dict "value" $d.existingSecret "key" "tls.defaultCertificate.existingSecret" "hint" "the name of a kubernetes.io/tls Secret in the release namespace (tls.defaultCertificate.source is secret)" "context" .) -}}
+{{- else if $d.existingSecret -}}
+{{- include "common.fail" (dict "key" "tls.defaultCertificate.existingSecret" "message" (printf "is set but tls.defaultCertificate.source is %s: set source to secret to use it" $d.source) "context" .) -}}
 {{- end -}}
 {{- if eq $d.source "generated" -}}
 {{- $_ := include "common.required" (dict "value" $d.dnsNames "key" "tls.defaultCertificate.dnsNames" "hint" "the names the generated certificate covers, e.g. [\"*.feng.org\", \"feng.org\"]" "context" .) -}}
