@@ -237,7 +237,10 @@ def cluster_command(kubeconfig: str | None = None, kubectl: str = "kubectl") -> 
 
 
 def ingresses_from_cluster(kubeconfig: str | None = None, kubectl: str = "kubectl") -> list[dict[str, Any]]:
-    proc = subprocess.run(cluster_command(kubeconfig, kubectl), capture_output=True, text=True, check=False)
+    try:
+        proc = subprocess.run(cluster_command(kubeconfig, kubectl), capture_output=True, text=True, check=False)
+    except OSError as err:
+        raise RuntimeError(f"{shlex.join(cluster_command(kubeconfig, kubectl))}: {err}") from err
     if proc.returncode != 0:
         raise RuntimeError(f"{shlex.join(cluster_command(kubeconfig, kubectl))}: {proc.stderr.strip()}")
     return list(json.loads(proc.stdout).get("items", []))

@@ -35,8 +35,9 @@ def test_cutover_runs_both_each_at_its_own_address() -> None:
     objs = render("platform", values_files=CUTOVER, release="platform")
     nginx = named(objs, "Service", "platform-ingress-nginx-controller")
     traefik = named(objs, "Service", "platform-traefik")
-    assert nginx["metadata"]["annotations"]["metallb.io/loadBalancerIPs"] == "10.0.0.11"
-    assert traefik["metadata"]["annotations"]["metallb.io/loadBalancerIPs"] == "10.0.0.12"
+    lab = yaml.safe_load((ROOT / "values/lab.yaml").read_text())["ingress-nginx"]["controller"]["service"]
+    assert nginx["metadata"]["annotations"]["metallb.io/loadBalancerIPs"] == lab["loadBalancerIP"]
+    assert traefik["metadata"]["annotations"]["metallb.io/loadBalancerIPs"] == "10.0.0.14"
     assert traefik["metadata"]["namespace"] == "traefik"
     ns = named(objs, "Namespace", "traefik")
     assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
@@ -92,9 +93,10 @@ FRONT_DOOR_BAD = [
     ({"frontDoor": {"controller": "both"}, "traefik": {"enabled": True, "ingressClass": {"isDefaultClass": True},
                                                        "providers": {"kubernetesIngressNginx": {"publishService": False}}}},
      "traefik.ingressClass.isDefaultClass makes a second default IngressClass"),
-    ({"frontDoor": {"controller": "both"}, "traefik": {"enabled": True, "service": {"loadBalancerIP": "10.0.0.11"},
-                                                       "providers": {"kubernetesIngressNginx": {"publishService": False}}}},
-     "traefik.service.loadBalancerIP (10.0.0.11) is ingress-nginx's address too"),
+    ({"frontDoor": {"controller": "both"}, "ingress-nginx": {"controller": {"service": {"loadBalancerIP": "10.0.0.20"}}},
+      "traefik": {"enabled": True, "service": {"loadBalancerIP": "10.0.0.20"},
+                  "providers": {"kubernetesIngressNginx": {"publishService": False}}}},
+     "traefik.service.loadBalancerIP (10.0.0.20) is ingress-nginx's address too"),
     ({"frontDoor": {"controller": "both"}, "traefik": {"enabled": True, "service": {"loadBalancerIP": "10.0.0.99"},
                                                        "providers": {"kubernetesIngressNginx": {"publishService": False}}}},
      'traefik.service.loadBalancerIP "10.0.0.99" is not inside any MetalLB pool'),

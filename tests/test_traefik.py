@@ -290,7 +290,7 @@ def test_pdb_only_with_more_than_one_pod() -> None:
 
 def test_metallb_pins_the_address() -> None:
     svc = [s for s in of_kind(render(CHART, values_files=LAB), "Service") if s["metadata"]["name"] == NAME][0]
-    assert svc["metadata"]["annotations"] == {"metallb.io/loadBalancerIPs": "10.0.0.12"}
+    assert svc["metadata"]["annotations"] == {"metallb.io/loadBalancerIPs": "10.0.0.14"}
     assert svc["spec"]["type"] == "LoadBalancer" and svc["spec"]["externalTrafficPolicy"] == "Local"
     assert "loadBalancerIP" not in svc["spec"]
     ipaddress.ip_address(svc["metadata"]["annotations"]["metallb.io/loadBalancerIPs"])
@@ -367,8 +367,8 @@ BAD_INPUT = [
     ({"providers": {"kubernetesIngressNginx": {"enabled": False, "regexRoutes": [
         {"ingress": "d/a", "host": "x.feng.org", "path": "/v1", "service": "a", "port": 80}]}}},
      "providers.kubernetesIngressNginx.regexRoutes are set but providers.kubernetesIngressNginx.enabled is false"),
-    ({"service": {"type": "ClusterIP", "loadBalancerIP": "10.0.0.12"}}, "service.loadBalancerIP is set but service.type is ClusterIP"),
-    ({"service": {"loadBalancerIP": "10.0.0.12", "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.13"}}},
+    ({"service": {"type": "ClusterIP", "loadBalancerIP": "10.0.0.14"}}, "service.loadBalancerIP is set but service.type is ClusterIP"),
+    ({"service": {"loadBalancerIP": "10.0.0.14", "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.13"}}},
      "service.annotations set metallb.io/loadBalancerIPs"),
     ({"service": {"loadBalancerIP": "10.0.0.300"}}, "/service/loadBalancerIP"),
     ({"service": {"type": "ClusterIP"}, "ports": {"web": {"nodePort": 30080}}}, "ports.web.nodePort"),
