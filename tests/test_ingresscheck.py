@@ -14,6 +14,7 @@ import yaml
 
 from chartops import ingresscheck as ic
 from chartops.testbed.controllers import traefik
+from tests.cluster_helpers import go_module_dir
 from tests.helpers import ROOT, of_kind, render
 
 LAB_INGRESS = {
@@ -112,17 +113,9 @@ def test_the_traffic_tests_run_every_proof() -> None:
     assert [p.name for p in marks[0].args[1]] == [p.name for p in ic.PROOFS]
 
 
-def _traefik_module_dir() -> Path:
-    """The Traefik module the wrapper pins, from the Go module cache (downloaded if missing)."""
-    wrapper = ROOT / "tools/controllers/traefik"
-    out = subprocess.run(["go", "mod", "download", "-json", f"{traefik.CONTROLLER.module}@{traefik.CONTROLLER.pinned()}"],
-                         cwd=wrapper, capture_output=True, text=True, check=True,
-                         env={**os.environ, "GOFLAGS": "-mod=mod"})
-    return Path(json.loads(out.stdout)["Dir"])
-
-
 def test_what_traefik_reads_is_its_sources_list() -> None:
-    source = (_traefik_module_dir() / "pkg/provider/kubernetes/ingress-nginx/annotations.go").read_text()
+    module = go_module_dir(traefik.CONTROLLER.module, traefik.CONTROLLER.pinned())
+    source = (module / "pkg/provider/kubernetes/ingress-nginx/annotations.go").read_text()
     tags = set(re.findall(r'annotation:"nginx\.ingress\.kubernetes\.io/([^"]+)"', source))
     assert tags == ic.TRAEFIK_READS
 
