@@ -17,6 +17,7 @@ from chartops import cli, system
 from chartops import docs as docs_mod
 from chartops import helm as helm_mod
 from chartops import lint as lint_mod
+from chartops import trafficbench as trafficbench_mod
 from chartops.charts import Chart, discover, get
 from chartops.render import Request
 from chartops.testbed import builds, controllers
@@ -180,8 +181,10 @@ def _cluster_up(c: Context, fresh: bool = False, plane: str = "main") -> None:
 
 @task(help={"runs": "renders per scenario (median)", "chart": HELP_CHART,
             "suite": "also run the test suite to count helm processes vs distinct renders",
-            "cluster": "also time the cluster tier on the built-in control plane, and show the cold build times"})
-def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True, cluster: bool = True) -> None:
+            "cluster": "also time the cluster tier on the built-in control plane, and show the cold build times",
+            "traffic": "also measure requests/s and p99 through Traefik and to the echo server directly (plane bench)"})
+def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True, cluster: bool = True,
+          traffic: bool = True) -> None:
     """Median render time per scenario, the umbrella's lab render vs its budget, helm processes per test run."""
     helm = _helm(c)
     timings = bench_mod.render_times(helm, runs=runs, chart=chart)
@@ -207,6 +210,24 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
         _cluster_up(c)
         tier = bench_mod.count_suite_renders(extra_args=("-n", "0", "-m", "cluster"), wrap=plane_mod.wrap)
         print(f"cluster tier (warm, one worker): {tier.seconds:.1f} s (exit {tier.exit_code})")
+    if traffic and not chart:
+        _traffic_bench(c)
+
+
+def _traffic_bench(c: Context) -> None:
+    """Traefik against the echo server, on a plane of its own (chartops/trafficbench.py)."""
+    if c.config.run.dry:
+        _cluster_up(c, plane=trafficbench_mod.PLANE)
+        print(shlex.join(trafficbench_mod.command()))
+        return
+    _cluster_up(c, plane=trafficbench_mod.PLANE)
+    try:
+        out = subprocess.run(trafficbench_mod.command(), capture_output=True, text=True, check=False)
+    finally:
+        plane_mod.down(plane=trafficbench_mod.PLANE)
+    if out.returncode != 0:
+        raise Exit(f"traffic bench failed:\n{out.stderr[-3000:]}", code=1)
+    print("\ntraffic (wrk, 16 connections, 5 s each, same run):\n" + out.stdout.strip())
 
 
 # --- delivery tasks (package, push, verify-published, images) ---
