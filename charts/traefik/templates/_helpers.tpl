@@ -150,6 +150,7 @@ nothing and clients keep trusting the same CA.
 - --providers.kubernetesIngressNGINX.watchIngressWithoutClass={{ .watchIngressWithoutClass }}
 - --providers.kubernetesIngressNGINX.strictValidatePathType={{ .strictValidatePathType }}
 - --providers.kubernetesIngressNGINX.proxyBodySize={{ int64 .proxyBodySize }}
+- --providers.kubernetesIngressNGINX.proxyRequestBuffering={{ .proxyRequestBuffering }}
 - --providers.kubernetesIngressNGINX.httpEntryPoint=web
 - --providers.kubernetesIngressNGINX.httpsEntryPoint=websecure
 {{- if and .publishService $v.service.enabled }}
