@@ -342,8 +342,8 @@ def test_the_app_charts_routes_through_the_gateway(edge: Edge) -> None:
                   values={"httpRoute": {"kibana": {"enabled": True}}, "ingress": {"kibana": {"enabled": False}}})
     kube.apply(of_kind(objs, "HTTPRoute") + of_kind(objs, "BackendTLSPolicy"))
     kube.wait_for("Traefik to accept WordPress's HTTPRoute", lambda: _route_accepted(kube, "wordpress", "wordpress"))
-    kube.wait_for("Traefik to accept Kibana's HTTPRoute",
-                  lambda: _route_accepted(kube, "demo", "elasticsearch-elasticsearch-kb"))
+    kibana_route = of_kind(objs, "HTTPRoute")[0]["metadata"]["name"]
+    kube.wait_for("Traefik to accept Kibana's HTTPRoute", lambda: _route_accepted(kube, "demo", kibana_route))
     assert not kube.get("ingress", "-n", "wordpress")["items"]
     _wait_status(edge, "kibana.feng.org", 200, tls=True)
     wp = _echo(edge.get("wordpress.feng.org", "/", tls=True))
@@ -402,6 +402,7 @@ def test_after_ingress_nginx_is_removed_traefik_serves_the_labs_ingresses_alone(
     assert nginx_class["metadata"]["labels"]["app.kubernetes.io/name"] == "traefik"
     # the pod template changed (Traefik now writes the Ingress status): run the new pod
     edge.traefik.stop()
+    harness.RUNNING.remove(edge.traefik)  # stopped: the fixture's stop_all must not stop it twice
     edge.traefik = harness.start("traefik", TRAEFIK_NS, "Deployment", TRAEFIK)
     edge.runs.append(edge.traefik)
     edge.traefik.wait_ready()

@@ -11,6 +11,7 @@ plane's.
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import select
 import shutil
@@ -140,7 +141,17 @@ def listen(fd: int, addr: tuple[str, int], kind: int = socket.SOCK_STREAM, reuse
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if reuseport:  # beside a server on the wildcard address that sets it too (CoreDNS does)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind(addr)
+        # a listener just closed (a pod restarted) holds its port until its accept() thread wakes
+        deadline = time.monotonic() + 2
+        while True:
+            try:
+                sock.bind(addr)
+                break
+            except OSError as err:
+                if err.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                    sock.close()
+                    raise
+                time.sleep(0.1)
         if kind == socket.SOCK_STREAM:
             sock.listen(64)
         sock.settimeout(0.5)
