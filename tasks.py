@@ -199,6 +199,8 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
             per_chart.setdefault(t.scenario.chart, t.median_s)
         total = sum(per_chart.values())
         print(f"its {len(per_chart)} subcharts rendered one by one (first scenario each): {total:.3f} s")
+    if chart in (None, "eck-operator"):
+        print("\n" + bench_mod.large_report(bench_mod.large_input_times(helm)))
     if suite and not chart:
         count = bench_mod.count_suite_renders(extra_args=("-n", "auto", "-m", "not cluster"))
         print(f"\ntest suite without the cluster tier: {count.seconds:.1f} s, {count.helm_processes} helm processes "

@@ -81,3 +81,64 @@ def report(timings: list[Timing]) -> str:
     lines = [f"{'scenario':60} {'median':>8}"]
     lines += [f"{t.scenario.id:60} {t.median_s:8.3f}" + ("" if t.ok else "  (render failed)") for t in timings]
     return "\n".join(lines)
+
+
+# --- large inputs: renders whose checks must stay linear -----------------------------
+
+LARGE_BUDGET_S = 10.0
+
+
+@dataclass(frozen=True)
+class LargeTiming:
+    label: str
+    wall_s: float
+    cpu_s: float
+    ok: bool
+
+
+def eck_namespaces(count: int, restricted: bool) -> dict[str, object]:
+    """eck-operator values managing `count` namespaces; restricted renders a Role and a RoleBinding in each."""
+    names = [f"team-{i:05d}" for i in range(count)]
+    if not restricted:
+        return {"config": {"managedNamespaces": names}}
+    return {"rbac": {"profile": "restricted"}, "webhook": {"enabled": False}, "crds": {"enabled": False},
+            "config": {"managedNamespaces": names, "validateStorageClass": False, "exposedNodeLabels": [],
+                       "metrics": {"port": 9090}}}
+
+
+def time_values(helm: Helm, chart: str, values: dict[str, object], label: str, root: Path) -> LargeTiming:
+    """One uncached render of generated values: wall time, and helm's CPU time (user + system)."""
+    import json
+    import resource
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="chartops-bench-") as f:
+        json.dump(values, f)
+        f.flush()
+        cmd = Request(root / "charts" / chart, values_files=(Path(f.name),)).command(helm, None)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, check=False)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return LargeTiming(label, wall, cpu, proc.returncode == 0)
+
+
+def large_input_times(helm: Helm, root: Path | None = None) -> list[LargeTiming]:
+    root = root or repo_root()
+    return [
+        time_values(helm, "eck-operator", eck_namespaces(10_000, restricted=False),
+                    "eck-operator: 10,000 managed namespaces", root),
+        time_values(helm, "eck-operator", eck_namespaces(10_000, restricted=True),
+                    "eck-operator: 10,000 managed namespaces, restricted (20,000 Roles/RoleBindings)", root),
+    ]
+
+
+def large_report(timings: list[LargeTiming]) -> str:
+    lines = [f"{'large input':80} {'wall':>7} {'cpu':>7}"]
+    for t in timings:
+        verdict = "" if t.ok else "  (render failed)"
+        if t.ok and t.cpu_s >= LARGE_BUDGET_S:
+            verdict = f"  OVER the {LARGE_BUDGET_S:.0f} s budget"
+        lines.append(f"{t.label:80} {t.wall_s:7.2f} {t.cpu_s:7.2f}{verdict}")
+    return "\n".join(lines)

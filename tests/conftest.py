@@ -30,6 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
 PLANE_OF_MODULE = {
     "test_cluster.py": "main", "test_cluster_lifecycle.py": "main", "test_cluster_platform.py": "main",
     "test_cluster_rbac.py": "main", "test_controllers.py": "controllers", "test_ct.py": "ct",
+    "test_metrics_server_cluster.py": "controllers", "test_eck_operator_webhook.py": "controllers",
     "test_edge.py": "edge", "test_gateway_crds.py": "gwapi",
 }
 

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 
 from chartops.charts import Scenario, scenarios
-from chartops.testbed import plane
+from chartops.testbed import netns, plane
 from tests.cluster_helpers import Kube
 from tests.helpers import ROOT, render
 
@@ -51,6 +51,30 @@ def test_the_control_plane_refuses_a_namespace_with_another_interface(kube: Kube
             plane.ensure_netns(probe)
     finally:
         subprocess.run(["ip", "netns", "delete", probe], check=False)
+
+
+def test_a_stale_namespace_name_is_made_again(kube: Kube) -> None:
+    """A namespace added from a mount namespace that is gone (what `ip netns exec` did to a plane a test
+    started) leaves a name that is no namespace: ensure() makes it again instead of failing."""
+    if not kube.builtin:
+        pytest.skip("the built-in control plane's check")
+    name = "chartops-stale-probe"
+    subprocess.run(["unshare", "--mount", "--propagation", "private", "--", "ip", "netns", "add", name], check=True)
+    try:
+        assert netns.exists(name)
+        assert subprocess.run(netns.command(["true"], name), capture_output=True).returncode != 0
+        netns.ensure(name)
+        assert netns.links(name) == ["lo"]
+    finally:
+        subprocess.run(["ip", "netns", "delete", name], check=False, capture_output=True)
+
+
+def test_each_plane_has_a_namespace_of_its_own() -> None:
+    assert plane.netns_of("main") == plane.NETNS
+    assert plane.netns_of("ct") == f"{plane.NETNS}-ct"
+    for bad in ("", "Main", "a-b", "x" * 17, "../etc"):
+        with pytest.raises(plane.PlaneError, match="control plane name"):
+            plane.netns_of(bad)
 
 
 def test_six_nodes_shaped_like_the_lab(kube: Kube) -> None:

@@ -245,11 +245,10 @@ def test_lab_configmap_keeps_snippets_off_and_client_ip_untouched() -> None:
 def test_real_ip_toggles_and_free_form_config_reach_the_configmap() -> None:
     objs = render(CHART, values={"controller": {
         "realIP": {"useForwardedHeaders": True, "useProxyProtocol": True, "trustedCIDRs": ["10.0.0.0/24", "10.1.0.5"]},
-        "config": {"use-forwarded-headers": "false", "proxy-body-size": "8m", "worker-processes": 4}}})
+        "config": {"proxy-body-size": "8m", "worker-processes": 4}}})
     data = one(objs, "ConfigMap", CONTROLLER)["data"]
-    assert data["use-proxy-protocol"] == "true"
+    assert data["use-proxy-protocol"] == "true" and data["use-forwarded-headers"] == "true"
     assert data["proxy-real-ip-cidr"] == "10.0.0.0/24,10.1.0.5"
-    assert data["use-forwarded-headers"] == "false"  # controller.config wins
     assert (data["proxy-body-size"], data["worker-processes"]) == ("8m", "4")
 
 

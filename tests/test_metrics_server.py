@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import datetime
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from tests.helpers import containers, of_kind, one, pod_spec, render, render_error
 
@@ -48,13 +51,102 @@ def test_apiservice_routes_metrics_api_to_the_service_and_its_https_port() -> No
     assert selects(svc, deploy["spec"]["template"]["metadata"]["labels"])
 
 
-def test_self_signed_serving_certificate_is_not_verified_unless_a_ca_is_given() -> None:
-    api = one(render(CHART, values_files=DEFAULTS), "APIService")
-    assert api["spec"]["insecureSkipTLSVerify"] is True and "caBundle" not in api["spec"]
-    pem = "-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n"
-    api = one(render(CHART, values={"apiService": {"caBundle": pem}}, values_files=DEFAULTS), "APIService")
+# --- the serving certificate the API server verifies --------------------------------------------
+
+def pem_of(secret: dict[str, Any], key: str) -> bytes:
+    return base64.b64decode(secret["data"][key])
+
+
+def mounted_secret(objs: list[dict[str, Any]], flag: str) -> str:
+    """The Secret whose file the container reads through `flag` (--tls-cert-file or --tls-private-key-file)."""
+    deploy = one(objs, "Deployment")
+    path = flags(objs)[flag] or ""
+    mount = next(m for m in containers(deploy)[0]["volumeMounts"] if path.startswith(m["mountPath"] + "/"))
+    volume = next(v for v in (pod_spec(deploy) or {})["volumes"] if v["name"] == mount["name"])
+    return str(volume["secret"]["secretName"])
+
+
+def test_default_tls_gives_the_apiservice_the_ca_that_signed_the_served_certificate() -> None:
+    objs = render(CHART, values_files=DEFAULTS, namespace="kube-system")
+    api = one(objs, "APIService")
     assert "insecureSkipTLSVerify" not in api["spec"]
-    assert base64.b64decode(api["spec"]["caBundle"]).decode() == pem
+    secret = one(objs, "Secret", mounted_secret(objs, "--tls-cert-file"))
+    assert mounted_secret(objs, "--tls-private-key-file") == secret["metadata"]["name"]
+    assert flags(objs)["--tls-cert-file"].endswith("/tls.crt") and flags(objs)["--tls-private-key-file"].endswith("/tls.key")
+    ca = x509.load_pem_x509_certificate(base64.b64decode(api["spec"]["caBundle"]))
+    cert = x509.load_pem_x509_certificate(pem_of(secret, "tls.crt"))
+    cert.verify_directly_issued_by(ca)
+    # the API server dials <service>.<namespace>.svc
+    svc = f"{api['spec']['service']['name']}.{api['spec']['service']['namespace']}.svc"
+    sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    assert svc in sans and svc == "test-metrics-server.kube-system.svc"
+    key = serialization.load_pem_private_key(pem_of(secret, "tls.key"), None)
+    assert key.public_key().public_numbers() == cert.public_key().public_numbers()  # type: ignore[union-attr]
+    assert pem_of(secret, "ca.crt") == base64.b64decode(api["spec"]["caBundle"])
+    # generated once: kept on uninstall, and reused from the cluster on upgrade
+    assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    assert secret["type"] == "kubernetes.io/tls"
+
+
+@pytest.mark.parametrize("days", [1, 365, 36500])
+def test_generated_certificate_lasts_the_days_asked_for(days: int) -> None:
+    objs = render(CHART, values={"tls": {"helm": {"certDurationDays": days}}}, values_files=DEFAULTS)
+    for key in ("ca.crt", "tls.crt"):
+        cert = x509.load_pem_x509_certificate(pem_of(one(objs, "Secret"), key))
+        lifetime = cert.not_valid_after_utc - cert.not_valid_before_utc
+        assert abs(lifetime - datetime.timedelta(days=days)) < datetime.timedelta(hours=1)
+        assert cert.not_valid_after_utc > datetime.datetime.now(datetime.UTC)
+
+
+def test_existing_secret_is_mounted_and_the_given_ca_trusted() -> None:
+    pem = "-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n"
+    objs = render(CHART, values={"tls": {"type": "existingSecret", "existingSecret": {"name": "metrics-tls"}},
+                                 "apiService": {"caBundle": pem}}, values_files=DEFAULTS)
+    assert mounted_secret(objs, "--tls-cert-file") == "metrics-tls"
+    assert of_kind(objs, "Secret") == []
+    api = one(objs, "APIService")
+    assert base64.b64decode(api["spec"]["caBundle"]).decode() == pem and "insecureSkipTLSVerify" not in api["spec"]
+
+
+def test_cert_manager_issues_the_certificate_from_a_private_ca_and_injects_it() -> None:
+    objs = render(CHART, values_files=[CI + "cert-manager-values.yaml"], namespace="kube-system")
+    api = one(objs, "APIService")
+    cert = one(objs, "Certificate", "test-metrics-server-tls")
+    assert api["metadata"]["annotations"]["cert-manager.io/inject-ca-from"] == "kube-system/test-metrics-server-tls"
+    assert "caBundle" not in api["spec"] and "insecureSkipTLSVerify" not in api["spec"]
+    assert cert["spec"]["secretName"] == mounted_secret(objs, "--tls-cert-file")
+    assert "test-metrics-server.kube-system.svc" in cert["spec"]["dnsNames"]
+    assert (cert["spec"]["duration"], cert["spec"]["renewBefore"]) == ("2160h", "360h")
+    # serving cert <- CA issuer <- CA certificate <- self-signed issuer
+    ca_issuer = one(objs, "Issuer", cert["spec"]["issuerRef"]["name"])
+    ca_cert = one(objs, "Certificate", ca_issuer["spec"]["ca"]["secretName"])
+    assert ca_cert["spec"]["isCA"] is True
+    assert "selfSigned" in one(objs, "Issuer", ca_cert["spec"]["issuerRef"]["name"])["spec"]
+    assert of_kind(objs, "Secret") == []
+
+
+def test_cert_manager_can_use_an_existing_cluster_issuer() -> None:
+    objs = render(CHART, values={"tls": {"type": "cert-manager", "certManager": {
+        "existingIssuer": {"enabled": True, "kind": "ClusterIssuer", "name": "internal-ca"}}}}, values_files=DEFAULTS)
+    assert one(objs, "Certificate")["spec"]["issuerRef"] == {"group": "cert-manager.io", "kind": "ClusterIssuer",
+                                                              "name": "internal-ca"}
+    assert of_kind(objs, "Issuer") == []
+
+
+def test_self_signed_by_metrics_server_skips_verification_only_when_asked() -> None:
+    objs = render(CHART, values={"tls": {"type": "metrics-server"}, "apiService": {"insecureSkipTLSVerify": True}},
+                  values_files=DEFAULTS)
+    assert one(objs, "APIService")["spec"]["insecureSkipTLSVerify"] is True
+    assert "caBundle" not in one(objs, "APIService")["spec"]
+    assert flags(objs)["--cert-dir"] == "/tmp" and "--tls-cert-file" not in flags(objs)
+    assert of_kind(objs, "Secret") == []
+    assert "tls" not in {v["name"] for v in (pod_spec(one(objs, "Deployment")) or {})["volumes"]}
+
+
+def test_apiservice_annotations_are_kept_beside_the_ca_injection() -> None:
+    objs = render(CHART, values={"tls": {"type": "cert-manager"}, "apiService": {"annotations": {"team": "platform"}}},
+                  values_files=DEFAULTS)
+    assert set(one(objs, "APIService")["metadata"]["annotations"]) == {"team", "cert-manager.io/inject-ca-from"}
 
 
 def test_apiservice_can_be_left_to_another_provider() -> None:
@@ -112,7 +204,7 @@ def test_defaults_verify_kubelet_certificates_and_scrape_every_15s() -> None:
     assert f["--metric-resolution"] == "15s"
     assert f["--kubelet-preferred-address-types"] == "InternalIP,ExternalIP,Hostname"
     assert "--kubelet-use-node-status-port" in f
-    assert f["--cert-dir"] == "/tmp"
+    assert "--cert-dir" not in f  # the chart's own certificate is served instead (tls.type helm)
 
 
 def test_kubeadm_lab_mode_skips_kubelet_verification_and_dials_internal_ip_first() -> None:
@@ -147,7 +239,7 @@ def test_defaults_documented_in_values_are_what_renders() -> None:
     deploy = one(render(CHART, values_files=DEFAULTS), "Deployment")
     c = containers(deploy)[0]
     assert deploy["spec"]["replicas"] == 1
-    assert c["image"] == "registry.k8s.io/metrics-server/metrics-server:v0.8.0"
+    assert c["image"] == "registry.k8s.io/metrics-server/metrics-server:v0.8.1"
     assert c["resources"] == {"requests": {"cpu": "100m", "memory": "200Mi"}, "limits": {"memory": "400Mi"}}
     assert of_kind(render(CHART, values_files=DEFAULTS), "PodDisruptionBudget") == []
     # A rollout never takes the metrics API away.
@@ -178,7 +270,81 @@ def test_host_network_mode_moves_off_the_kubelets_port() -> None:
 
 def test_global_registry_reaches_the_image() -> None:
     c = containers(one(render(CHART, values={"global": {"imageRegistry": "harbor.feng.org/proxy"}}, values_files=DEFAULTS), "Deployment"))[0]
-    assert c["image"] == "harbor.feng.org/proxy/metrics-server/metrics-server:v0.8.0"
+    assert c["image"] == "harbor.feng.org/proxy/metrics-server/metrics-server:v0.8.1"
+
+
+def test_metrics_endpoint_opens_without_closing_the_health_endpoints() -> None:
+    f = flags(render(CHART, values={"metrics": {"enabled": True}}, values_files=DEFAULTS))
+    assert set((f["--authorization-always-allow-paths"] or "").split(",")) == {"/healthz", "/readyz", "/livez", "/metrics"}
+    assert "--authorization-always-allow-paths" not in flags(render(CHART, values_files=DEFAULTS))
+
+
+def test_pod_extras_reach_the_pod_spec() -> None:
+    objs = render(CHART, values_files=[CI + "extras-values.yaml"])
+    deploy = one(objs, "Deployment")
+    spec = pod_spec(deploy) or {}
+    c = containers(deploy)[0]
+    assert spec["volumes"][-1] == {"name": "kubelet-ca", "configMap": {"name": "kubelet-ca"}}
+    assert {"name": "kubelet-ca", "mountPath": "/etc/kubelet-ca", "readOnly": True} in c["volumeMounts"]
+    assert flags(objs)["--kubelet-certificate-authority"] == "/etc/kubelet-ca/ca.crt"
+    assert spec["dnsConfig"] == {"options": [{"name": "ndots", "value": "2"}]}
+    assert spec["schedulerName"] == "default-scheduler"
+    assert deploy["metadata"]["annotations"] == {"reloader.example.com/watch": "kubelet-ca"}
+    assert deploy["spec"]["revisionHistoryLimit"] == 3
+    assert next(v for v in spec["volumes"] if v["name"] == "tmp")["emptyDir"] == {"medium": "Memory", "sizeLimit": "8Mi"}
+    svc = one(objs, "Service")
+    assert svc["spec"]["type"] == "ClusterIP" and svc["metadata"]["labels"]["kubernetes.io/cluster-service"] == "true"
+    assert one(objs, "PodDisruptionBudget")["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow"
+
+
+def test_topology_spread_selects_this_releases_pods_unless_told_otherwise() -> None:
+    objs = render(CHART, values_files=[CI + "extras-values.yaml"])
+    deploy = one(objs, "Deployment")
+    zone, host = (pod_spec(deploy) or {})["topologySpreadConstraints"]
+    assert zone["labelSelector"]["matchLabels"].items() <= deploy["spec"]["template"]["metadata"]["labels"].items()
+    assert zone["topologyKey"] == "topology.kubernetes.io/zone"
+    assert host["labelSelector"] == {"matchLabels": {"team": "platform"}}
+
+
+def test_update_strategy_and_history_follow_values() -> None:
+    deploy = one(render(CHART, values={"updateStrategy": {"type": "Recreate"}, "revisionHistoryLimit": 0},
+                        values_files=DEFAULTS), "Deployment")
+    assert deploy["spec"]["strategy"] == {"type": "Recreate"} and deploy["spec"]["revisionHistoryLimit"] == 0
+    assert "revisionHistoryLimit" not in one(render(CHART, values_files=DEFAULTS), "Deployment")["spec"]
+
+
+def test_network_policy_lets_the_api_server_in_and_metrics_server_out_to_kubelets_dns_and_api() -> None:
+    objs = render(CHART, values_files=[CI + "network-policy-values.yaml"])
+    np = one(objs, "NetworkPolicy")
+    deploy = one(objs, "Deployment")
+    assert np["spec"]["podSelector"]["matchLabels"].items() <= deploy["spec"]["template"]["metadata"]["labels"].items()
+    assert np["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    (ingress,) = np["spec"]["ingress"]
+    assert ingress == {"ports": [{"port": "https", "protocol": "TCP"}], "from": [{"ipBlock": {"cidr": "10.0.0.0/24"}}]}
+    egress = {(p["port"], p["protocol"]): rule.get("to") for rule in np["spec"]["egress"] for p in rule["ports"]}
+    assert egress == {(53, "UDP"): None, (53, "TCP"): None,
+                      (6443, "TCP"): [{"ipBlock": {"cidr": "10.0.0.0/24"}}],
+                      (10250, "TCP"): [{"ipBlock": {"cidr": "10.0.0.0/24"}}]}
+
+
+def test_network_policy_node_cidrs_win_over_the_global_node_network() -> None:
+    np = one(render(CHART, values={"networkPolicy": {"enabled": True, "nodeCIDRs": ["192.0.2.0/28"]},
+                                   "global": {"network": {"nodeCIDR": "10.0.0.0/24"}}}, values_files=DEFAULTS),
+             "NetworkPolicy")
+    assert np["spec"]["ingress"][0]["from"] == [{"ipBlock": {"cidr": "192.0.2.0/28"}}]
+
+
+def test_network_policy_without_a_known_node_network_restricts_ports_only() -> None:
+    np = one(render(CHART, values={"networkPolicy": {"enabled": True}}, values_files=DEFAULTS), "NetworkPolicy")
+    assert "from" not in np["spec"]["ingress"][0]
+    assert all("to" not in rule for rule in np["spec"]["egress"])
+
+
+def test_extra_objects_are_released_with_templates_resolved() -> None:
+    objs = render(CHART, values_files=[CI + "extras-values.yaml"], release="ms")
+    cm = one(objs, "ConfigMap", "ms-extra")
+    assert cm["data"] == {"release": "ms"}
+    assert one(objs, "ConfigMap", "kubelet-ca")["data"]["ca.crt"].startswith("-----BEGIN")
 
 
 # --- bad input ----------------------------------------------------------------------------------
@@ -225,6 +391,93 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"kubelet": {"preferredAddressTypes": ["InternalIp"]}}, "preferredAddressTypes"),
     ({"podAntiAffinity": "required"}, "podAntiAffinity"),
     ({"replicaCount": 0}, "replicaCount"),
+    # the serving certificate and the APIService's trust
+    ({"tls": {"type": "metrics-server"}}, "tls.type"),
+    ({"apiService": {"insecureSkipTLSVerify": True}}, "apiService.insecureSkipTLSVerify"),
+    ({"apiService": {"caBundle": "-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n"}},
+     "apiService.caBundle"),
+    ({"tls": {"type": "metrics-server"}, "apiService": {"insecureSkipTLSVerify": True,
+                                                        "caBundle": "-----BEGIN CERTIFICATE-----\nQQ==\n-----END CERTIFICATE-----"}},
+     "apiService.caBundle"),
+    ({"tls": {"type": "existingSecret"}}, "tls.existingSecret.name"),
+    ({"tls": {"type": "existingSecret", "existingSecret": {"name": "metrics-tls"}}}, "apiService.caBundle"),
+    ({"tls": {"type": "existingSecret", "existingSecret": {"name": "metrics-tls", "lookup": False}}}, "lookup is false"),
+    ({"tls": {"type": "existingSecret", "existingSecret": {"name": "Bad_Name"}}}, "/tls/existingSecret/name"),
+    ({"tls": {"type": "cert-manager", "certManager": {"addInjectorAnnotations": False}}},
+     "tls.certManager.addInjectorAnnotations"),
+    ({"tls": {"type": "cert-manager", "certManager": {"existingIssuer": {"enabled": True}}}},
+     "tls.certManager.existingIssuer.name"),
+    ({"tls": {"type": "cert-manager", "certManager": {"duration": "24h", "renewBefore": "48h"}}},
+     "tls.certManager.renewBefore"),
+    ({"tls": {"type": "cert-manager", "certManager": {"duration": "90 days"}}}, "/tls/certManager/duration"),
+    ({"tls": {"type": "cert-manager", "certManager": {"existingIssuer": {"enabled": True, "kind": "Vault", "name": "v"}}}},
+     "/tls/certManager/existingIssuer/kind"),
+    ({"tls": {"type": "vault"}}, "/tls/type"),
+    ({"tls": {"helm": {"certDurationDays": 0}}}, "/tls/helm/certDurationDays"),
+    ({"tls": {"helm": {"certDurationDays": 106752}}}, "/tls/helm/certDurationDays"),
+    ({"tls": None}, "tls"),
+    # start-up rules of metrics-server itself
+    ({"metricResolution": "10s"}, "metricResolution"),
+    ({"metricResolution": "11s"}, "at least 12s"),
+    ({"metricResolution": "30s", "extraArgs": {"kubelet-request-timeout": "30s"}}, "metricResolution"),
+    ({"extraArgs": {"kubelet-request-timeout": "10"}}, "extraArgs.kubelet-request-timeout"),
+    ({"extraArgs": {"kubelet-request-timeout": "0s"}}, "extraArgs.kubelet-request-timeout"),
+    ({"kubelet": {"insecureTLS": True}, "extraArgs": {"kubelet-certificate-authority": "/ca.crt"}},
+     "extraArgs.kubelet-certificate-authority"),
+    ({"extraArgs": {"kubelet-client-key": "/k"}}, "extraArgs.kubelet-client-key"),
+    ({"extraArgs": {"kubelet-client-certificate": "/c"}}, "extraArgs.kubelet-client-certificate"),
+    ({"extraArgs": {"deprecated-kubelet-completely-insecure": True, "kubelet-certificate-authority": "/ca"}},
+     "extraArgs.deprecated-kubelet-completely-insecure"),
+    ({"kubelet": {"insecureTLS": True}, "extraArgs": {"deprecated-kubelet-completely-insecure": True}},
+     "extraArgs.deprecated-kubelet-completely-insecure"),
+    ({"extraArgs": {"tls-cert-file": "/x"}}, "extraArgs.tls-cert-file"),
+    ({"extraArgs": {"authorization-always-allow-paths": "/metrics"}}, "extraArgs.authorization-always-allow-paths"),
+    # pod extras the API server or kubelet would refuse
+    ({"extraVolumes": [{"name": "tmp", "emptyDir": {}}]}, "extraVolumes[0].name"),
+    ({"extraVolumes": [{"name": "a", "emptyDir": {}}, {"name": "a", "emptyDir": {}}]}, "extraVolumes[1].name"),
+    ({"extraVolumes": [{"name": "a"}]}, "/extraVolumes/0"),
+    ({"extraVolumes": [{"name": "a", "emptyDir": {}, "secret": {"secretName": "s"}}]}, "/extraVolumes/0"),
+    ({"extraVolumes": [{"name": "a", "gitRepo": {"repository": "r"}}]}, "/extraVolumes/0"),
+    ({"extraVolumeMounts": [{"name": "nothing", "mountPath": "/x"}]}, "extraVolumeMounts[0].name"),
+    ({"extraVolumes": [{"name": "a", "emptyDir": {}}], "extraVolumeMounts": [{"name": "a", "mountPath": "/tmp/"}]},
+     "extraVolumeMounts[0].mountPath"),
+    ({"extraVolumes": [{"name": "a", "emptyDir": {}}],
+      "extraVolumeMounts": [{"name": "a", "mountPath": "/etc/metrics-server/tls"}]}, "extraVolumeMounts[0].mountPath"),
+    ({"extraVolumeMounts": [{"name": "tmp", "mountPath": "relative"}]}, "/extraVolumeMounts/0/mountPath"),
+    ({"extraVolumeMounts": [{"name": "tmp", "mountPath": "/x", "subPath": "../etc"}]}, "/extraVolumeMounts/0/subPath"),
+    ({"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway",
+                                     "minDomains": 2}]}, "topologySpreadConstraints[0].minDomains"),
+    ({"topologySpreadConstraints": [{"maxSkew": 0, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}]},
+     "/topologySpreadConstraints/0/maxSkew"),
+    ({"topologySpreadConstraints": [{"topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}]}, "maxSkew"),
+    ({"updateStrategy": {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": "0%"}}},
+     "updateStrategy.rollingUpdate.maxUnavailable"),
+    ({"updateStrategy": {"type": "OnDelete"}}, "/updateStrategy/type"),
+    ({"revisionHistoryLimit": -1}, "/revisionHistoryLimit"),
+    ({"pdb": {"unhealthyPodEvictionPolicy": "Never"}}, "/pdb/unhealthyPodEvictionPolicy"),
+    ({"dnsConfig": {"nameservers": ["dns.example.com"]}}, "/dnsConfig/nameservers/0"),
+    ({"dnsConfig": {"options": [{"name": "ndots", "value": "2\nx: y"}]}}, "/dnsConfig/options/0/value"),
+    ({"schedulerName": "My Scheduler"}, "/schedulerName"),
+    ({"tmpVolume": {"emptyDir": {"sizeLimit": "16MB"}}}, "/tmpVolume/emptyDir/sizeLimit"),
+    ({"tmpVolume": {"hostPath": {"path": "/"}}}, "/tmpVolume"),
+    ({"service": {"type": "ExternalName"}}, "/service/type"),
+    ({"service": {"labels": {"a": "b c"}}}, "/service/labels/a"),
+    ({"deploymentAnnotations": {"bad key": "x"}}, "bad key"),
+    ({"networkPolicy": {"enabled": True}, "hostNetwork": True, "securePort": 4443}, "networkPolicy.enabled"),
+    ({"networkPolicy": {"nodeCIDRs": ["10.0.0.0/33"]}}, "/networkPolicy/nodeCIDRs/0"),
+    ({"networkPolicy": {"kubeletPorts": [0]}}, "/networkPolicy/kubeletPorts/0"),
+    ({"networkPolicy": {"extraIngress": [{"from": [{"ipBlock": {"cidr": "everywhere"}}]}]}},
+     "/networkPolicy/extraIngress/0/from/0/ipBlock/cidr"),
+    ({"networkPolicy": {"extraEgress": [{"to": [{}]}]}}, "/networkPolicy/extraEgress/0/to/0"),
+    ({"networkPolicy": {"extraEgress": [{"ports": [{"port": 53, "protocol": "ICMP"}]}]}},
+     "/networkPolicy/extraEgress/0/ports/0/protocol"),
+    # extraObjects
+    ({"extraObjects": [{"apiVersion": "v1", "kind": "ConfigMap"}]}, "/extraObjects/0"),
+    ({"extraObjects": ["kind: ConfigMap\nmetadata: {name: x}"]}, "extraObjects[0]"),
+    ({"extraObjects": ["apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}"]},
+     "extraObjects[0]"),
+    ({"extraObjects": ["- just\n- a list"]}, "extraObjects[0]"),
+    ({"extraObjects": [42]}, "/extraObjects/0"),
 ]
 
 

@@ -270,10 +270,14 @@ def test_cloned_replica_attaches_with_auto_position_and_never_clones_again(tmp_p
 
 
 def test_replica_restarting_with_data_restarts_replication_without_cloning(tmp_path):
+    """It re-points at the primary with the Secret's password of this start (after a rotation
+    the stored one is stale), then starts replication; it never clones."""
     out, sent, _ = run_agent(tmp_path, "test-mysql-1", configured=1, seeded=True)
     assert out.returncode == 0, out.stderr
-    assert "START REPLICA" in sent
-    assert "CLONE INSTANCE" not in sent and "CHANGE REPLICATION SOURCE" not in sent
+    statements = sent[sent.index("STOP REPLICA"):]
+    assert statements.index("STOP REPLICA") < statements.index("CHANGE REPLICATION SOURCE") < statements.index("START REPLICA")
+    assert "SOURCE_PASSWORD='replication-S3cret'" in sent
+    assert "CLONE INSTANCE" not in sent
 
 
 def test_seeded_replica_that_lost_its_source_settings_reattaches_without_cloning(tmp_path):
@@ -345,7 +349,7 @@ def test_changing_the_configuration_rolls_the_pods():
 
 def test_scripts_configmap_ships_the_tested_scripts():
     cm = one(render(CHART), "ConfigMap", "test-mysql-scripts")
-    for script in ("lib.sh", "agent.sh", "run-mysqld.sh", "probe.sh", "prepare.sh", "backup.sh"):
+    for script in ("lib.sh", "agent.sh", "run-mysqld.sh", "probe.sh", "prepare.sh", "backup.sh", "password-update.sh"):
         assert cm["data"][script].strip() == (FILES / script).read_text().strip()
 
 

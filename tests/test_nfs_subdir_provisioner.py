@@ -119,6 +119,64 @@ def test_every_namespaced_object_lands_in_the_release_namespace() -> None:
     assert {o["metadata"].get("namespace") for o in objs if o["kind"] not in cluster_kinds} == {"nfs-provisioner"}
 
 
+# --- the provisioner's own mount, rollout, disruption budget, extra objects ---------------------
+
+MOUNT_OPTIONS = ["charts/nfs-subdir-provisioner/ci/mount-options-values.yaml"]
+
+
+def test_mount_options_mount_the_export_through_a_volume_bound_to_the_provisioner() -> None:
+    objs = render(CHART, values_files=MOUNT_OPTIONS, namespace="nfs-provisioner")
+    pv, pvc = one(objs, "PersistentVolume"), one(objs, "PersistentVolumeClaim")
+    assert pv["spec"]["mountOptions"] == ["nfsvers=4.1", "hard", "timeo=600"]
+    assert pv["spec"]["nfs"] == {"server": "nfs.feng.org", "path": "/data/sc-nfs"}
+    assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
+    # bound to each other only: no class, each names the other
+    assert pv["spec"]["storageClassName"] == pvc["spec"]["storageClassName"] == ""
+    assert pv["spec"]["claimRef"] == {"namespace": "nfs-provisioner", "name": pvc["metadata"]["name"]}
+    assert pvc["spec"]["volumeName"] == pv["metadata"]["name"]
+    assert pvc["spec"]["accessModes"] == pv["spec"]["accessModes"]
+    deploy = one(objs, "Deployment")
+    volume = next(v for v in pod_spec(deploy)["volumes"] if v["name"] == "nfs-root")
+    assert volume == {"name": "nfs-root", "persistentVolumeClaim": {"claimName": pvc["metadata"]["name"]}}
+    assert (env_of(objs)["NFS_SERVER"], env_of(objs)["NFS_PATH"]) == ("nfs.feng.org", "/data/sc-nfs")
+
+
+def test_without_mount_options_the_export_is_an_inline_volume() -> None:
+    objs = render(CHART, values_files=LAB)
+    assert of_kind(objs, "PersistentVolume") == of_kind(objs, "PersistentVolumeClaim") == []
+
+
+def test_the_root_volume_name_can_be_chosen() -> None:
+    objs = render(CHART, values={**MINIMAL, "nfs": {**MINIMAL["nfs"], "mountOptions": ["hard"], "volumeName": "nfs-root"}})
+    assert one(objs, "PersistentVolume")["metadata"]["name"] == "nfs-root"
+    assert one(objs, "PersistentVolumeClaim")["spec"]["volumeName"] == "nfs-root"
+
+
+def test_two_replicas_roll_one_at_a_time_under_leader_election_with_a_budget() -> None:
+    objs = render(CHART, values_files=MOUNT_OPTIONS)
+    deploy = one(objs, "Deployment")
+    assert deploy["spec"]["strategy"] == {"type": "RollingUpdate"} and deploy["spec"]["replicas"] == 2
+    assert env_of(objs)["ENABLE_LEADER_ELECTION"] == "true"
+    pdb = one(objs, "PodDisruptionBudget")
+    assert pdb["spec"]["maxUnavailable"] == 1
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= deploy["spec"]["template"]["metadata"]["labels"].items()
+
+
+def test_export_paths_with_spaces_and_hashes_reach_the_volume_and_env_whole() -> None:
+    path = "/data/team a #1"
+    objs = render(CHART, values={"nfs": {"server": "10.0.0.101", "path": path}})
+    volume = next(v for v in pod_spec(one(objs, "Deployment"))["volumes"] if v["name"] == "nfs-root")
+    assert volume["nfs"] == {"server": "10.0.0.101", "path": path}
+    assert env_of(objs)["NFS_PATH"] == path
+    objs = render(CHART, values={"nfs": {"server": "10.0.0.101", "path": path, "mountOptions": ["hard"]}})
+    assert one(objs, "PersistentVolume")["spec"]["nfs"]["path"] == path
+
+
+def test_extra_objects_are_released_with_the_chart() -> None:
+    cm = one(render(CHART, values_files=MOUNT_OPTIONS, release="nfs"), "ConfigMap", "nfs-nfs-subdir-provisioner-export")
+    assert cm["data"] == {"export": "nfs.feng.org:/data/sc-nfs"}
+
+
 @pytest.mark.parametrize(
     ("values", "fragment"),
     [
@@ -135,6 +193,27 @@ def test_every_namespaced_object_lands_in_the_release_namespace() -> None:
         ({**MINIMAL, "storageClasses": [{"name": "a", "reclaimPolicy": "Recycle"}]}, "/storageClasses/0/reclaimPolicy"),
         ({**MINIMAL, "storageClasses": [{"name": "a", "onDelete": "archive"}]}, "/storageClasses/0/onDelete"),
         ({**MINIMAL, "image": {"repository": "x", "digest": "sha256:abc"}}, "/image/digest"),
+        # a newline in the export path would add fields (a hostPath: / volume) to the pod; control characters too
+        ({"nfs": {"server": "nfs.feng.org", "path": "/data\n          hostPath:\n            path: /"}}, "/nfs/path"),
+        ({"nfs": {"server": "nfs.feng.org", "path": "/data\tx"}}, "/nfs/path"),
+        ({"nfs": {"server": "nfs.feng.org", "path": "/data\r"}}, "/nfs/path"),
+        ({"nfs": {"server": "nfs.feng.org\n  x: y", "path": "/d"}}, "/nfs/server"),
+        ({**MINIMAL, "nfs": {**MINIMAL["nfs"], "mountOptions": ["nfsvers=4.1 hard"]}}, "/nfs/mountOptions/0"),
+        ({**MINIMAL, "nfs": {**MINIMAL["nfs"], "mountOptions": ["hard", "hard"]}}, "/nfs/mountOptions"),
+        ({**MINIMAL, "nfs": {**MINIMAL["nfs"], "volumeName": "root"}}, "nfs.volumeName"),
+        ({**MINIMAL, "nfs": {**MINIMAL["nfs"], "mountOptions": ["hard"], "volumeName": "Root_PV"}}, "/nfs/volumeName"),
+        ({**MINIMAL, "nfs": {**MINIMAL["nfs"], "reclaimPolicy": "Recycle"}}, "/nfs/reclaimPolicy"),
+        ({**MINIMAL, "storageClasses": [{"name": "a", "mountOptions": ["a\nb"]}]}, "/storageClasses/0/mountOptions/0"),
+        ({**MINIMAL, "strategyType": "RollingUpdate", "leaderElection": {"enabled": False}}, "strategyType"),
+        ({**MINIMAL, "strategyType": "OnDelete"}, "/strategyType"),
+        ({**MINIMAL, "podDisruptionBudget": {"enabled": True, "maxUnavailable": 0}}, "podDisruptionBudget.maxUnavailable"),
+        ({**MINIMAL, "podDisruptionBudget": {"enabled": True, "maxUnavailable": "all"}},
+         "/podDisruptionBudget/maxUnavailable"),
+        ({**MINIMAL, "podDisruptionBudget": None}, "podDisruptionBudget"),
+        ({**MINIMAL, "tolerations": [{"effect": "NoSchedule"}]}, "tolerations[0].key"),
+        ({**MINIMAL, "tolerations": [{"key": "a", "tolerationSecond": 5}]}, "/tolerations/0"),
+        ({**MINIMAL, "extraObjects": [{"apiVersion": "v1", "kind": "ConfigMap"}]}, "/extraObjects/0"),
+        ({**MINIMAL, "extraObjects": ["apiVersion: v1\nkind: ConfigMap"]}, "extraObjects[0]"),
     ],
     ids=lambda v: str(v)[:60],
 )

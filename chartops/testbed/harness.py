@@ -413,6 +413,8 @@ class Running:
         _wait_for(f"{self.controller.name}'s {kind}", ready, timeout, interval=0.5)
 
     def stop(self) -> None:
+        if self.stopping.is_set():  # stopped already (a test's own stop, then stop_all)
+            return
         self.stopping.set()
         for proc in (self.proc, *self.sidecars.values(), *([self.sandbox] if self.sandbox else [])):
             _kill(proc)

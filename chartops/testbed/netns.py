@@ -47,8 +47,8 @@ def exists(name: str) -> bool:
 
 
 def links(name: str) -> list[str]:
-    out = subprocess.run(["ip", "netns", "exec", name, "ip", "-o", "link", "show"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(command(["ip", "-o", "link", "show"], name), capture_output=True, text=True,
+                         check=True).stdout
     return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines() if line.strip()]
 
 
@@ -61,27 +61,32 @@ def ensure(name: str, local_routes: Sequence[str] = ()) -> None:
         raise NetnsError("the built-in control plane needs root for `ip netns` (or set KUBECONFIG to a cluster)")
     if shutil.which("ip") is None:
         raise NetnsError("`ip` (Debian package iproute2) is missing")
+    if exists(name) and subprocess.run(command(["true"], name), capture_output=True).returncode != 0:
+        # a stale name: its namespace was mounted in a mount namespace that is gone (an `ip netns
+        # exec` shell); the file left behind is no namespace
+        Path("/run/netns", name).unlink()
     if not exists(name):
         subprocess.run(["ip", "netns", "add", name], check=True)
-    subprocess.run(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"], check=True)
+    subprocess.run(command(["ip", "link", "set", "lo", "up"], name), check=True)
     found = links(name)
     if found != ["lo"]:
         raise NetnsError(f"network namespace {name} has interfaces {found}; it must have only lo. "
                          f"Remove them or `ip netns delete {name}`, then retry")
     for cidr in local_routes:
-        subprocess.run(["ip", "netns", "exec", name, "ip", "route", "replace", "local", cidr, "dev", "lo"], check=True)
+        subprocess.run(command(["ip", "route", "replace", "local", cidr, "dev", "lo"], name), check=True)
 
 
 def listening(name: str) -> list[int]:
     """TCP ports something listens on inside the namespace."""
-    out = subprocess.run(["ip", "netns", "exec", name, "ss", "-Hltn"], capture_output=True, text=True,
-                         check=False).stdout
+    out = subprocess.run(command(["ss", "-Hltn"], name), capture_output=True, text=True, check=False).stdout
     return [int(line.split()[3].rsplit(":", 1)[1]) for line in out.splitlines() if len(line.split()) > 3]
 
 
 def command(argv: Sequence[str], name: str) -> list[str]:
-    """argv run inside the named namespace."""
-    return ["ip", "netns", "exec", name, *argv]
+    """argv run inside the named namespace. nsenter, not `ip netns exec`: that one also gives the
+    command a mount namespace of its own, and a namespace that command adds (a test starting a second
+    plane) would be mounted there and vanish with it."""
+    return ["nsenter", f"--net=/run/netns/{name}", "--", *argv]
 
 
 def _setns(fd: int) -> None:

@@ -39,6 +39,9 @@ NETNS = os.environ.get("CHARTOPS_NETNS", "chartops")
 SERVICE_CIDR = "10.96.0.0/12"
 POD_CIDR = "10.244.0.0/16"  # kwok's fake pod addresses; routed to lo inside the namespace
 API_PORT = 6443
+# kwok's server plays every node's kubelet API (HTTPS, a serving certificate from the cluster CA, as
+# with the kubelet's serverTLSBootstrap); each Node reports it as its kubelet port, as kwokctl does
+KUBELET_PORT = 10247
 ISSUER = "https://kubernetes.default.svc.cluster.local"
 ETCD_BINARY = "etcd"  # Debian's etcd-server
 _PLANE_NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
@@ -142,7 +145,7 @@ class Layout:
 
     def ports(self) -> list[int]:
         """What the plane listens on: etcd, apiserver, kwok, controller-manager, scheduler."""
-        return [self.port(p) for p in (2379, 2380, API_PORT, 10247, 10257, 10259)]
+        return [self.port(p) for p in (2379, 2380, API_PORT, KUBELET_PORT, 10257, 10259)]
 
     @property
     def pki(self) -> Path:
@@ -201,9 +204,20 @@ _SERVER = ("keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage
            "DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n")
 
 
+def _kubelet_cert(pki: Path) -> None:
+    """The fake kubelets' serving certificate (kwok's server): every node's address and name, signed by
+    the cluster CA, so metrics-server can verify the kubelets as on a cluster with serverTLSBootstrap."""
+    if (pki / "kubelet.crt").exists():
+        return
+    sans = ",".join([f"IP:{ip}" for _, ip, _ in NODES] + [f"DNS:{name}" for name, _, _ in NODES])
+    _cert(pki, "kubelet", "/O=system:nodes/CN=system:node:kwok", "ca",
+          f"keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName={sans}\n")
+
+
 def make_pki(pki: Path) -> None:
     """A cluster CA, the apiserver's serving cert, client certs, the front-proxy CA and the SA key pair."""
     if (pki / "done").exists():
+        _kubelet_cert(pki)  # a plane made before the fake kubelets served TLS
         return
     pki.mkdir(parents=True, exist_ok=True)
     _ca(pki, "ca", "chartops-cluster-ca")
@@ -215,6 +229,7 @@ def make_pki(pki: Path) -> None:
     _cert(pki, "controller-manager", "/CN=system:kube-controller-manager", "ca", _CLIENT)
     _cert(pki, "scheduler", "/CN=system:kube-scheduler", "ca", _CLIENT)
     _cert(pki, "front-proxy-client", "/CN=front-proxy-client", "front-proxy-ca", _CLIENT)
+    _kubelet_cert(pki)
     _key(pki, "sa")
     _openssl("pkey", "-in", "sa.key", "-pubout", "-out", "sa.pub", cwd=pki)
     (pki / "done").write_text("")
@@ -290,7 +305,9 @@ def commands(layout: Layout, root: Path | None = None) -> dict[str, list[str]]:
         "kwok": [tool("kwok"), "--kubeconfig", str(layout.kubeconfig("admin")),
                  "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                  "--manage-nodes-with-label-selector=", "--cidr", POD_CIDR, "--node-ip", NODES[0][1],
-                 "--server-address", f"127.0.0.1:{layout.port(10247)}",
+                 "--server-address", f"127.0.0.1:{layout.port(KUBELET_PORT)}", "--node-port", str(KUBELET_PORT),
+                 "--tls-cert-file", f"{pki}/kubelet.crt", "--tls-private-key-file", f"{pki}/kubelet.key",
+                 "--config", str(layout.root / "kwok.yaml"),
                  # leases keep the nodes Ready; without them the node controller marks them NotReady
                  # between kwok's status heartbeats and flips every pod's Ready condition to False
                  "--node-lease-duration-seconds=40"],
@@ -353,6 +370,41 @@ def _wait(what: str, ready: Callable[[], bool], timeout: float, layout: Layout) 
     raise PlaneError(f"{what} not ready after {timeout:.0f} s; logs in {layout.logs}")
 
 
+def _pod_metric(name: str, kind: str, value: str, per_container: bool) -> dict[str, object]:
+    labels = [{"name": "namespace", "value": "pod.metadata.namespace"}, {"name": "pod", "value": "pod.metadata.name"}]
+    if per_container:
+        labels.insert(0, {"name": "container", "value": "container.name"})
+    return {"name": name, "dimension": "container" if per_container else "pod", "kind": kind, "labels": labels,
+            "value": value}
+
+
+# kwok's simulated kubelet resource metrics (the Prometheus text metrics-server parses from a kubelet's
+# /metrics/resource), with each pod's usage taken from its annotations kwok.x-k8s.io/usage-cpu and
+# kwok.x-k8s.io/usage-memory (1m and 1Mi without them); a node's usage is its pods'.
+KWOK_CONFIG = "---\n".join(json.dumps(doc) + "\n" for doc in (
+    {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Metric", "metadata": {"name": "kubelet-resource-metrics"},
+     "spec": {"path": "/metrics/nodes/{nodeName}/metrics/resource", "metrics": [
+         {"name": "scrape_error", "dimension": "node", "kind": "gauge", "value": "0"},
+         {"name": "node_cpu_usage_seconds_total", "dimension": "node", "kind": "counter",
+          "value": 'node.CumulativeUsage("cpu")'},
+         {"name": "node_memory_working_set_bytes", "dimension": "node", "kind": "gauge",
+          "value": 'node.Usage("memory")'},
+         _pod_metric("container_start_time_seconds", "gauge", "pod.SinceSecond()", True),
+         _pod_metric("container_cpu_usage_seconds_total", "counter",
+                     'pod.CumulativeUsage("cpu", container.name)', True),
+         _pod_metric("container_memory_working_set_bytes", "gauge", 'pod.Usage("memory", container.name)', True),
+         _pod_metric("pod_cpu_usage_seconds_total", "counter", 'pod.CumulativeUsage("cpu")', False),
+         _pod_metric("pod_memory_working_set_bytes", "gauge", 'pod.Usage("memory")', False)]}},
+    {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "ClusterResourceUsage",
+     "metadata": {"name": "usage-from-annotations"},
+     "spec": {"usages": [{"usage": {
+         resource: {"expression": f'"kwok.x-k8s.io/usage-{resource}" in pod.metadata.annotations ? '
+                                  f'Quantity(pod.metadata.annotations["kwok.x-k8s.io/usage-{resource}"]) : '
+                                  f'Quantity("{default}")'}
+         for resource, default in (("cpu", "1m"), ("memory", "1Mi"))}}]}},
+))
+
+
 def node_manifest() -> str:
     items = []
     for name, ip, control_plane in NODES:
@@ -367,7 +419,9 @@ def node_manifest() -> str:
         items.append({
             "apiVersion": "v1", "kind": "Node",
             "metadata": {"name": name, "labels": labels, "annotations": {
-                "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"}},
+                "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0",
+                # where metrics-server finds this node's resource metrics on kwok's server
+                "metrics.k8s.io/resource-metrics-path": f"/metrics/nodes/{name}/metrics/resource"}},
             "spec": {"taints": taints},
             "status": {"allocatable": capacity, "capacity": capacity,
                        "addresses": [{"type": "InternalIP", "address": ip}, {"type": "Hostname", "address": name}]},
@@ -456,6 +510,7 @@ def _up(root: Path | None, fresh: bool, timeout: float, plane: str) -> Status:
     for d in (layout.logs, layout.run):
         d.mkdir(parents=True, exist_ok=True)
     make_pki(layout.pki)
+    (layout.root / "kwok.yaml").write_text(KWOK_CONFIG)
     for user in ("admin", "controller-manager", "scheduler"):
         write_kubeconfig(layout.kubeconfig(user), layout.pki, user, layout.api_port)
     cmds = commands(layout, root)

@@ -8,7 +8,7 @@ PV controller (kube-controller-manager) then binds the pair. Nothing is ever mou
 Claims are left alone when their namespace carries the label `chartops.local/volumes=real`
 (a test that runs a real provisioner there), and when their StorageClass names a provisioner
 listed in CHARTOPS_REAL_PROVISIONERS (comma-separated). Run it inside the cluster's network
-namespace: `python3 -m chartops.volumes --kubeconfig .tools/cluster/kubeconfig`.
+namespace: `python3 -m chartops.testbed.volumes --kubeconfig .tools/cluster/kubeconfig`.
 """
 
 from __future__ import annotations

@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from chartops.testbed.builds import Controller, ControllerError
-from chartops.testbed.controllers import coredns, eck, metallb, traefik
+from chartops.testbed.controllers import coredns, eck, metallb, metrics_server, traefik
 
-CONTROLLERS: dict[str, Controller] = {c.name: c for c in (metallb.CONTROLLER, coredns.CONTROLLER, eck.CONTROLLER,
-                                                         traefik.CONTROLLER)}
+CONTROLLERS: dict[str, Controller] = {
+    c.name: c for c in (metallb.CONTROLLER, coredns.CONTROLLER, eck.CONTROLLER, metrics_server.CONTROLLER,
+                        traefik.CONTROLLER)}
 
 # Charts whose controller cannot be built here, and why (checked on the Go module proxy).
 UNBUILDABLE: dict[str, str] = {

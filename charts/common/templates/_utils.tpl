@@ -36,7 +36,14 @@ the pods when that config changes (and only then).
 Usage: checksum/config: {{ include "common.checksum" (dict "path" "/configmap.yaml" "context" $) }}
 */}}
 {{- define "common.checksum" -}}
-{{- include (print .context.Template.BasePath .path) .context | sha256sum -}}
+{{- /* Only the data: labels (the chart version, commonLabels) change without changing the config. */ -}}
+{{- $text := include (print .context.Template.BasePath .path) .context -}}
+{{- $obj := fromYaml $text -}}
+{{- if and (not (hasKey $obj "Error")) (or (hasKey $obj "data") (hasKey $obj "binaryData") (hasKey $obj "stringData")) -}}
+{{- pick $obj "data" "binaryData" "stringData" | toJson | sha256sum -}}
+{{- else -}}
+{{- $text | sha256sum -}}
+{{- end -}}
 {{- end -}}
 
 {{/*

@@ -79,14 +79,22 @@ generated from this one list.
 
 {{/* Namespaces that get an operand Role in the restricted profile: the managed ones and the operator's own (licence Secrets live there). */}}
 {{- define "eck-operator.roleNamespaces" -}}
+{{- /* A dict for the "seen" test: `has` on the growing list made 10,000 namespaces quadratic. */ -}}
 {{- $out := list -}}
+{{- $seen := dict -}}
 {{- range (concat .Values.config.managedNamespaces (list (include "eck-operator.namespace" .))) -}}
-{{- if not (has . $out) }}{{ $out = append $out . }}{{ end -}}
+{{- if not (hasKey $seen .) }}{{ $out = append $out . }}{{ $_ := set $seen . true }}{{ end -}}
 {{- end -}}
 {{- toJson $out -}}
 {{- end -}}
 
 {{/* Port the probes check: the webhook server when it runs, else the metrics server. */}}
+{{- define "eck-operator.image" -}}
+{{- $img := deepCopy .Values.image -}}
+{{- if $img.fips }}{{ $_ := set $img "repository" (printf "%s-fips" $img.repository) }}{{ end -}}
+{{- include "common.images.image" (dict "image" $img "context" .) -}}
+{{- end -}}
+
 {{- define "eck-operator.probePort" -}}
 {{- if .Values.webhook.enabled }}https-webhook{{ else }}metrics{{ end -}}
 {{- end -}}
@@ -128,4 +136,64 @@ manages. Used by the ClusterRole (cluster profile) and by each Role
 {{- define "eck-operator.crd.open" -}}
 type: object
 x-kubernetes-preserve-unknown-fields: true
+{{- end -}}
+
+{{/* The operator flags the chart sets from typed values, as JSON (config.extra may not re-set them). */}}
+{{- define "eck-operator.flags" -}}
+{{- $c := .Values.config -}}
+{{- $conf := dict
+      "log-verbosity" (int $c.logVerbosity)
+      "metrics-port" (int $c.metrics.port)
+      "metrics-secure" $c.metrics.secure
+      "container-registry" (include "eck-operator.containerRegistry" .)
+      "max-concurrent-reconciles" (int $c.maxConcurrentReconciles)
+      "set-default-security-context" (toString $c.setDefaultSecurityContext)
+      "validate-storage-class" $c.validateStorageClass
+      "exposed-node-labels" $c.exposedNodeLabels
+      "disable-telemetry" $c.disableTelemetry
+      "operator-namespace" (include "eck-operator.namespace" .)
+      "enable-leader-election" true
+      "enable-webhook" .Values.webhook.enabled
+      "distribution-channel" "helm"
+-}}
+{{- if $c.managedNamespaces }}
+{{- $_ := set $conf "namespaces" (join "," $c.managedNamespaces) }}
+{{- end }}
+{{- if gt (int $c.kubeClientQPS) 0 }}
+{{- $_ := set $conf "kube-client-qps" (int $c.kubeClientQPS) }}
+{{- end }}
+{{- if .Values.webhook.enabled }}
+{{- $_ := set $conf "webhook-name" (include "eck-operator.webhookName" .) }}
+{{- $_ := set $conf "webhook-port" (int .Values.webhook.port) }}
+{{- $_ := set $conf "webhook-secret" (include "eck-operator.webhookSecretName" .) }}
+{{- $_ := set $conf "manage-webhook-certs" .Values.webhook.manageCerts }}
+{{- else }}
+{{- $_ := set $conf "manage-webhook-certs" false }}
+{{- end }}
+{{- with $c.managedNamespaceSelector }}
+{{- $_ := set $conf "namespace-selector" . }}
+{{- end }}
+{{- range $key, $flag := dict "caValidity" "ca-cert-validity" "caRotateBefore" "ca-cert-rotate-before" "certificatesValidity" "cert-validity" "certificatesRotateBefore" "cert-rotate-before" }}
+{{- with get $c $key }}{{ $_ := set $conf $flag . }}{{ end }}
+{{- end }}
+{{- if .Values.refs.enforceRBAC }}
+{{- $_ := set $conf "enforce-rbac-on-refs" true }}
+{{- end }}
+{{- if .Values.tracing.enabled }}
+{{- $_ := set $conf "enable-tracing" true }}
+{{- end }}
+{{- if $c.metrics.certificateSecret }}
+{{- $_ := set $conf "metrics-cert-dir" "/tmp/k8s-metrics-server/serving-certs" }}
+{{- end }}
+{{- toJson $conf -}}
+{{- end -}}
+
+{{/* A Go duration of hours, minutes and seconds ("8760h", "1h30m", "90s") in seconds. */}}
+{{- define "eck-operator.durationSeconds" -}}
+{{- $total := 0 -}}
+{{- range regexFindAll "[0-9]+[hms]" (toString .) -1 -}}
+{{- $n := trimSuffix "h" (trimSuffix "m" (trimSuffix "s" .)) | int64 -}}
+{{- $total = add $total (mul $n (get (dict "h" 3600 "m" 60 "s" 1) (substr (int (sub (len .) 1)) (len .) .))) -}}
+{{- end -}}
+{{- $total -}}
 {{- end -}}

@@ -90,4 +90,91 @@
 {{- range $i, $ns := .Values.nodeSets -}}
 {{- include "common.resources.validate" (dict "resources" $ns.resources "key" (printf "nodeSets[%d].resources" $i) "context" $) -}}
 {{- end -}}
+
+{{- /* Settings ECK manages itself (its documented list): a value here fights the operator. */ -}}
+{{- $managed := list "cluster.name" "discovery.seed_hosts" "discovery.seed_providers" "discovery.zen.minimum_master_nodes" "cluster.initial_master_nodes" "network.host" "network.publish_host" "path.data" "path.logs" "xpack.security.authc.reserved_realm.enabled" "xpack.security.enabled" "xpack.security.http.ssl.certificate" "xpack.security.http.ssl.enabled" "xpack.security.http.ssl.key" "xpack.security.transport.ssl.enabled" "xpack.security.transport.ssl.verification_mode" -}}
+{{- $anonymous := false -}}
+{{- range $i, $ns := .Values.nodeSets -}}
+{{- $key := printf "nodeSets[%d]" $i -}}
+{{- $flat := include "elasticsearch.flatten" (dict "value" ($ns.config | default dict) "prefix" "") | fromJson -}}
+{{- range $setting, $v := $flat -}}
+{{- if has $setting $managed -}}
+{{- include "common.fail" (dict "key" (printf "%s.config.%s" $key $setting) "message" "is managed by the ECK operator (security, TLS, discovery and paths are its own): remove it; use http.tls, transport.tls or the node set's storage instead" "context" $) -}}
+{{- end -}}
+{{- if and (eq $setting "xpack.security.http.ssl.client_authentication") (eq (toString $v) "required") -}}
+{{- include "common.fail" (dict "key" (printf "%s.config.%s" $key $setting) "message" "\"required\" is refused by the ECK webhook when set in the node set's config (the operator's own probes have no client certificate)" "context" $) -}}
+{{- end -}}
+{{- if and (hasPrefix "node." $setting) (has (trimPrefix "node." $setting) (list "master" "data" "ingest" "ml" "remote_cluster_client" "transform" "voting_only")) -}}
+{{- include "common.fail" (dict "key" (printf "%s.config.%s" $key $setting) "message" (printf "is a legacy role setting that Elasticsearch %s refuses beside node.roles: list the roles in %s.roles" $.Values.version $key) "context" $) -}}
+{{- end -}}
+{{- if and (hasPrefix "xpack.security.authc.anonymous.roles" $setting) $v -}}{{ $anonymous = true }}{{- end -}}
+{{- end -}}
+{{- /* Extra claims: unique, not the data claim, and mounted (the ECK webhook refuses a claim no container mounts). */ -}}
+{{- $mounted := dict -}}
+{{- range $c := concat (dig "podTemplate" "spec" "containers" list $ns) (dig "podTemplate" "spec" "initContainers" list $ns) -}}
+{{- range ($c.volumeMounts | default list) }}{{ $_ := set $mounted .name true }}{{ end -}}
+{{- end -}}
+{{- $claims := dict "elasticsearch-data" true -}}
+{{- range $j, $vct := ($ns.volumeClaimTemplates | default list) -}}
+{{- $name := $vct.metadata.name -}}
+{{- if eq $name "elasticsearch-data" -}}
+{{- include "common.fail" (dict "key" (printf "%s.volumeClaimTemplates[%d].metadata.name" $key $j) "message" (printf "is the data claim, which the chart writes from %s.storage: set its size and class there" $key) "context" $) -}}
+{{- end -}}
+{{- if hasKey $claims $name -}}
+{{- include "common.fail" (dict "key" (printf "%s.volumeClaimTemplates[%d].metadata.name" $key $j) "message" (printf "%q is used twice" $name) "context" $) -}}
+{{- end -}}
+{{- $_ := set $claims $name true -}}
+{{- range $label, $_ := (dig "metadata" "labels" dict $vct) -}}
+{{- if regexMatch "^(elasticsearch|common)\\.k8s\\.elastic\\.co/" $label -}}
+{{- include "common.fail" (dict "key" (printf "%s.volumeClaimTemplates[%d].metadata.labels.%s" $key $j $label) "message" "is reserved by ECK on claims (its webhook refuses it)" "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- if not (hasKey $mounted $name) -}}
+{{- include "common.fail" (dict "key" (printf "%s.volumeClaimTemplates[%d]" $key $j) "message" (printf "(%s) is mounted by no container: add a volumeMounts entry named %q to %s.podTemplate.spec.containers (ECK would create claims nothing uses)" $name $name $key) "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- /* Data on an emptyDir or the node's disk. */ -}}
+{{- range $j, $vol := (dig "podTemplate" "spec" "volumes" list $ns) -}}
+{{- if and (eq $vol.name "elasticsearch-data") (or (hasKey $vol "emptyDir") (hasKey $vol "hostPath")) (not $.Values.allowDangerous.ephemeralData) -}}
+{{- include "common.fail" (dict "key" (printf "%s.podTemplate.spec.volumes[%d]" $key $j) "message" (printf "puts elasticsearch-data on %s: the data is lost with the pod (or stays on one node's disk, e.g. /tmp). Use %s.storage; or set allowDangerous.ephemeralData=true for a throw-away cluster" (ternary "an emptyDir" "a hostPath" (hasKey $vol "emptyDir")) $key) "context" $) -}}
+{{- end -}}
+{{- if and (hasKey $vol "hostPath") (ne $vol.name "elasticsearch-data") (hasPrefix "/tmp" (toString (dig "hostPath" "path" "" $vol))) (not $.Values.allowDangerous.ephemeralData) -}}
+{{- include "common.fail" (dict "key" (printf "%s.podTemplate.spec.volumes[%d].hostPath.path" $key $j) "message" "is under the node's /tmp, which the node clears: set allowDangerous.ephemeralData=true if that is what you want" "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- /* A public way in needs TLS, and never leads to anonymous access. */ -}}
+{{- range $name, $ing := .Values.ingress -}}
+{{- if and $ing.enabled (not $.Values.allowDangerous.insecureIngress) -}}
+{{- if not $ing.tls.enabled -}}
+{{- include "common.fail" (dict "key" (printf "ingress.%s.tls.enabled" $name) "message" (printf "is false: the %s Ingress would carry passwords (basic auth, the login form) in clear over the network. Turn TLS on, or set allowDangerous.insecureIngress=true" $name) "context" $) -}}
+{{- end -}}
+{{- if and $anonymous (eq $name "elasticsearch") -}}
+{{- include "common.fail" (dict "key" "ingress.elasticsearch.enabled" "message" "is true while a node set configures anonymous access (xpack.security.authc.anonymous.roles): anyone reaching the Ingress gets those roles without a password. Remove one, or set allowDangerous.insecureIngress=true" "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- range $k, $_ := ($ing.labels | default dict) -}}
+{{- if or (hasPrefix "app.kubernetes.io/" $k) (hasPrefix "helm.sh/" $k) -}}
+{{- include "common.fail" (dict "key" (printf "ingress.%s.labels.%s" $name $k) "message" "is one of the chart's standard labels: use another key (or commonLabels)" "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- with .Values.podDisruptionBudget -}}
+{{- if and (not (kindIs "invalid" .minAvailable)) (not (kindIs "invalid" .maxUnavailable)) -}}
+{{- include "common.fail" (dict "key" "podDisruptionBudget.minAvailable" "message" "and podDisruptionBudget.maxUnavailable are both set: a PodDisruptionBudget takes one of them" "context" $) -}}
+{{- end -}}
+{{- if and (not .enabled) (or (not (kindIs "invalid" .minAvailable)) (not (kindIs "invalid" .maxUnavailable))) -}}
+{{- include "common.fail" (dict "key" "podDisruptionBudget.enabled" "message" "is false but a budget is set: remove minAvailable/maxUnavailable, or enable it" "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- $remotes := dict -}}
+{{- range $i, $r := .Values.remoteClusters -}}
+{{- if hasKey $remotes $r.name -}}
+{{- include "common.fail" (dict "key" (printf "remoteClusters[%d].name" $i) "message" (printf "%q is used twice" $r.name) "context" $) -}}
+{{- end -}}
+{{- $_ := set $remotes $r.name true -}}
+{{- end -}}
+{{- if and .Values.auth.disableElasticUser (not .Values.auth.fileRealm) -}}
+{{- include "common.fail" (dict "key" "auth.disableElasticUser" "message" "is true but auth.fileRealm is empty: nobody could log in to manage the cluster; add a superuser through auth.fileRealm first" "context" .) -}}
+{{- end -}}
 {{- end -}}

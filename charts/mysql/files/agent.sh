@@ -19,7 +19,15 @@ log() { echo "agent: $*" >&2; }
 sql() { mysql --defaults-extra-file="$CLIENT_CNF" --connect-timeout=5 -N -B -e "$1"; }
 # Statements that carry passwords go through stdin, never argv.
 sql_stdin() { mysql --defaults-extra-file="$CLIENT_CNF" --connect-timeout=5 -N -B; }
-secret() { cat "$SECRETS_DIR/$1"; }
+# A password file from the Secret. A missing or empty key fails (an existingSecret
+# without it would otherwise create the account with an empty password).
+secret() {
+  if [ ! -s "$SECRETS_DIR/$1" ]; then
+    log "the Secret has no (or an empty) $1"
+    return 1
+  fi
+  cat "$SECRETS_DIR/$1"
+}
 
 ordinal=$(mysql_ordinal "$POD_NAME") || exit 1
 role=$(mysql_role "$ordinal" "$ARCHITECTURE")
@@ -31,15 +39,19 @@ server_up() {
 }
 
 reconcile_primary() {
-  {
-    if [ "$role" = primary ]; then
-      sql_replication_users "$REPLICATION_USER" "$(secret mysql-replication-password)" \
-        "$CLONE_USER" "$(secret mysql-clone-password)"
-    fi
-    if [ -n "${METRICS_USER:-}" ]; then
-      sql_metrics_user "$METRICS_USER" "$(secret mysql-metrics-password)"
-    fi
-  } | sql_stdin
+  statements=""
+  if [ "$role" = primary ]; then
+    repl_pw=$(secret mysql-replication-password) || return 1
+    clone_pw=$(secret mysql-clone-password) || return 1
+    statements=$(sql_replication_users "$REPLICATION_USER" "$repl_pw" "$CLONE_USER" "$clone_pw")
+  fi
+  if [ -n "${METRICS_USER:-}" ]; then
+    metrics_pw=$(secret mysql-metrics-password) || return 1
+    statements="$statements
+$(sql_metrics_user "$METRICS_USER" "$metrics_pw")"
+  fi
+  [ -n "$statements" ] || return 0
+  printf '%s\n' "$statements" | sql_stdin
 }
 
 reconcile_replica() {
@@ -57,12 +69,16 @@ reconcile_replica() {
   action=$(replica_action "$configured" "$cloned" "$seeded")
   log "replica state: configured=$configured cloned=$cloned seeded=$seeded -> $action"
   case $action in
-    start)
-      sql 'START REPLICA' || return 1
-      ;;
-    attach)
-      sql_change_source "$PRIMARY_HOST" "$PORT" "$REPLICATION_USER" "$(secret mysql-replication-password)" \
-        "${CONNECT_RETRY:-10}" | sql_stdin || return 1
+    start | attach)
+      # Configured or not, (re)point at the primary with the password and TLS
+      # settings of this start: after a password rotation (see the README) the
+      # replication account's password is the one in the Secret now.
+      repl_pw=$(secret mysql-replication-password) || return 1
+      {
+        if [ "$action" = start ]; then echo "STOP REPLICA;"; fi
+        sql_change_source "$PRIMARY_HOST" "$PORT" "$REPLICATION_USER" "$repl_pw" \
+          "${CONNECT_RETRY:-10}" "${TLS_DIR:+$TLS_DIR/ca.crt}"
+      } | sql_stdin || return 1
       ;;
     clone)
       log "cloning the data of $PRIMARY_HOST:$PORT (mysqld restarts when it is done)"
@@ -71,7 +87,8 @@ reconcile_replica() {
       # (Its output goes nowhere so a leftover sleep holds no pipe of the caller's open.)
       (while true; do touch "$HEARTBEAT"; sleep 20; done) >/dev/null 2>&1 &
       beat=$!
-      out=$(sql_clone "$PRIMARY_HOST" "$PORT" "$CLONE_USER" "$(secret mysql-clone-password)" | sql_stdin 2>&1)
+      clone_pw=$(secret mysql-clone-password) || { kill "$beat" 2>/dev/null; return 1; }
+      out=$(sql_clone "$PRIMARY_HOST" "$PORT" "$CLONE_USER" "$clone_pw" | sql_stdin 2>&1)
       rc=$?
       kill "$beat" 2>/dev/null
       # 3707: the clone finished but mysqld has no supervisor to restart it;
@@ -84,8 +101,42 @@ reconcile_replica() {
       return 1
       ;;
   esac
-  touch "$MARKER" 2>/dev/null || true
+  # The marker is belt and braces (foreign GTIDs already stop a second clone):
+  # a volume that refuses it is worth a warning, not a failed reconcile.
+  touch "$MARKER" || log "warning: cannot write $MARKER; a later start relies on the GTID check alone"
   return 0
+}
+
+# Start scripts (startdbScripts): after each start of a writable server, in name order.
+# A failing script fails the reconcile, so all of them run again at the next check.
+run_startdb() {
+  [ -n "${STARTDB_DIR:-}" ] && [ "$role" != replica ] || return 0
+  for f in "$STARTDB_DIR"/*; do
+    [ -e "$f" ] || continue
+    case $f in
+      *.sql)
+        log "running start script $f"
+        sql_stdin <"$f" || { log "start script $f failed"; return 1; }
+        ;;
+      *.sh)
+        log "running start script $f"
+        bash "$f" || { log "start script $f failed"; return 1; }
+        ;;
+    esac
+  done
+}
+
+# With TLS, a renewed certificate (cert-manager rewrites the Secret, the kubelet the
+# files) is loaded without a restart.
+TLS_SEEN=""
+reload_tls() {
+  [ -n "${TLS_DIR:-}" ] || return 0
+  now=$(cat "$TLS_DIR/tls.crt" "$TLS_DIR/ca.crt" 2>/dev/null | cksum)
+  if [ -n "$TLS_SEEN" ] && [ "$now" != "$TLS_SEEN" ]; then
+    log "certificate changed: ALTER INSTANCE RELOAD TLS"
+    sql 'ALTER INSTANCE RELOAD TLS' || return 1
+  fi
+  TLS_SEEN=$now
 }
 
 label_pod() {
@@ -106,7 +157,7 @@ reconcile() {
   if [ "$role" = replica ]; then
     reconcile_replica
   else
-    reconcile_primary
+    reconcile_primary && run_startdb
   fi
 }
 
@@ -138,6 +189,7 @@ case ${1:-run} in
         if [ $labelled = 0 ] && label_pod; then
           labelled=1
         fi
+        reload_tls || log "TLS reload failed; will retry"
       fi
       sleep "$INTERVAL"
     done

@@ -12,7 +12,8 @@ cnf=$(mktemp)
 # removed by the next run (concurrencyPolicy Forbid: no other run is writing).
 trap 'rm -f "$cnf" "$out.partial"' EXIT
 find "$BACKUP_DIR" -maxdepth 1 -name 'mysql-*.sql.gz.partial' -delete
-option_file root "$(cat "$SECRETS_DIR/mysql-root-password")" "$BACKUP_HOST" "${SERVER_PORT:-3306}" >"$cnf"
+root_pw=$(cat "$SECRETS_DIR/mysql-root-password")
+option_file root "$root_pw" "$BACKUP_HOST" "${SERVER_PORT:-3306}" >"$cnf"
 
 echo "backup: dumping $BACKUP_HOST to $out" >&2
 mysqldump --defaults-extra-file="$cnf" --single-transaction --source-data=2 --set-gtid-purged=ON \

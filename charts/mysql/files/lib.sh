@@ -120,10 +120,21 @@ sql_clone() {
 # account uses caching_sha2_password over a connection without TLS. The retry
 # count is high so that replicas wait out a long primary restart instead of
 # giving up after the default 10 attempts.
+# With a 6th argument (the CA file) the connection uses TLS and checks the
+# primary's certificate against that CA.
 sql_change_source() {
-  printf "CHANGE REPLICATION SOURCE TO SOURCE_HOST='%s', SOURCE_PORT=%s, SOURCE_USER='%s', SOURCE_PASSWORD='%s', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=%s, SOURCE_RETRY_COUNT=86400;\n" \
-    "$(sql_quote "$1")" "$2" "$(sql_quote "$3")" "$(sql_quote "$4")" "$5"
+  _tls=""
+  if [ -n "${6:-}" ]; then
+    _tls=$(printf ", SOURCE_SSL=1, SOURCE_SSL_CA='%s'" "$(sql_quote "$6")")
+  fi
+  printf "CHANGE REPLICATION SOURCE TO SOURCE_HOST='%s', SOURCE_PORT=%s, SOURCE_USER='%s', SOURCE_PASSWORD='%s', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=%s, SOURCE_RETRY_COUNT=86400%s;\n" \
+    "$(sql_quote "$1")" "$2" "$(sql_quote "$3")" "$(sql_quote "$4")" "$5" "$_tls"
   echo "START REPLICA;"
+}
+
+# sql_alter_password USER HOST PASSWORD -> sets an account's password if the account exists.
+sql_alter_password() {
+  printf "ALTER USER IF EXISTS '%s'@'%s' IDENTIFIED BY '%s';\n" "$(sql_quote "$1")" "$(sql_quote "$2")" "$(sql_quote "$3")"
 }
 
 # replica_status_field NAME < `SHOW REPLICA STATUS\G` output -> the value.

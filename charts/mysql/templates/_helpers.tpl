@@ -82,6 +82,35 @@
   value: /var/lib/mysql
 - name: DATADIR
   value: /var/lib/mysql/data
+{{- if .Values.tls.enabled }}
+- name: TLS_DIR
+  value: /etc/mysql/tls
+{{- end }}
+{{- if or .Values.startdbScripts .Values.startdbScriptsConfigMap }}
+- name: STARTDB_DIR
+  value: /docker-entrypoint-startdb.d
+{{- end }}
+{{- if .Values.tls.requireSecureTransport }}
+- name: EXPORTER_SOCKET
+  value: /var/run/mysqld/mysqld.sock
+{{- end }}
+{{- end -}}
+
+{{/* Secret with the server certificate (tls.crt, tls.key, ca.crt). */}}
+{{- define "mysql.tlsSecretName" -}}
+{{- .Values.tls.existingSecret | default (include "common.names.component" (dict "context" . "component" "tls")) -}}
+{{- end -}}
+
+{{/* DNS names the server certificate covers: the Services and every pod. */}}
+{{- define "mysql.tlsDnsNames" -}}
+{{- $ns := include "common.names.namespace" . -}}
+{{- $domain := (.Values.global | default dict).clusterDomain | default "cluster.local" -}}
+{{- $out := list "localhost" -}}
+{{- range list (include "common.names.fullname" .) (include "common.names.component" (dict "context" . "component" "read")) -}}
+{{- $out = concat $out (list . (printf "%s.%s" . $ns) (printf "%s.%s.svc" . $ns) (printf "%s.%s.svc.%s" . $ns $domain)) -}}
+{{- end -}}
+{{- $out = append $out (printf "*.%s" (include "mysql.headlessDomain" .)) -}}
+{{- toJson $out -}}
 {{- end -}}
 
 {{/* Mounts shared by mysqld and the agent. */}}
@@ -92,4 +121,36 @@
 - {name: data, mountPath: /var/lib/mysql}
 - {name: run, mountPath: /var/run/mysqld}
 - {name: tmp, mountPath: /tmp}
+{{- end -}}
+
+{{/* Type and exposure settings shared by the write and read Services. Usage: include "mysql.serviceSpec" (dict "nodePort" N "context" $) */}}
+{{- define "mysql.serviceSpec" -}}
+{{- $s := .context.Values.service -}}
+type: {{ $s.type }}
+{{- if ne $s.type "ClusterIP" }}
+externalTrafficPolicy: {{ $s.externalTrafficPolicy | default "Cluster" }}
+{{- end }}
+{{- if and (eq $s.type "LoadBalancer") $s.loadBalancerSourceRanges }}
+loadBalancerSourceRanges:
+  {{- toYaml $s.loadBalancerSourceRanges | nindent 2 }}
+{{- end }}
+{{- if and $s.sessionAffinity (ne $s.sessionAffinity "None") }}
+sessionAffinity: {{ $s.sessionAffinity }}
+{{- end }}
+{{- end -}}
+
+{{/* The Services' ports. Usage: include "mysql.servicePorts" (dict "nodePort" N "context" $) */}}
+{{- define "mysql.servicePorts" -}}
+{{- $s := .context.Values.service -}}
+- name: mysql
+  port: {{ $s.port }}
+  targetPort: mysql
+  {{- if and .nodePort (ne $s.type "ClusterIP") }}
+  nodePort: {{ int .nodePort }}
+  {{- end }}
+{{- if .context.Values.enableMySQLX }}
+- name: mysqlx
+  port: 33060
+  targetPort: mysqlx
+{{- end }}
 {{- end -}}

@@ -18,4 +18,18 @@
 {{- include "common.fail" (dict "key" "storageClasses[].defaultClass" "message" "is true on more than one class: a cluster can have only one default StorageClass" "context" .) -}}
 {{- end -}}
 {{- include "common.resources.validate" (dict "resources" .Values.resources "key" "resources" "context" .) -}}
+{{- if and (eq .Values.strategyType "RollingUpdate") (not .Values.leaderElection.enabled) -}}
+{{- include "common.fail" (dict "key" "strategyType" "message" "is RollingUpdate while leaderElection.enabled is false: the new pod would provision beside the old one (two provisioners acting on every claim). Use Recreate, or turn leader election on" "context" .) -}}
+{{- end -}}
+{{- if .Values.podDisruptionBudget.enabled -}}
+{{- include "common.pdb.validate" (dict "maxUnavailable" .Values.podDisruptionBudget.maxUnavailable "replicas" .Values.replicaCount "key" "podDisruptionBudget" "context" .) -}}
+{{- end -}}
+{{- range $i, $t := .Values.tolerations -}}
+{{- if and (not $t.key) (ne ($t.operator | default "Equal") "Exists") -}}
+{{- include "common.fail" (dict "key" (printf "tolerations[%d].key" $i) "message" "is missing: a toleration without a key needs operator Exists (it then tolerates every taint)" "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.nfs.volumeName (not .Values.nfs.mountOptions) -}}
+{{- include "common.fail" (dict "key" "nfs.volumeName" "message" "is set but nfs.mountOptions is empty: without options the export is mounted inline and there is no PersistentVolume to name" "context" .) -}}
+{{- end -}}
 {{- end -}}

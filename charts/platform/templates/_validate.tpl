@@ -400,8 +400,15 @@ while Pod Security admission refuses that component's pods.
 {{- $rank := dict "restricted" 0 "baseline" 1 "privileged" 2 -}}
 {{- range include "platform.components" . | fromYamlArray -}}
 {{- $level := index $.Values.namespaces.podSecurity .name | default "restricted" -}}
-{{- if and (hasKey $.Subcharts .name) (lt (int (index $rank $level)) (int (index $rank .needs))) -}}
-{{- include "common.fail" (dict "key" (printf "namespaces.podSecurity.%s" .name) "message" (printf "%q is below %q, the level %s needs (%s): Pod Security admission would refuse its pods" $level .needs .name .why) "context" $) -}}
+{{- $needs := .needs -}}
+{{- $why := .why -}}
+{{- if and (eq .name "ingress-nginx") (hasKey $.Subcharts .name) -}}
+{{- /* the host network, host ports or unsafe sysctls make the controller privileged */ -}}
+{{- $needs = include "ingress-nginx.podSecurity" (index $.Subcharts .name) -}}
+{{- $why = "ingress-nginx.controller.hostNetwork, hostPort or an unsafe sysctl" -}}
+{{- end -}}
+{{- if and (hasKey $.Subcharts .name) (lt (int (index $rank $level)) (int (index $rank $needs))) -}}
+{{- include "common.fail" (dict "key" (printf "namespaces.podSecurity.%s" .name) "message" (printf "%q is below %q, the level %s needs (%s): Pod Security admission would refuse its pods" $level $needs .name $why) "context" $) -}}
 {{- end -}}
 {{- end -}}
 {{- range $name, $sub := .Subcharts -}}

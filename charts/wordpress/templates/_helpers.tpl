@@ -150,6 +150,61 @@ by the WordPress pods and the install Job so WP-CLI sees the same configuration.
           items:
             - key: {{ include "wordpress.db.secretKey" . | quote }}
               path: db-password
+      {{- if and .Values.smtp.host .Values.smtp.user }}
+      - secret:
+          name: {{ include "wordpress.smtp.secretName" . | quote }}
+          items:
+            - key: {{ include "wordpress.smtp.secretKey" . | quote }}
+              path: smtp-password
+      {{- end }}
+{{- end -}}
+
+{{- define "wordpress.smtp.secretName" -}}
+{{- .Values.smtp.existingSecret | default (include "common.names.component" (dict "context" . "component" "smtp")) -}}
+{{- end -}}
+
+{{- define "wordpress.smtp.secretKey" -}}
+{{- if .Values.smtp.existingSecret }}{{ .Values.smtp.existingSecretPasswordKey }}{{ else }}smtp-password{{ end -}}
+{{- end -}}
+
+{{/* Env the SMTP must-use plugin reads. */}}
+{{- define "wordpress.smtpEnv" -}}
+{{- with .Values.smtp }}
+{{- if .host }}
+- name: WORDPRESS_SMTP_HOST
+  value: {{ .host | quote }}
+- name: WORDPRESS_SMTP_PORT
+  value: {{ .port | quote }}
+- name: WORDPRESS_SMTP_SECURE
+  value: {{ .protocol | quote }}
+{{- if .user }}
+- name: WORDPRESS_SMTP_USER
+  value: {{ .user | quote }}
+- name: WORDPRESS_SMTP_PASSWORD_FILE
+  value: /etc/wordpress-secrets/smtp-password
+{{- end }}
+{{- with .fromEmail }}
+- name: WORDPRESS_SMTP_FROM
+  value: {{ . | quote }}
+{{- end }}
+{{- with .fromName }}
+- name: WORDPRESS_SMTP_FROM_NAME
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* TLS Secret of the Ingress. */}}
+{{- define "wordpress.tlsSecretName" -}}
+{{- .Values.ingress.tls.secretName | default (printf "%s-tls" (include "common.names.fullname" .)) -}}
+{{- end -}}
+
+{{/* Every host the Ingress serves. */}}
+{{- define "wordpress.ingressHosts" -}}
+{{- $hosts := list .Values.ingress.host -}}
+{{- range .Values.ingress.extraHosts }}{{ $hosts = append $hosts .name }}{{ end -}}
+{{- toJson $hosts -}}
 {{- end -}}
 
 {{/* Secret and key holding the admin password the install Job sets. */}}
