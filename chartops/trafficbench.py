@@ -123,8 +123,10 @@ def run(seconds: int = 5, connections: int = 16) -> str:
         direct = load("echo server directly", f"http://{echo.ip}:{ECHO_PORT}/")
         via = load("through Traefik", f"http://{proxy.ip}:8000/")
     finally:
-        harness.stop_all()
-        standins.stop_all()
+        try:
+            harness.stop_all()
+        finally:
+            standins.stop_all()
     return report(direct, via)
 
 

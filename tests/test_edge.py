@@ -144,8 +144,10 @@ def edge(kube: Kube) -> Iterator[Edge]:
     try:
         yield _setup(kube, runs)
     finally:
-        harness.stop_all()
-        standins.stop_all()
+        try:
+            harness.stop_all()
+        finally:
+            standins.stop_all()  # also when a controller's stop failed: no server outlives the module
         for run in runs:
             print(f"--- {run.controller.name} log ({run.log_path})\n{run.logs()[-4000:]}")
 
