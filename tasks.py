@@ -17,6 +17,7 @@ from chartops import cli, system
 from chartops import docs as docs_mod
 from chartops import helm as helm_mod
 from chartops import lint as lint_mod
+from chartops import trafficbench as trafficbench_mod
 from chartops.charts import Chart, discover, get
 from chartops.render import Request
 from chartops.testbed import builds, controllers
@@ -207,8 +208,10 @@ def _cluster_up(c: Context, fresh: bool = False, plane: str = "main") -> None:
 @task(help={"runs": "renders per scenario (median)", "chart": HELP_CHART,
             "suite": "also run the test suite to count helm processes vs distinct renders",
             "cluster": "also time the cluster tier, the upgrade and the monitoring tiers on the built-in "
-                       "control planes, and show the cold build times"})
-def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True, cluster: bool = True) -> None:
+                       "control planes, and show the cold build times",
+            "traffic": "also measure requests/s and p99 through Traefik and to the echo server directly (plane bench)"})
+def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True, cluster: bool = True,
+          traffic: bool = True) -> None:
     """Median render time per scenario, the umbrella's lab render vs its budget, helm processes per test run."""
     helm = _helm(c)
     timings = bench_mod.render_times(helm, runs=runs, chart=chart)
@@ -247,6 +250,24 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
         run, figures = bench_mod.delivery_times(plane_mod.wrap)
         print(f"delivery ({bench_mod.DELIVERY_MODULE}, plane flux): {run.seconds:.1f} s (exit {run.exit_code}); "
               + ", ".join(f"{what} {s:.1f} s" for what, s in figures.items()))
+    if traffic and not chart:
+        _traffic_bench(c)
+
+
+def _traffic_bench(c: Context) -> None:
+    """Traefik against the echo server, on a plane of its own (chartops/trafficbench.py)."""
+    if c.config.run.dry:
+        _cluster_up(c, plane=trafficbench_mod.PLANE)
+        print(shlex.join(trafficbench_mod.command()))
+        return
+    _cluster_up(c, plane=trafficbench_mod.PLANE)
+    try:
+        out = subprocess.run(trafficbench_mod.command(), capture_output=True, text=True, check=False)
+    finally:
+        plane_mod.down(plane=trafficbench_mod.PLANE)
+    if out.returncode != 0:
+        raise Exit(f"traffic bench failed:\n{out.stderr[-3000:]}", code=1)
+    print("\ntraffic (wrk, 16 connections, 5 s each, same run):\n" + out.stdout.strip())
 
 
 # --- delivery tasks (package, push, verify-published, images) ---
@@ -607,6 +628,39 @@ def _plane(name: str) -> str:
     return name
 
 
+# --- the front door (issue 17) ---
+
+from chartops import ingresscheck as ingresscheck_mod  # noqa: E402
+
+
+@task(name="ingress-check", iterable=["file", "values"], help={
+    "controller": "the controller the Ingresses move to: traefik (default) or ingress-nginx",
+    "file": "read Ingresses from this YAML file (repeatable; `kubectl get ingress -A -o yaml > f`); none: the cluster",
+    "values": "traefik (or platform) values file whose regexRoutes already route regex paths (repeatable)",
+    "kubeconfig": "the cluster to read (default: kubectl's)"})
+def ingress_check(c: Context, controller: str = "traefik", file: list[str] | None = None,
+                  values: list[str] | None = None, kubeconfig: str | None = None) -> None:
+    """Which nginx.ingress.kubernetes.io annotations (and regex paths) of the Ingresses the controller honours."""
+    if controller not in ingresscheck_mod.CONTROLLERS:
+        raise cli.usage_error(f"--controller {controller}: one of {', '.join(ingresscheck_mod.CONTROLLERS)}")
+    files = cli.existing_files(file or [])
+    if c.config.run.dry:
+        for line in ingresscheck_mod.plan([str(f) for f in files], kubeconfig):
+            print(line)
+        return
+    try:
+        found = (ingresscheck_mod.ingresses_from_yaml(Path(f).read_text() for f in files) if files
+                 else ingresscheck_mod.ingresses_from_cluster(kubeconfig))
+    except RuntimeError as err:
+        raise Exit(str(err), code=1) from err
+    routes, klass = ingresscheck_mod.traefik_values([Path(v) for v in cli.existing_files(values or [])])
+    findings = ingresscheck_mod.check(found, controller, routes, klass)
+    print(ingresscheck_mod.report(findings))
+    if any(f.verdict in ingresscheck_mod.NEEDS_ACTION for f in findings):
+        raise Exit(code=1)
+
+
 # keep last: every task above, plus the cluster collection
 ns = Collection.from_module(sys.modules[__name__])
 ns.add_collection(_cluster_collection())
+

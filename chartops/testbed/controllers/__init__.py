@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from chartops.testbed.builds import Controller, ControllerError
-from chartops.testbed.controllers import coredns, eck, flux, metallb, metrics_server
+from chartops.testbed.controllers import coredns, eck, flux, metallb, metrics_server, traefik
 
 CONTROLLERS: dict[str, Controller] = {
-    c.name: c for c in (metallb.CONTROLLER, coredns.CONTROLLER, eck.CONTROLLER, metrics_server.CONTROLLER)}
+    c.name: c for c in (metallb.CONTROLLER, coredns.CONTROLLER, eck.CONTROLLER, metrics_server.CONTROLLER,
+                        traefik.CONTROLLER)}
 
 # Controllers no chart of ours runs, pinned by their own wrapper module: Flux, for the delivery tests.
 PINNED: dict[str, Controller] = {c.name: c for c in flux.CONTROLLERS}
