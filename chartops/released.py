@@ -18,10 +18,8 @@ check re-make the package from the released source with today's tooling (`check`
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import subprocess
-import tarfile
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from chartops import archives
 from chartops.charts import Chart
 from chartops.helm import Helm
 from chartops.package import FIXED_EPOCH, package_charts
@@ -128,8 +127,7 @@ def export_charts(root: Path, commit: str, dest: Path) -> Path:
     if archive.returncode != 0:
         raise ReleasedError(f"commit {commit[:12]} is not in this clone's history ({archive.stderr.decode().strip()}); "
                             "a shallow clone? run `git fetch --unshallow`")
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(dest, filter="data")
+    archives.extract(archive.stdout, dest)
     return dest / "charts"
 
 
