@@ -61,6 +61,9 @@ def tools(c: Context) -> None:
         return
     print(system.ensure())
     print(f"checkov {checkov_mod.VERSION}: {checkov_mod.ensure()}")
+    wanted = [*builds.TOOLS.values(), *controllers.CONTROLLERS.values(), *controllers.PINNED.values()]
+    for failure in builds.prefetch(wanted):
+        cli.note(f"prefetch: {failure}")
     try:
         builds.build_all()
         print(f"cluster tools present: {', '.join(builds.TOOLS)} (in {builds.cache_dir()})")

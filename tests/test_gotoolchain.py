@@ -243,3 +243,28 @@ def test_a_dry_run_of_the_builds_shows_the_go_install_and_the_records(tmp_path: 
     fake_go_on_path(path_with, "go1.26.0")
     assert builds.plan([builds.TOOLS["kwok"]], root)[0] == \
         f"# the builds run go1.26.0 (PATH: {path_with / 'go'}) with GOTOOLCHAIN=local"
+
+
+def test_prefetch_loads_only_the_unbuilt_tools_and_names_the_one_that_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`invoke tools` downloads module sources for several builds at once first; a module that can't
+    load is named (its build then says why again), a tool already built is not looked at."""
+    from chartops import gotoolchain as g
+    from chartops.testbed import builds
+
+    real = g.find()  # the Go `invoke tools` uses here
+    monkeypatch.setattr(builds.gotoolchain, "find", lambda root=None, install=True: real)
+    for name, source in (("good", "package main\nfunc main() {}\n"),
+                         ("bad", 'package main\nimport _ "example.invalid/none"\nfunc main() {}\n')):
+        module = tmp_path / "tools" / name
+        module.mkdir(parents=True)
+        (module / "go.mod").write_text(f"module example.com/{name}\n\ngo 1.24\n")
+        (module / "main.go").write_text(source)
+    good = builds.GoTool("good", "v1", "good", ".")
+    bad = builds.GoTool("bad", "v1", "bad", ".")
+    built = builds.GoTool("built", "v1", "missing-module", ".")
+    built.binary(tmp_path).parent.mkdir(parents=True)
+    built.binary(tmp_path).write_bytes(b"")
+    failures = builds.prefetch([good, bad, built], tmp_path)
+    assert len(failures) == 1 and failures[0].startswith("bad: "), failures
+    assert "example.invalid/none" in failures[0]

@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,6 +174,34 @@ def plan(wanted: list[GoTool | Controller], root: Path | None = None) -> list[st
 
 def build_all(root: Path | None = None) -> dict[str, Path]:
     return {name: build(tool, root) for name, tool in TOOLS.items()}
+
+
+PREFETCH_JOBS = 6  # module downloads wait on the proxy, not the CPU
+
+
+def prefetch(wanted: list[GoTool | Controller], root: Path | None = None) -> list[str]:
+    """Download the module sources of the tools not built yet, several modules at once, so that the
+    builds after it (one at a time: they use every core) wait on the CPU only. `go list -deps` loads
+    exactly the packages a build compiles, so it fetches what the build needs and no more.
+    Returns the failures; the build of that tool reports them again with its own error."""
+    root = root or repo_root()
+    todo = [i.tool(root) if isinstance(i, Controller) else i for i in wanted if not i.binary(root).is_file()]
+    if not todo:
+        return []
+    try:
+        go = gotoolchain.find(root)
+    except gotoolchain.GoToolchainError as err:
+        return [str(err)]
+    env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="-mod=readonly", **go.env())
+
+    def fetch(tool: GoTool) -> str:
+        tags = ["-tags", ",".join(tool.tags)] if tool.tags else []
+        proc = subprocess.run([str(go.path), "list", "-deps", *tags, "-f", "{{.ImportPath}}", tool.package],
+                              cwd=root / "tools" / tool.module, env=env, capture_output=True, text=True, check=False)
+        return "" if proc.returncode == 0 else f"{tool.name}: {proc.stderr.strip()[-500:]}"
+
+    with ThreadPoolExecutor(max_workers=PREFETCH_JOBS) as pool:
+        return [e for e in pool.map(fetch, todo) if e]
 
 
 def path(name: str, root: Path | None = None) -> Path:
