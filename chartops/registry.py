@@ -175,7 +175,8 @@ def explain(kind: str, registry: Registry, action: str, stderr: str) -> Registry
             f"(a Harbor robot account such as robot$apps+ci) or run `helm registry login {host}` first; "
             f"if you are logged in, the account lacks pull/push permission on project {project!r}"
         ),
-        "forbidden": f"{host} denied {action} (403): give the robot account push and pull permission on "
+        "forbidden": f"{host} denied {action} (403): give the robot account "
+                     f"{'pull' if action.startswith('reading') else 'push and pull'} permission on "
                      f"project {project!r} (Harbor: Projects → {project} → Robot Accounts)",
         "not-found": f"{host} has no project {project!r} (404) while {action}: create it in Harbor "
                      "(Projects → New Project) or fix the --registry path",
@@ -231,17 +232,40 @@ def sha256_file(path: Path) -> str:
     return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def remote_digest(helm: Helm, registry: Registry, name: str, version: str, retry: Retry = DEFAULT_RETRY) -> str | None:
-    """sha256 of the chart the registry holds under name:version, None when it holds none."""
+_DIGEST = re.compile(r"^Digest: (sha256:[0-9a-f]{64})\s*$", re.M)
+
+
+def manifest_digest(helm_stdout: str) -> str:
+    """The manifest digest `helm push` and `helm pull` print ("Digest: sha256:…"); "" when absent."""
+    found = _DIGEST.search(helm_stdout)
+    return found.group(1) if found else ""
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the registry holds under name:version: the package's sha256 and the manifest's digest."""
+
+    package: str
+    manifest: str
+
+
+def held(helm: Helm, registry: Registry, name: str, version: str, retry: Retry = DEFAULT_RETRY) -> Held | None:
+    """What the registry holds under name:version, None when it holds nothing there."""
     with tempfile.TemporaryDirectory(prefix="chartops-pull-") as tmp:
         cmd = pull_command(helm, registry, name, version, Path(tmp))
-        kind, _ = run_helm(cmd, registry, f"reading {name}:{version}", retry, ok_kinds=("not-found",))
+        kind, out = run_helm(cmd, registry, f"reading {name}:{version}", retry, ok_kinds=("not-found",))
         if kind == "not-found":
             return None
         pulled = list(Path(tmp).glob("*.tgz"))
         if len(pulled) != 1:
             raise RegistryError("other", f"helm pull of {registry.ref(name)}:{version} wrote {pulled}, not one .tgz")
-        return sha256_file(pulled[0])
+        return Held(sha256_file(pulled[0]), manifest_digest(out))
+
+
+def remote_digest(helm: Helm, registry: Registry, name: str, version: str, retry: Retry = DEFAULT_RETRY) -> str | None:
+    """sha256 of the chart the registry holds under name:version, None when it holds none."""
+    found = held(helm, registry, name, version, retry)
+    return found.package if found else None
 
 
 @dataclass(frozen=True)
@@ -251,43 +275,65 @@ class Outcome:
     digest: str
     status: str
     detail: str = ""
+    manifest: str = ""  # the manifest digest in the registry (what a cosign signature signs)
+    signature: str = ""  # "signed", "already signed", or "" when push signs nothing
 
     @property
     def ok(self) -> bool:
         return self.status in (PUSHED, UP_TO_DATE)
 
 
-def push_one(helm: Helm, registry: Registry, package: Path, retry: Retry = DEFAULT_RETRY) -> Outcome:
-    """Push one package unless the registry already holds that version (same content: fine; other: refused)."""
+def push_one(helm: Helm, registry: Registry, package: Path, retry: Retry = DEFAULT_RETRY,
+             sign: Callable[[str, str], str] | None = None) -> Outcome:
+    """Push one package unless the registry already holds that version (same content: fine; other: refused);
+    then sign(chart, manifest digest) when given (a chart already held is signed if it is not yet)."""
     meta = chart_of(package)
     name, version, digest = meta["name"], meta["version"], sha256_file(package)
-    held = remote_digest(helm, registry, name, version, retry)
-    if held == digest:
-        return Outcome(name, version, digest, UP_TO_DATE)
-    if held is not None:
+    found = held(helm, registry, name, version, retry)
+    if found is not None and found.package != digest:
         return Outcome(
             name, version, digest, REFUSED,
-            f"{registry.ref(name)}:{version} already holds other content ({held}); versions are immutable: "
+            f"{registry.ref(name)}:{version} already holds other content ({found.package}); versions are immutable: "
             f"bump `version` in charts/{name}/Chart.yaml",
         )
-    run_helm(push_command(helm, registry, package), registry, f"pushing {name}:{version}", retry)
-    signed = " (with provenance)" if package.with_name(package.name + ".prov").is_file() else ""
-    return Outcome(name, version, digest, PUSHED, f"{registry.ref(name)}:{version}{signed}")
+    if found is not None:
+        status, detail, manifest = UP_TO_DATE, "", found.manifest
+    else:
+        _, out = run_helm(push_command(helm, registry, package), registry, f"pushing {name}:{version}", retry)
+        signed = " (with provenance)" if package.with_name(package.name + ".prov").is_file() else ""
+        status, detail, manifest = PUSHED, f"{registry.ref(name)}:{version}{signed}", manifest_digest(out)
+    if sign is None:
+        return Outcome(name, version, digest, status, detail, manifest)
+    if not manifest:
+        return Outcome(name, version, digest, FAILED, "helm printed no manifest digest to sign", manifest)
+    try:
+        signature = sign(name, manifest)
+    except RuntimeError as err:  # a cosign failure: the chart is there, its signature is not
+        return Outcome(name, version, digest, FAILED, f"{status}, but not signed: {err}", manifest)
+    return Outcome(name, version, digest, status, detail, manifest, signature)
+
+
+# Errors that every further chart would meet too (the registry, its TLS, the credentials or the
+# project): the rest are skipped. Others (a 403 on one repository, a refused manifest) concern
+# one chart: the push goes on with the next, and the summary names what failed.
+REGISTRY_WIDE = ("auth", "tls", "plain-http", "https-only", "not-found", "unreachable", "transient")
 
 
 def abandon(packages: Sequence[Path], error: RegistryError) -> list[Outcome]:
     """The first package failed with a registry-wide error; the rest are not attempted."""
-    out = []
-    for i, package in enumerate(packages):
+    out: list[Outcome] = []
+    for package in packages:
         meta = chart_of(package)
-        status, detail = (FAILED, str(error)) if i == 0 else (SKIPPED, "")
+        status, detail = (SKIPPED, f"not attempted after {out[0].chart} failed") if out else (FAILED, str(error))
         out.append(Outcome(meta["name"], meta["version"], sha256_file(package), status, detail))
     return out
 
 
 def push_packages(helm: Helm, registry: Registry, packages: Sequence[Path], creds: Credentials | None,
-                  retry: Retry = DEFAULT_RETRY) -> list[Outcome]:
-    """Log in (when credentials are given) and push each package; stops at the first registry-wide error."""
+                  retry: Retry = DEFAULT_RETRY, sign: Callable[[str, str], str] | None = None) -> list[Outcome]:
+    """Log in (when credentials are given) and push each package, signing each with sign(chart, digest) when
+    given. A registry-wide error stops the push (the rest are skipped); an error of one chart fails that chart
+    and the push goes on."""
     outcomes: list[Outcome] = []
     if creds is not None:
         try:
@@ -296,19 +342,33 @@ def push_packages(helm: Helm, registry: Registry, packages: Sequence[Path], cred
             return abandon(packages, err)
     for i, package in enumerate(packages):
         try:
-            outcomes.append(push_one(helm, registry, package, retry))
+            outcomes.append(push_one(helm, registry, package, retry, sign))
         except RegistryError as err:
-            outcomes += abandon(packages[i:], err)
-            break
+            if err.kind in REGISTRY_WIDE:
+                outcomes += abandon(packages[i:], err)
+                break
+            meta = chart_of(package)
+            outcomes.append(Outcome(meta["name"], meta["version"], sha256_file(package), FAILED, str(err)))
     return outcomes
 
 
+def failure_line(outcomes: Sequence[Outcome]) -> str:
+    """One line for the end of a push that did not publish everything: what failed, what did not run."""
+    counts = {s: [o for o in outcomes if o.status == s] for s in (PUSHED, UP_TO_DATE, REFUSED, FAILED, SKIPPED)}
+    bad = [f"{o.chart} {o.version} {o.status}" for o in outcomes if not o.ok and o.status != SKIPPED]
+    skipped = f", {len(counts[SKIPPED])} skipped" if counts[SKIPPED] else ""
+    return (f"push incomplete: {'; '.join(bad)}{skipped} ({len(counts[PUSHED])} pushed, "
+            f"{len(counts[UP_TO_DATE])} up to date of {len(outcomes)}); why: the lines under the table")
+
+
 def summary(outcomes: Sequence[Outcome]) -> str:
-    """A table: chart, version, digest, status; then the details of anything not pushed cleanly."""
-    rows = [("CHART", "VERSION", "DIGEST", "STATUS")] + [
-        (o.chart, o.version, o.digest, o.status) for o in outcomes
+    """A table: chart, version, digest, status (and signature when push signs); then the details of anything
+    not pushed cleanly."""
+    signing = any(o.signature for o in outcomes)
+    rows = [("CHART", "VERSION", "DIGEST", "STATUS", *(("SIGNATURE",) if signing else ()))] + [
+        (o.chart, o.version, o.digest, o.status, *((o.signature or "-",) if signing else ())) for o in outcomes
     ]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     details = [f"{o.chart}: {o.detail}" for o in outcomes if o.detail and not o.ok]
     return "\n".join(lines + ([""] + details if details else []))

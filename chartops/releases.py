@@ -13,16 +13,15 @@ commit. It needs the history: a shallow clone fails with a message saying how to
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
-import tarfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from chartops import archives
 from chartops.paths import repo_root
 
 # what an older chart needs beside itself: its siblings (common, the umbrella's subcharts) and the overlays
@@ -123,8 +122,7 @@ def extract(release: Release, scratch: Path, root: Path | None = None) -> Path:
     if archive.returncode != 0:
         raise ReleaseError(f"git archive of {release.describe()} failed: {archive.stderr.decode().strip()}")
     target.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(target, filter="tar")
+    archives.extract(archive.stdout, target)
     done.write_text(release.commit + "\n")
     return target
 

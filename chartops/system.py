@@ -14,7 +14,9 @@ import subprocess
 
 # binary -> Debian package
 TEST_TOOLS = {"docker-registry": "docker-registry", "gpg": "gnupg", "openssl": "openssl",
-              "etcd": "etcd-server", "ip": "iproute2", "nft": "nftables"}
+              "etcd": "etcd-server", "ip": "iproute2", "nft": "nftables",
+              # invoke bench's load generator (through Traefik and to the echo server directly)
+              "wrk": "wrk"}
 
 
 def missing(tools: dict[str, str] = TEST_TOOLS) -> dict[str, str]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -20,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from chartops.testbed import builds, plane
+from chartops.testbed import builds, harness, netns, plane
 from tests.helpers import ROOT, renderer
 
 Obj = dict[str, Any]
@@ -217,3 +219,61 @@ def kubeadm_coredns_objects() -> list[Obj]:
                           "name": "coredns", "items": [{"key": "Corefile", "path": "Corefile"}]}}],
                   }}}},
     ]
+
+
+# --- installs as the READMEs document them, past MetalLB's webhook ---
+
+
+def readme_commands(path: str, heading: str) -> list[str]:
+    """The helm commands of the first console block after a heading (continuations joined)."""
+    text = (ROOT / path).read_text().split(heading, 1)[1]
+    block = re.search(r"```console\n(.*?)```", text, re.S)
+    assert block, f"{path}: no console block after {heading!r}"
+    lines = block.group(1).replace("\\\n", " ").splitlines()
+    return [" ".join(line.split()) for line in lines if line.startswith("helm ")]
+
+
+def helm_command(kube: Kube, command: str, *extra: str) -> None:
+    argv = command.split()
+    assert argv[0] == "helm", command
+    kube.helm(*argv[1:], *extra, timeout=900)
+
+
+def helm_past_metallb_webhook(kube: Kube, command: str, started: harness.Launch) -> harness.Running:
+    """Run an install whose hooks need MetalLB's webhook. kwok reports the controller's pod Ready as
+    soon as it exists, where a kubelet waits for its readiness probe (initialDelaySeconds 10), so
+    helm --wait reaches the pool hooks a second after the pod appears, before the real controller
+    has made its certificate and put its CA into the webhook configuration. When the hook fails
+    for exactly that reason, the command runs once more (what a user does on a real cluster whose
+    webhook was not ready): from then on every call goes through the real webhook."""
+    argv = command.split()
+    assert argv[0] == "helm", command
+    first = kube.helm(*argv[1:], check=False, timeout=900)
+    run = started.wait()
+    if first.returncode != 0:
+        early = re.search(r'failed calling webhook "\w+validationwebhook\.metallb\.io".*'
+                          r"(x509: certificate signed by unknown authority|connection refused)", first.stderr)
+        assert early, first.stderr[-3000:]
+        run.wait_ready()
+        kube.wait_for("the CA in MetalLB's webhook configuration", lambda: all(
+            w["clientConfig"].get("caBundle") for w in
+            kube.get("validatingwebhookconfiguration", "metallb-webhook-configuration")["webhooks"]))
+        time.sleep(netns.PodNetwork.SETTLE)
+        helm_command(kube, command)
+    return run
+
+
+def lb_ingress(kube: Kube, name: str, namespace: str) -> list[str]:
+    svc = kube.get("service", name, "-n", namespace)
+    return [i.get("ip", "") for i in svc.get("status", {}).get("loadBalancer", {}).get("ingress", [])]
+
+
+def go_module_dir(module: str, version: str) -> Path:
+    """A module's files from the Go module cache (downloaded through the module proxy if missing):
+    upstream YAML the tests compare with (CRDs), never committed here."""
+    with tempfile.TemporaryDirectory() as scratch:  # outside any module: only the named one is fetched
+        out = subprocess.run(["go", "mod", "download", "-json", f"{module}@{version}"], cwd=scratch,
+                             capture_output=True, text=True, check=False, env={**os.environ, "GOFLAGS": "-mod=mod"})
+    if out.returncode != 0:
+        raise AssertionError(f"go mod download {module}@{version}: {out.stdout}{out.stderr}")
+    return Path(json.loads(out.stdout)["Dir"])

@@ -34,6 +34,8 @@ PLANE_OF_MODULE = {
     "test_metrics_server_cluster.py": "controllers", "test_eck_operator_webhook.py": "controllers",
     "test_upgrade.py": "upgrade", "test_upgrade_guards.py": "upgrade", "test_net_validators.py": "netval",
     "test_cluster_validators.py": "validators", "test_cluster_lookup.py": "validators",
+    "test_delivery_cluster.py": "flux",
+    "test_edge.py": "edge", "test_gateway_crds.py": "gwapi",
 }
 
 

@@ -177,5 +177,6 @@ BASE = {
     "mysql": "charts/mysql/ci/replication-values.yaml",
     "nfs-subdir-provisioner": "charts/nfs-subdir-provisioner/ci/lab-values.yaml",
     "platform": "values/lab.yaml",
+    "traefik": "charts/traefik/ci/lab-values.yaml",
     "wordpress": "charts/wordpress/ci/tls-ingress-values.yaml",
 }

@@ -17,11 +17,18 @@ from collections.abc import Iterator
 import pytest
 import yaml
 
-from chartops.testbed import controllers, harness, netns
+from chartops.testbed import controllers, harness
 from chartops.testbed import plane as plane_mod
 from chartops.testbed.controllers import coredns
 from chartops.testbed.harness import Running
-from tests.cluster_helpers import Kube, kubeadm_coredns_objects
+from tests.cluster_helpers import (
+    Kube,
+    helm_command,
+    helm_past_metallb_webhook,
+    kubeadm_coredns_objects,
+    lb_ingress,
+    readme_commands,
+)
 from tests.helpers import ROOT, containers, one, render
 
 cluster = pytest.mark.cluster
@@ -38,7 +45,8 @@ def test_each_module_pins_its_charts_app_version() -> None:
 
 def test_every_controller_chart_is_built_or_says_why_not() -> None:
     charts = {c.chart for c in controllers.CONTROLLERS.values()} | set(controllers.UNBUILDABLE)
-    assert charts == {"metallb", "coredns", "nfs-subdir-provisioner", "eck-operator", "calico", "metrics-server"}
+    assert charts == {"metallb", "coredns", "nfs-subdir-provisioner", "eck-operator", "calico", "metrics-server",
+                      "traefik"}
     assert all("403" in why for why in controllers.UNBUILDABLE.values())
 
 
@@ -107,48 +115,11 @@ def _no_problems(runs: list[Running]) -> None:
     assert not found, "controller logs show misconfiguration:\n" + "\n".join(found)
 
 
-def _readme_commands(path: str, heading: str) -> list[str]:
-    """The helm commands of the first console block after a heading (continuations joined)."""
-    text = (ROOT / path).read_text().split(heading, 1)[1]
-    block = re.search(r"```console\n(.*?)```", text, re.S)
-    assert block, f"{path}: no console block after {heading!r}"
-    lines = block.group(1).replace("\\\n", " ").splitlines()
-    return [" ".join(line.split()) for line in lines if line.startswith("helm ")]
-
-
-def _helm(kube: Kube, command: str, *extra: str) -> None:
-    argv = command.split()
-    assert argv[0] == "helm", command
-    kube.helm(*argv[1:], *extra, timeout=900)
-
-
-def _helm_past_kwok_readiness(kube: Kube, command: str, started: harness.Launch) -> Running:
-    """Run an install whose hooks need MetalLB's webhook. kwok reports the controller's pod Ready as
-    soon as it exists, where a kubelet waits for its readiness probe (initialDelaySeconds 10), so
-    helm --wait reaches the pool hooks a second after the pod appears, before the real controller
-    has made its certificate and put its CA into the webhook configuration. When the hook fails
-    for exactly that reason, the command runs once more (what a user does on a real cluster whose
-    webhook was not ready): from then on every call goes through the real webhook."""
-    argv = command.split()
-    assert argv[0] == "helm", command
-    first = kube.helm(*argv[1:], check=False, timeout=900)
-    run = started.wait()
-    if first.returncode != 0:
-        early = re.search(r'failed calling webhook "\w+validationwebhook\.metallb\.io".*'
-                          r"(x509: certificate signed by unknown authority|connection refused)", first.stderr)
-        assert early, first.stderr[-3000:]
-        run.wait_ready()
-        kube.wait_for("the CA in MetalLB's webhook configuration", lambda: all(
-            w["clientConfig"].get("caBundle") for w in
-            kube.get("validatingwebhookconfiguration", "metallb-webhook-configuration")["webhooks"]))
-        time.sleep(netns.PodNetwork.SETTLE)
-        _helm(kube, command)
-    return run
-
-
-def _lb_ingress(kube: Kube, name: str, namespace: str) -> list[str]:
-    svc = kube.get("service", name, "-n", namespace)
-    return [i.get("ip", "") for i in svc.get("status", {}).get("loadBalancer", {}).get("ingress", [])]
+# shared with tests/test_edge.py (the platform installs the README documents, MetalLB's webhook)
+_readme_commands = readme_commands
+_helm = helm_command
+_helm_past_kwok_readiness = helm_past_metallb_webhook
+_lb_ingress = lb_ingress
 
 
 def _metallb_checks(kube: Kube, run: Running) -> None:

@@ -55,8 +55,9 @@ def ct_cluster() -> Kube:
 # lanes run side by side
 LANES = [
     ["platform", "metallb", "calico", "coredns", "ingress-nginx", "metrics-server", "nfs-subdir-provisioner"],
-    ["eck-operator", "elasticsearch"],
-    ["mysql", "wordpress"],
+    # traefik first: its Gateway API CRDs (kept) serve the apps' gateway scenarios
+    ["traefik", "eck-operator", "elasticsearch", "wordpress"],
+    ["mysql"],
 ]
 
 

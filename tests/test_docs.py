@@ -71,3 +71,11 @@ def test_splice_replaces_only_between_markers() -> None:
     readme = "intro\n<!-- values-table:start -->\nold\n<!-- values-table:end -->\noutro\n"
     out = splice(readme, table([]))
     assert out.startswith("intro\n") and out.endswith("outro\n") and "old" not in out
+
+
+def test_each_default_gets_the_json_type_of_its_value_when_the_schema_has_none() -> None:
+    text = "".join(f"# -- {k}\n{k}: {v}\n" for k, v in (
+        ("b", "true"), ("i", "3"), ("f", "0.5"), ("s", "x"), ("l", "[1]"), ("o", "{a: 1}"), ("n", "null")))
+    assert [(r.key, r.type) for r in parse(text)] == [
+        ("b", "boolean"), ("i", "integer"), ("f", "number"), ("s", "string"), ("l", "array"), ("o", "object"),
+        ("n", "null")]

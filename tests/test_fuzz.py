@@ -199,19 +199,15 @@ def _render_uncached(chart: str, values: dict[str, Any]) -> tuple[list[dict[str,
     return parse(proc.stdout), ""
 
 
-def _user_containers(values: Any) -> set[str]:
-    """Names of the containers the values bring (lists under a key ending in "Containers")."""
-    found: set[str] = set()
+def _user_containers(values: Any, key: str = "") -> set[str]:
+    """Names of the containers the values add: items of any list under a key ending in `ontainers`."""
     if isinstance(values, dict):
-        for key, value in values.items():
-            if key.lower().endswith("containers") and isinstance(value, list):
-                found |= {str(c["name"]) for c in value if isinstance(c, dict) and "name" in c}
-            else:
-                found |= _user_containers(value)
-    elif isinstance(values, list):
-        for value in values:
-            found |= _user_containers(value)
-    return found
+        return set().union(*(_user_containers(v, str(k)) for k, v in values.items()))
+    if isinstance(values, list):
+        if key.endswith("ontainers"):
+            return {str(c["name"]) for c in values if isinstance(c, dict) and "name" in c}
+        return set().union(*(_user_containers(v) for v in values))
+    return set()
 
 
 def check(chart: str, values: dict[str, Any]) -> None:
@@ -227,7 +223,8 @@ def check(chart: str, values: dict[str, Any]) -> None:
             if not _excused_kind(chart, str(obj.get("kind"))):  # e.g. cert-manager's kinds, reviewed
                 problems.append(str(err))
     assert not problems, f"{chart} with {values} rendered invalid objects:\n" + "\n".join(problems)
-    # the user's own containers (extraContainers...) are theirs to size and pin: the policy holds the chart's
+    # containers the values add (extraContainers, initContainers...) are the user's: their resources, image
+    # pinning and probes are what the user wrote, which the chart passes on as given
     theirs = _user_containers(values)
     left = [v for v in unexcused(all_violations(objs, _namespaced(catalog())), _exceptions_for(chart))
             if v.container not in theirs]
@@ -266,3 +263,12 @@ def test_the_oracle_catches_an_invalid_render(monkeypatch: pytest.MonkeyPatch) -
 
 def test_scenarios_of_fuzzed_charts_exist() -> None:
     assert all(Scenario(c, (BASE[c],)) in scenarios() for c in FUZZED)
+
+
+def test_a_container_the_values_add_is_the_users_but_the_charts_own_are_still_checked() -> None:
+    """CI's failing example: extraInitContainers without resources or a pinned tag are the user's to set;
+    the chart's own containers keep every policy check."""
+    values = {"controller": {"extraInitContainers": [{"name": "3", "image": "EZ"}],
+                             "extraContainers": [{"name": "side", "image": "x:1"}], "resources": {}}}
+    check("ingress-nginx", values)
+    assert _user_containers(values) == {"3", "side"}

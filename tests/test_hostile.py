@@ -330,9 +330,10 @@ ADDRESS_PLAN: list[tuple[dict[str, Any], tuple[str, ...]]] = [
     ({"ingress-nginx": {"controller": {"service": {"loadBalancerIP": "",
                                                    "annotations": {"metallb.io/loadBalancerIPs": "10.0.0.11,10.0.0.12"}}}}},
      ("metallb.io/loadBalancerIPs", "two IPv4 addresses")),
-    # the lab sets loadBalancerIP too: ingress-nginx's own check (which runs first) refuses the pair
+    # beside the lab's loadBalancerIP, ingress-nginx's own check answers first: one of the two must go
     ({"ingress-nginx": {"controller": {"service": {"annotations": {"metallb.io/loadBalancerIPs": "10.0.0.12"}}}}},
-     ("controller.service.annotations", "metallb.io/loadBalancerIPs", "loadBalancerIP is set too: keep one")),
+     ("controller.service.annotations set metallb.io/loadBalancerIPs", "controller.service.loadBalancerIP",
+      "keep one")),
     ({"metallb": {"addressPools": [dict(POOL[0], serviceAllocation={"namespaces": ["wordpress"]})]}},
      ("metallb.addressPools[lab-pool].serviceAllocation.namespaces", "ingress-nginx")),
     ({"global": {"network": {"serviceCIDR": "10.0.0.0/16", "nodeCIDR": "10.0.0.0/24", "podCIDR": "192.168.0.0/16"}}},

@@ -65,6 +65,159 @@ def test_a_volume_mount_item_is_dropped_whole() -> None:
     ]
 
 
+def _news(mutants: list[mutate.Mutant], operator: str) -> list[tuple[int, str]]:
+    return [(m.line, m.new[0].strip()) for m in mutants if m.operator == operator]
+
+
+def test_selector_and_label_values_are_changed() -> None:
+    lines = [
+        '{{- define "demo.selectorLabels" -}}',
+        'app.kubernetes.io/name: {{ include "demo.name" . }}',
+        "app.kubernetes.io/instance: {{ .Release.Name | quote }}",
+        "{{- end }}",
+        "spec:",
+        "  selector:",
+        "    matchLabels:",
+        "      app.kubernetes.io/component: speaker",
+        "  template:",
+        "    metadata:",
+        "      annotations:",
+        "        checksum/config: {{ include (print $.Template.BasePath \"/cm.yaml\") . | sha256sum }}",
+        "    spec:",
+        "      nodeSelector:",
+        "        kubernetes.io/os: linux",
+    ]
+    found = _news(list(mutate.template_mutants("t.yaml", lines)), "change label")
+    assert found == [
+        (2, 'app.kubernetes.io/name: {{ include "demo.name" . }}-x'),
+        (3, 'app.kubernetes.io/instance: {{ .Release.Name | printf "%s-x" | quote }}'),
+        (8, "app.kubernetes.io/component: speaker-x"),
+    ], "annotations and node selectors are not labels of the chart's objects"
+
+
+def test_port_names_and_references_are_changed() -> None:
+    lines = [
+        "          ports:",
+        "            - name: metrics",
+        "              containerPort: 9090",
+        "          livenessProbe:",
+        "            httpGet:",
+        "              port: metrics",
+        "              path: /healthz",
+        "  ports:",
+        "  - name: https-webhook",
+        "    port: 443",
+        "    targetPort: webhook",
+        "    port: 8443",
+        '{{- define "x.ports" -}}',
+        "- {name: http, containerPort: 80}",
+        "- name: dns-tcp",
+        "  containerPort: 53",
+        "{{- end }}",
+    ]
+    found = _news(list(mutate.template_mutants("t.yaml", lines)), "change port name")
+    assert found == [(2, "- name: metricsx"), (6, "port: metricsx"), (9, "- name: https-webhookx"),
+                     (11, "targetPort: webhookx"), (15, "- name: dns-tcpx")]
+    assert all(len(new.split(": ")[1]) <= 15 for _, new in found), "port names stay within 15 characters"
+    (long,) = _news(list(mutate.template_mutants("t.yaml", ["ports:", "- name: readiness-probe"])), "change port name")
+    assert long == (2, "- name: readiness-probx")
+
+
+def test_env_names_are_changed() -> None:
+    lines = [
+        "          env:",
+        "            - name: POD_NAME",
+        "              valueFrom: {fieldRef: {fieldPath: metadata.name}}",
+        '{{- define "x.env" -}}',
+        "- name: DB_HOST",
+        "  value: {{ .Values.host | quote }}",
+        "{{- end }}",
+        "      volumes:",
+        "        - name: DATA",
+        "          emptyDir: {}",
+    ]
+    found = _news(list(mutate.template_mutants("t.yaml", lines)), "change env name")
+    assert found == [(2, "- name: POD_NAME_X"), (5, "- name: DB_HOST_X")]
+
+
+def test_a_lookup_is_dropped_for_an_empty_answer() -> None:
+    lines = [
+        '{{- $existing := (lookup "v1" "Secret" $ns .name).data | default dict -}}',
+        '{{- $s := lookup "v1" "Secret" (include "x.ns" .) $name -}}',
+        '{{- $t := lookup "v1" "Secret" .ns .name | default dict }}',
+        "# a lookup in a comment",
+        '  msg: {{ "lookup here" | quote }}',
+    ]
+    found = _news(list(mutate.template_mutants("t.yaml", lines)), "drop lookup")
+    assert found == [(1, "{{- $existing := (dict).data | default dict -}}"), (2, "{{- $s := dict -}}"),
+                     (3, "{{- $t := dict | default dict }}")]
+
+
+def test_or_true_goes_where_a_failure_would_have_stopped_something() -> None:
+    script = [
+        "#!/bin/bash",
+        "set -u",
+        "ready() {",
+        '  [ "$(cat /tmp/state)" = ok ]',
+        "}",
+        "run() {",
+        '  if [ "$role" = a ]; then',
+        "    step_a",
+        "  else",
+        "    step_b",
+        "  fi",
+        "}",
+        "copy_files",
+        "echo done",
+        'x=$((x + 1))',
+        "while true; do",
+        "  beat",
+        "done",
+        "until probe; do sleep 1; done",
+        "final_step \\",
+        "  --flag",
+    ]
+    found = _news(list(mutate.bash_mutants("x.sh", script)), "add || true")
+    assert found == [
+        (4, '[ "$(cat /tmp/state)" = ok ] || true'),  # a function's answer
+        (8, "step_a || true"), (10, "step_b || true"),  # the last command of each branch is run()'s answer
+        (21, "--flag || true"),  # the script's exit status, on the last line of the continued command
+    ], "without errexit a line whose status nobody reads is left alone (that mutant would be equivalent)"
+    errexit = ["#!/bin/sh", "set -eu", "copy_files", "echo done", "umask 077", "mv a b"]
+    assert _news(list(mutate.bash_mutants("x.sh", errexit)), "add || true") == [
+        (3, "copy_files || true"), (6, "mv a b || true")]
+
+
+def test_or_true_reaches_scripts_written_into_templates() -> None:
+    lines = [
+        "          command: [\"/bin/sh\", \"-ec\"]",
+        "          args:",
+        "            - |",
+        "              cp -R /src/. /dst/",
+        "              echo copied",
+        "          resources: {}",
+        "          command: [\"/bin/sh\", \"-c\"]",
+        "          args:",
+        "            - |",
+        "              prepare",
+        "              install_it",
+    ]
+    found = _news(list(mutate.template_mutants("t.yaml", lines)), "add || true")
+    assert found == [(4, "cp -R /src/. /dst/ || true"), (11, "install_it || true")]
+
+
+def test_the_report_gives_the_time_per_mutant_and_in_total() -> None:
+    a = mutate.Mutant("charts/x/templates/a.yaml", 1, "delete line", ("a",), ())
+    b = mutate.Mutant("charts/x/templates/b.yaml", 2, "change port name", ("- name: http",), ("- name: httpx",))
+    report = mutate.Report([mutate.Outcome(a, True, 4.0), mutate.Outcome(b, False, 10.0)], seconds=15.0)
+    text = report.text()
+    assert "time per mutant: mean 7.0 s, median 10.0 s, slowest 10.0 s (charts/x/templates/b.yaml:2:change port " \
+           "name); 15 s in total" in text
+    assert "  killed      4.0 s  charts/x/templates/a.yaml:1:delete line" in text
+    assert "  change port name: 0/1 killed" in text and "  delete line: 1/1 killed" in text
+    assert mutate.survivors_of_text(text) == [b]
+
+
 def test_schema_operators_keep_the_json_valid() -> None:
     text = '{\n  "type": "integer",\n  "minimum": 1,\n  "maximum": 5\n}\n'
     mutants = list(mutate.schema_mutants("x.schema.json", text.splitlines()))
@@ -84,6 +237,15 @@ def test_bash_and_python_operators() -> None:
     assert ("swap comparison", ("    return x < 2 or True",)) in found
     assert ("flip boolean", ("    return x < 2 and False",)) in found
     assert ("delete line", ()) in found
+
+
+def test_boolean_keywords_whose_flip_changes_nothing_are_left_alone() -> None:
+    py = ["@dataclass(frozen=True)", "class A:", "    x: int", "",
+          "def f(a: list[int], b: list[int]) -> None:",
+          "    print(list(zip(a, b, strict=True)), flush=True)",
+          "    run(a, check=False)"]
+    flips = [m.new[0].strip() for m in mutate.python_mutants("x.py", py) if m.operator == "flip boolean"]
+    assert flips == ["run(a, check=True)"]
 
 
 def test_a_mutant_refuses_a_file_that_changed() -> None:
@@ -140,3 +302,13 @@ def test_a_survivor_is_reported_with_its_diff(tmp_path: Path) -> None:
     report = mutate.Report([outcome])
     assert report.rate == 0 and f"-{mutate_line}" in report.text()
     assert (copy / "chartops/paths.py").read_text() == (ROOT / "chartops/paths.py").read_text(), "restored"
+
+
+def test_a_surviving_dropped_lookup_says_where_it_is_tested(tmp_path: Path) -> None:
+    """helm template answers every lookup with nothing, so only the cluster tier can see one dropped."""
+    path = ROOT / "charts/common/templates/_utils.tpl"
+    (m,) = [m for m in mutate.mutants_of(ROOT, path) if m.operator == "drop lookup"]
+    copy = mutate.make_copy(ROOT, tmp_path / "copy")
+    outcome = mutate.judge(copy, m, mutate.Selection(("test_docs.py",), "metadata and common"),
+                           str(renderer().helm.path), [])
+    assert not outcome.killed and "the cluster tier does (tests/test_cluster_lifecycle.py" in outcome.detail

@@ -25,6 +25,7 @@ from chartops.registry import (
     FAILED,
     PUSHED,
     REFUSED,
+    REGISTRY_WIDE,
     SKIPPED,
     UP_TO_DATE,
     Credentials,
@@ -33,6 +34,7 @@ from chartops.registry import (
     RegistryError,
     Retry,
     classify,
+    failure_line,
     login_command,
     push_packages,
     remote_digest,
@@ -42,12 +44,17 @@ from chartops.registry import (
 )
 from tests.registry_server import (  # noqa: F401  (fixtures)
     PASSWORD,
+    PULL,
+    PUSH,
     USERNAME,
+    FaultProxy,
     GpgKey,
     RegistryServer,
+    fault_proxy,
     free_port,
     gpg_key,
     helm_home,
+    plain_auth_registry,
     plain_registry,
     registry_dir,
     tls_registry,
@@ -386,3 +393,119 @@ def test_package_and_push_twice_publishes_every_chart_once(
         assert {r[0] for r in rows} == set(charts)
         assert all(" ".join(r[3:]) == status for r in rows), (round_, pushed.stdout)
     assert stored() == before
+
+
+# --- what Harbor answers when a robot lacks permission on one repository (403), partial pushes,
+# and logins to a lab registry: skip-verify over TLS, credentials over plain http ---
+
+
+def test_a_pull_denied_with_403_fails_that_chart_and_never_pushes_over_it(
+    helm: helm_mod.Helm, packages: list[Path], fault_proxy: FaultProxy, plain_registry: RegistryServer,  # noqa: F811
+    helm_home: Path,  # noqa: F811
+) -> None:
+    """Unreadable means unknown: the version may already hold other bytes, so it is not pushed blind."""
+    fault_proxy.deny(f"pull403/{NFS}", PULL)
+    outcomes = push_packages(helm, Registry(fault_proxy.url("pull403"), plain_http=True), packages, None, FAST)
+    assert statuses(outcomes) == {"common": PUSHED, NFS: FAILED}
+    nfs = outcomes[1]
+    assert f"denied reading {NFS}:{get(NFS).version} (403)" in nfs.detail
+    assert "give the robot account pull permission on project 'pull403'" in nfs.detail
+    assert ("PUT", f"/v2/pull403/{NFS}/manifests/{get(NFS).version}") not in {(m, p) for m, p, _ in fault_proxy.seen}
+    behind = Registry(plain_registry.url("pull403"), plain_http=True)
+    assert remote_digest(helm, behind, NFS, get(NFS).version, FAST) is None
+    assert remote_digest(helm, behind, "common", get("common").version, FAST) == sha256_file(packages[0])
+
+
+def test_verify_published_names_the_403_on_pull(
+    helm: helm_mod.Helm, fault_proxy: FaultProxy, helm_home: Path,  # noqa: F811
+) -> None:
+    fault_proxy.deny(f"verify403/{NFS}", PULL)
+    with pytest.raises(RegistryError) as err:
+        verify_published(helm, Registry(fault_proxy.url("verify403"), plain_http=True), [get(NFS)], FAST)
+    assert err.value.kind == "forbidden" and "(403)" in str(err.value) and "pull permission" in str(err.value)
+
+
+def test_a_push_denied_on_one_repository_fails_that_chart_and_pushes_the_rest(
+    helm: helm_mod.Helm, packages: list[Path], fault_proxy: FaultProxy, plain_registry: RegistryServer,  # noqa: F811
+    helm_home: Path,  # noqa: F811
+) -> None:
+    fault_proxy.deny("partial/common", PUSH)  # the first package: the second is still pushed
+    outcomes = push_packages(helm, Registry(fault_proxy.url("partial"), plain_http=True), packages, None, FAST)
+    assert statuses(outcomes) == {"common": FAILED, NFS: PUSHED}
+    assert "denied pushing common" in outcomes[0].detail and "push and pull permission" in outcomes[0].detail
+    table = summary(outcomes)
+    assert f"common: {outcomes[0].detail}" in table
+    line = failure_line(outcomes)
+    assert f"common {get('common').version} failed" in line and NFS not in line and "1 pushed" in line
+    behind = Registry(plain_registry.url("partial"), plain_http=True)
+    assert remote_digest(helm, behind, "common", get("common").version, FAST) is None
+    assert remote_digest(helm, behind, NFS, get(NFS).version, FAST) == sha256_file(packages[1])
+
+
+def test_a_registry_wide_error_skips_the_rest_and_says_why(
+    helm: helm_mod.Helm, packages: list[Path], helm_home: Path,  # noqa: F811
+) -> None:
+    outcomes = push_packages(helm, Registry(f"oci://127.0.0.1:{free_port()}/apps", plain_http=True), packages,
+                             None, FAST)
+    assert [o.status for o in outcomes] == [FAILED, SKIPPED]
+    assert outcomes[1].detail == "not attempted after common failed"
+    assert "unreachable" in REGISTRY_WIDE and "forbidden" not in REGISTRY_WIDE
+    assert "common" in failure_line(outcomes) and "1 skipped" in failure_line(outcomes)
+
+
+def test_inv_push_with_one_chart_denied_exits_1_and_names_it(
+    fault_proxy: FaultProxy, helm_home: Path, tmp_path: Path,  # noqa: F811
+) -> None:
+    """Every chart from dist/, one refused by the registry: the others are published, the exit is 1,
+    the table shows each chart's status and stderr names the one that failed."""
+    packaged = inv("package", "--dest", str(tmp_path))
+    assert packaged.returncode == 0, packaged.stderr
+    fault_proxy.deny("partial-cli/wordpress", PUSH)
+    out = inv("push", "--registry", fault_proxy.url("partial-cli"), "--plain-http", "--dest", str(tmp_path))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    rows = {r.split()[0]: " ".join(r.split()[3:]) for r in out.stdout.split("\n\n")[0].splitlines()[1:]}
+    assert rows.pop("wordpress") == FAILED
+    assert set(rows.values()) == {PUSHED} and set(rows) == {c.name for c in discover()} - {"wordpress"}
+    assert "wordpress: " in out.stdout and "denied pushing wordpress" in out.stdout
+    assert f"push incomplete: wordpress {get('wordpress').version} failed" in out.stderr
+
+
+def test_an_insecure_login_skips_verification_of_a_tls_registry(
+    helm: helm_mod.Helm, packages: list[Path], tls_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    """No CA given: `helm registry login --insecure`, then pull and push with --insecure-skip-tls-verify."""
+    registry = Registry(tls_registry.url("insecure"), insecure=True)
+    login = login_command(helm, registry, CREDS)
+    assert "--insecure" in login.argv and "--insecure-skip-tls-verify" not in login.argv
+    assert statuses(push_packages(helm, registry, packages, CREDS, FAST)) == {"common": PUSHED, NFS: PUSHED}
+    assert remote_digest(helm, tls(tls_registry, "insecure"), NFS, get(NFS).version, FAST) == sha256_file(packages[1])
+
+
+def test_inv_push_insecure_skip_tls_verify_logs_in_and_publishes(
+    packages: list[Path], tls_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    env = {"HARBOR_USERNAME": USERNAME, "HARBOR_PASSWORD": PASSWORD}
+    out = inv("push", "--registry", tls_registry.url("insecure-cli"), "--insecure-skip-tls-verify", "--chart", NFS,
+              "--dest", str(packages[1].parent), env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert PUSHED in out.stdout.splitlines()[1] and PASSWORD not in out.stdout + out.stderr
+
+
+def test_a_login_over_plain_http_takes_the_credentials(
+    helm: helm_mod.Helm, packages: list[Path], plain_auth_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    """A lab registry without TLS but with accounts: the login goes over http too (--plain-http)."""
+    registry = Registry(plain_auth_registry.url("plain-login"), plain_http=True)
+    assert "--plain-http" in login_command(helm, registry, CREDS).argv
+    assert statuses(push_packages(helm, registry, packages, CREDS, FAST)) == {"common": PUSHED, NFS: PUSHED}
+    wrong = push_packages(helm, registry, packages, Credentials(USERNAME, "not-the-password"), FAST)
+    assert [o.status for o in wrong] == [FAILED, SKIPPED] and "refused the credentials (401)" in wrong[0].detail
+
+
+def test_a_login_over_https_to_a_plain_http_registry_says_to_pass_plain_http(
+    helm: helm_mod.Helm, packages: list[Path], plain_auth_registry: RegistryServer, helm_home: Path,  # noqa: F811
+) -> None:
+    outcomes = push_packages(helm, Registry(plain_auth_registry.url("https-login")), packages, CREDS, FAST)
+    assert [o.status for o in outcomes] == [FAILED, SKIPPED]
+    assert "speaks plain http: pass --plain-http" in outcomes[0].detail

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,93 @@ def test_a_dry_images_run_shows_both_renders_it_compares() -> None:
     runs = [line for line in out.stdout.splitlines() if " template " in line]
     assert len(runs) == 2 and all("charts/platform" in r for r in runs)
     assert "values/cn-mirror.yaml" in runs[0] and "values/cn-mirror.yaml" not in runs[1]
+
+
+# --- invoke test stops the control planes it started -----------------------------------------------
+
+
+def test_a_dry_test_run_says_it_stops_the_planes_it_starts() -> None:
+    out = inv("--dry", "test", "-m", "cluster", "-k", "nothing")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    pytest_line = next(i for i, line in enumerate(lines) if "-m pytest" in line)
+    assert "nsenter --net=/run/netns/chartops" in lines[pytest_line]
+    assert lines[pytest_line + 1].startswith("# then: invoke cluster.down --plane P, for each control plane P this "
+                                              "run started")
+    kept = inv("--dry", "test", "-m", "cluster", "-k", "nothing", "--keep")
+    assert "# then, kept running (--keep): the control planes this run started" in kept.stdout
+    assert "cluster.down" not in kept.stdout
+
+
+def test_a_run_without_the_cluster_tier_starts_and_stops_nothing() -> None:
+    out = inv("--dry", "test", "-m", "not cluster")
+    assert out.returncode == 0, out.stderr
+    assert "ip netns" not in out.stdout
+    assert "cluster.down" not in out.stdout and "kept running" not in out.stdout
+
+
+class FakePlanes:
+    """Planes of a throwaway checkout whose processes are plain `sleep`s (no network, nothing of the
+    cluster tier): enough for what `stopping_started` reads, the pid files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, plane: str) -> None:
+        from chartops.testbed import plane as plane_mod
+
+        layout = plane_mod.layout_of(self.root, plane)
+        layout.run.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.Popen(["sleep", "300"], start_new_session=True)
+        layout.pidfile("etcd").write_text(str(proc.pid))
+        self.procs[plane] = proc
+
+    def alive(self, plane: str) -> bool:
+        return self.procs[plane].poll() is None
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def fake_planes(tmp_path: Path) -> Iterator[FakePlanes]:
+    planes = FakePlanes(tmp_path)
+    yield planes
+    planes.stop_all()
+
+
+def test_the_planes_a_run_started_are_stopped_and_the_others_left_alone(fake_planes: FakePlanes) -> None:
+    from chartops.testbed import plane as plane_mod
+
+    fake_planes.start("main")  # someone's `invoke cluster.up`, before the run
+    with plane_mod.stopping_started(fake_planes.root) as started:
+        fake_planes.start("ct")  # a test starts another plane
+    fake_planes.procs["ct"].wait(timeout=20)
+    assert started == ["ct"]
+    assert not fake_planes.alive("ct") and fake_planes.alive("main")
+    assert not plane_mod.running(fake_planes.root, "ct") and plane_mod.running(fake_planes.root, "main")
+
+
+def test_a_failing_run_still_stops_its_planes(fake_planes: FakePlanes) -> None:
+    from chartops.testbed import plane as plane_mod
+
+    with pytest.raises(RuntimeError, match="pytest failed"), plane_mod.stopping_started(fake_planes.root) as started:
+        fake_planes.start("main")
+        raise RuntimeError("pytest failed")
+    fake_planes.procs["main"].wait(timeout=20)
+    assert started == ["main"] and not fake_planes.alive("main")
+
+
+def test_keep_leaves_the_started_planes_running(fake_planes: FakePlanes) -> None:
+    from chartops.testbed import plane as plane_mod
+
+    with plane_mod.stopping_started(fake_planes.root, keep=True) as started:
+        fake_planes.start("main")
+    assert started == ["main"] and fake_planes.alive("main")
+    with plane_mod.stopping_started(fake_planes.root) as again:
+        pass
+    assert again == [] and fake_planes.alive("main"), "a rerun leaves the kept plane to whoever kept it"

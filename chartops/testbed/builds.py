@@ -12,15 +12,16 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from chartops import checksums, cosign, gotoolchain
 from chartops.paths import repo_root
 
 KUBE_VERSION = "v1.33.13"
@@ -93,6 +94,10 @@ TOOLS: dict[str, GoTool] = {
         GoTool("ct", CT_VERSION, "ct", "github.com/helm/chart-testing/v3/ct",
                (f"-X github.com/helm/chart-testing/v3/ct/cmd.Version={CT_VERSION}",)),
         *_monitoring(),
+        # signs the pushed charts (invoke push) and verifies them (verify-published); chartops.cosign runs it
+        GoTool("cosign", cosign.VERSION, "cosign", "github.com/sigstore/cosign/v3/cmd/cosign",
+               (f"-X sigs.k8s.io/release-utils/version.gitVersion={cosign.VERSION}",
+                "-X sigs.k8s.io/release-utils/version.gitTreeState=clean")),
     )
 }
 
@@ -111,27 +116,42 @@ def missing(root: Path | None = None) -> list[GoTool]:
     return [t for t in TOOLS.values() if not t.binary(root).is_file()]
 
 
+def verified(binary: Path, name: str) -> Path:
+    """A built binary, checked against the sha256 recorded when it was built (on every use: hashed
+    once per process while the file stays the same). One built before records were kept is
+    recorded now."""
+    try:
+        return checksums.verify_built(binary, f"the built {name}",
+                                      f"Rebuild it: rm -r {binary.parent} && invoke tools")
+    except checksums.ChecksumError as err:
+        raise GoToolError(str(err)) from err
+
+
 def build(tool: GoTool, root: Path | None = None, log: bool = True, target: Path | None = None) -> Path:
     """Build one tool unless its cached binary exists (at `target`, default its place under
-    .tools/go); return the binary's path."""
+    .tools/go); return the binary's path, checked against its build-time sha256."""
     root = root or repo_root()
     target = target or tool.binary(root)
     if target.is_file():
-        return target
-    if shutil.which("go") is None:
-        raise GoToolError(f"building {tool.name} needs Go >= 1.24 on PATH (https://go.dev/doc/install)")
+        return verified(target, tool.name)
+    try:
+        go = gotoolchain.find(root)
+    except gotoolchain.GoToolchainError as err:
+        raise GoToolError(f"building {tool.name}: {err}") from err
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     started = time.monotonic()
     if log:
-        print(f"building {tool.name} {tool.version} (cold builds take minutes)...", file=sys.stderr, flush=True)
-    env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="-mod=readonly")
-    proc = subprocess.run(build_command(tool, partial), cwd=root / "tools" / tool.module, env=env,
-                          capture_output=True, text=True, check=False)
+        print(f"building {tool.name} {tool.version} with {go.describe()} (cold builds take minutes)...",
+              file=sys.stderr, flush=True)
+    env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="-mod=readonly", **go.env())
+    argv = [str(go.path), *build_command(tool, partial)[1:]]
+    proc = subprocess.run(argv, cwd=root / "tools" / tool.module, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         partial.unlink(missing_ok=True)
         raise GoToolError(f"go build of {tool.package} failed:\n{proc.stderr.strip()[-4000:]}")
     partial.replace(target)
+    checksums.write_record(target)
     seconds = time.monotonic() - started
     target.with_name("build-seconds").write_text(f"{seconds:.0f}\n")
     if log:
@@ -148,11 +168,40 @@ def plan(wanted: list[GoTool | Controller], root: Path | None = None) -> list[st
             continue
         tool = item.tool(root) if isinstance(item, Controller) else item
         lines.append(f"(cd tools/{tool.module} && {shlex.join(build_command(tool, target))})")
-    return lines
+        lines.append(f"# record the sha256 of {target} in {checksums.record_path(target)}")
+    return gotoolchain.plan(root) + lines if lines else []
 
 
 def build_all(root: Path | None = None) -> dict[str, Path]:
     return {name: build(tool, root) for name, tool in TOOLS.items()}
+
+
+PREFETCH_JOBS = 6  # module downloads wait on the proxy, not the CPU
+
+
+def prefetch(wanted: list[GoTool | Controller], root: Path | None = None) -> list[str]:
+    """Download the module sources of the tools not built yet, several modules at once, so that the
+    builds after it (one at a time: they use every core) wait on the CPU only. `go list -deps` loads
+    exactly the packages a build compiles, so it fetches what the build needs and no more.
+    Returns the failures; the build of that tool reports them again with its own error."""
+    root = root or repo_root()
+    todo = [i.tool(root) if isinstance(i, Controller) else i for i in wanted if not i.binary(root).is_file()]
+    if not todo:
+        return []
+    try:
+        go = gotoolchain.find(root)
+    except gotoolchain.GoToolchainError as err:
+        return [str(err)]
+    env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="-mod=readonly", **go.env())
+
+    def fetch(tool: GoTool) -> str:
+        tags = ["-tags", ",".join(tool.tags)] if tool.tags else []
+        proc = subprocess.run([str(go.path), "list", "-deps", *tags, "-f", "{{.ImportPath}}", tool.package],
+                              cwd=root / "tools" / tool.module, env=env, capture_output=True, text=True, check=False)
+        return "" if proc.returncode == 0 else f"{tool.name}: {proc.stderr.strip()[-500:]}"
+
+    with ThreadPoolExecutor(max_workers=PREFETCH_JOBS) as pool:
+        return [e for e in pool.map(fetch, todo) if e]
 
 
 def path(name: str, root: Path | None = None) -> Path:
@@ -160,7 +209,7 @@ def path(name: str, root: Path | None = None) -> Path:
     binary = TOOLS[name].binary(root)
     if not binary.is_file():
         raise GoToolError(f"{name} {TOOLS[name].version} is not built: run `invoke tools`")
-    return binary
+    return verified(binary, name)
 
 
 def build_times(root: Path | None = None) -> dict[str, float | None]:
@@ -234,7 +283,10 @@ class Controller:
         path = self.binary(root)
         if not path.is_file():
             raise ControllerError(f"{self.name} is not built: run `invoke tools`")
-        return path
+        try:
+            return verified(path, self.name)
+        except GoToolError as err:
+            raise ControllerError(str(err)) from err
 
 
 def controllers_dir(root: Path | None = None) -> Path:

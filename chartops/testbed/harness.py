@@ -56,11 +56,17 @@ def _wait_for(what: str, fn: Callable[[], Any], timeout: float, interval: float 
         time.sleep(interval)
 
 
-def _live_pod(api: Api, namespace: str, selector: Mapping[str, str]) -> Obj | None:
+def _live_pods(api: Api, namespace: str, selector: Mapping[str, str]) -> list[Obj]:
+    """The workload's pods that have an IP and are not going away, oldest first."""
     sel = ",".join(f"{k}={v}" for k, v in selector.items())
     pods = api.get(f"/api/v1/namespaces/{namespace}/pods", labelSelector=sel)["items"]
     live = [p for p in pods if p.get("status", {}).get("podIP") and not p["metadata"].get("deletionTimestamp")]
-    live.sort(key=lambda p: p["metadata"]["creationTimestamp"])
+    live.sort(key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"]))
+    return live
+
+
+def _live_pod(api: Api, namespace: str, selector: Mapping[str, str]) -> Obj | None:
+    live = _live_pods(api, namespace, selector)
     return live[-1] if live else None
 
 
@@ -578,7 +584,8 @@ def _launch(controller: Controller, binaries: Mapping[str, Path], api: Api, pods
         # inside: the apiserver at 127.0.0.1:6443 and the egress relay; outside: the pod's UDP ports
         # (TCP ones go by the pod network)
         relays.tcp(netns.listen(own, ("127.0.0.1", api_port)), lambda _c: (pods.home, ("127.0.0.1", api_port)))
-        relays.tcp(netns.listen(own, ("127.0.0.1", EGRESS_PORT)), pods.egress, wait=2.0)
+        relays.tcp(netns.listen(own, ("127.0.0.1", EGRESS_PORT)), pods.egress, wait=2.0,
+                   source=lambda _c: str(pod["status"]["podIP"]))  # the target pod sees this pod's address
         for init in inits:  # to completion, in order, before the other containers start
             proc, ready = run(init, workdir / f"{init['name']}.log")
             ready.touch()

@@ -11,6 +11,7 @@ plane's.
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import select
 import shutil
@@ -145,7 +146,17 @@ def listen(fd: int, addr: tuple[str, int], kind: int = socket.SOCK_STREAM, reuse
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if reuseport:  # beside a server on the wildcard address that sets it too (CoreDNS does)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind(addr)
+        # a listener just closed (a pod restarted) holds its port until its accept() thread wakes
+        deadline = time.monotonic() + 2
+        while True:
+            try:
+                sock.bind(addr)
+                break
+            except OSError as err:
+                if err.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                    sock.close()
+                    raise
+                time.sleep(0.1)
         if kind == socket.SOCK_STREAM:
             sock.listen(64)
         sock.settimeout(0.5)
@@ -154,19 +165,33 @@ def listen(fd: int, addr: tuple[str, int], kind: int = socket.SOCK_STREAM, reuse
     return call(fd, make)  # type: ignore[no-any-return]
 
 
-def connect(fd: int, addr: tuple[str, int], deadline: float) -> socket.socket | None:
-    """A connection made in namespace fd, retried until deadline (the server may still be starting)."""
+def connect(fd: int, addr: tuple[str, int], deadline: float, source: str | None = None) -> socket.socket | None:
+    """A connection made in namespace fd, retried until deadline (the server may still be starting).
+
+    source: the address to connect from, when namespace fd can hold it (a relay keeping its client's
+    address, as a pod sees its peer's on a pod network); otherwise the kernel picks one."""
 
     def make() -> socket.socket | None:
+        bind = (source, 0) if source and _bindable(source) else None
         while True:
             try:
-                return socket.create_connection(addr, timeout=2)
+                return socket.create_connection(addr, timeout=2, source_address=bind)
             except OSError:
                 if time.monotonic() > deadline:
                     return None
                 time.sleep(0.1)
 
     return call(fd, make)  # type: ignore[no-any-return]
+
+
+def _bindable(address: str) -> bool:
+    """True when the calling thread's namespace holds address (on lo, or in a range routed to lo)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((address, 0))
+        except OSError:
+            return False
+    return True
 
 
 def _pump(a: socket.socket, b: socket.socket, stop: threading.Event) -> None:
@@ -205,13 +230,16 @@ class Relays:
         threading.Thread(target=fn, daemon=True).start()
 
     def tcp(self, listener: socket.socket, target: Callable[[socket.socket], tuple[int, tuple[str, int]] | None],
-            wait: float = 9.0, connected: Callable[[tuple[str, int]], None] | None = None) -> None:
-        """Accept on listener; connect each connection to target(conn) = (netns fd, address)."""
+            wait: float = 9.0, connected: Callable[[tuple[str, int]], None] | None = None,
+            source: Callable[[socket.socket], str | None] | None = None) -> None:
+        """Accept on listener; connect each connection to target(conn) = (netns fd, address), from
+        source(conn) when given and the target namespace can hold that address."""
         self.sockets.append(listener)
 
         def serve(conn: socket.socket) -> None:
             where = target(conn)
-            out = connect(where[0], where[1], time.monotonic() + wait) if where else None
+            src = source(conn) if source else None
+            out = connect(where[0], where[1], time.monotonic() + wait, src) if where else None
             if out is None or where is None:
                 conn.close()
                 return
@@ -297,7 +325,8 @@ class PodNetwork:
                 if users == 0:
                     relays = Relays()
                     relays.tcp(listen(self.home, ("0.0.0.0", port)),
-                               lambda conn, p=port: self._route(conn, p), connected=self._settle)  # type: ignore[misc]
+                               lambda conn, p=port: self._route(conn, p), connected=self._settle,  # type: ignore[misc]
+                               source=self.source)
                 self.ports[port] = (users + 1, relays)
 
     def close(self, ports: Sequence[int]) -> None:
@@ -309,6 +338,14 @@ class PodNetwork:
                     del self.ports[port]
                 else:
                     self.ports[port] = (users - 1, relays)
+
+    @staticmethod
+    def source(conn: socket.socket) -> str | None:
+        """A pod's (or a test client's pod-range) connection keeps its address, as on a pod network,
+        so a proxy sees its client and a backend its proxy; a loopback client's (the apiserver's) is
+        left to the kernel."""
+        peer = str(conn.getpeername()[0])
+        return None if peer.startswith("127.") else peer
 
     def register(self, ip: str, fd: int) -> None:
         with self.lock:

@@ -25,7 +25,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -628,6 +629,28 @@ def client_env(root: Path | None = None, plane: str = "main") -> dict[str, str]:
 def wrap(argv: Sequence[str], root: Path | None = None, plane: str = "main") -> list[str]:
     """argv run inside the plane's namespace as a client of it."""
     return in_netns(["env", *(f"{k}={v}" for k, v in client_env(root, plane).items()), *argv], plane)
+
+
+def running(root: Path | None = None, plane: str = "main") -> bool:
+    """Whether any of the plane's processes is alive (no /readyz probe: cheap)."""
+    layout = layout_of(root, plane)
+    return any(_pid(layout, c) for c in COMPONENTS)
+
+
+@contextmanager
+def stopping_started(root: Path | None = None, keep: bool = False) -> Iterator[list[str]]:
+    """Around a test run: on the way out (failures and interrupts too), stop every plane that was
+    not running on the way in, i.e. the ones the run started, unless `keep`. Yields the list the
+    stopped (or, with `keep`, the kept) planes' names are put in."""
+    before = {name for name in planes(root) if running(root, name)}
+    touched: list[str] = []
+    try:
+        yield touched
+    finally:
+        touched += [name for name in planes(root) if name not in before and running(root, name)]
+        if not keep:
+            for name in touched:
+                down(root, plane=name)
 
 
 def planes(root: Path | None = None) -> list[str]:

@@ -61,6 +61,17 @@
 {{- if .Values.ingress.elasticsearch.enabled -}}
 {{- $_ := include "common.required" (dict "value" .Values.ingress.elasticsearch.host "key" "ingress.elasticsearch.host" "hint" "the host name, e.g. es.lab.feng.org" "context" .) -}}
 {{- end -}}
+{{- with .Values.httpRoute.kibana -}}
+{{- if .enabled -}}
+{{- if not $.Values.kibana.enabled -}}
+{{- include "common.fail" (dict "key" "httpRoute.kibana.enabled" "message" "is true but kibana.enabled is false: there is no Kibana to route to" "context" $) -}}
+{{- end -}}
+{{- $_ := include "common.required" (dict "value" .parentRefs "key" "httpRoute.kibana.parentRefs" "hint" "the Gateway it attaches to, e.g. [{name: platform-traefik, namespace: traefik, sectionName: websecure}]" "context" $) -}}
+{{- if not (or .hostnames $.Values.ingress.kibana.host) -}}
+{{- include "common.fail" (dict "key" "httpRoute.kibana.hostnames" "message" "is empty and so is ingress.kibana.host: the HTTPRoute needs a host name" "context" $) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if .Values.ingress.kibana.enabled -}}
 {{- if not .Values.kibana.enabled -}}
 {{- include "common.fail" (dict "key" "ingress.kibana.enabled" "message" "is true but kibana.enabled is false: there is no Kibana to route to" "context" .) -}}

@@ -9,6 +9,7 @@ role shown in NOTES and the least Pod Security level their pods get past
 - {name: coredns, role: "cluster DNS", needs: restricted}
 - {name: metallb, role: "LoadBalancer IPs", needs: privileged, why: "the speaker uses hostNetwork and NET_RAW"}
 - {name: ingress-nginx, role: "Ingress controller", needs: restricted}
+- {name: traefik, role: "Ingress and Gateway API controller (the front door after ingress-nginx)", needs: restricted}
 - {name: nfs-subdir-provisioner, role: "NFS-backed dynamic volumes", needs: baseline, why: "the provisioner mounts the export as an inline nfs volume"}
 - {name: metrics-server, role: "resource metrics API (kubectl top, HPAs)", needs: restricted}
 {{- end -}}

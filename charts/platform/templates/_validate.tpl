@@ -13,6 +13,7 @@ components.
 {{- include "platform.validate.serviceVsNode" . -}}
 {{- $pools := include "platform.validate.pools" . | fromJson -}}
 {{- include "platform.validate.ingressIP" (dict "pools" $pools "context" .) -}}
+{{- include "platform.validate.frontDoor" (dict "pools" $pools "context" .) -}}
 {{- include "platform.validate.podNetwork" (dict "pools" $pools "context" .) -}}
 {{- include "platform.validate.poolsOutsideServices" (dict "pools" $pools "context" .) -}}
 {{- include "platform.validate.reservedAddresses" (dict "pools" $pools "context" .) -}}

@@ -38,6 +38,12 @@
 {{- if and .Values.ingress.enabled (not .Values.ingress.host) -}}
 {{- include "common.fail" (dict "key" "ingress.host" "message" "is required when ingress.enabled is true" "context" .) -}}
 {{- end -}}
+{{- if .Values.httpRoute.enabled -}}
+{{- $_ := include "common.required" (dict "value" .Values.httpRoute.parentRefs "key" "httpRoute.parentRefs" "hint" "the Gateway it attaches to, e.g. [{name: platform-traefik, namespace: traefik, sectionName: websecure}]" "context" .) -}}
+{{- if not (or .Values.httpRoute.hostnames .Values.ingress.host) -}}
+{{- include "common.fail" (dict "key" "httpRoute.hostnames" "message" "is empty and so is ingress.host: the HTTPRoute needs a host name" "context" .) -}}
+{{- end -}}
+{{- end -}}
 
 {{- /* Escape hatches may not re-set what the chart sets. */ -}}
 {{- $env := dict -}}
