@@ -37,6 +37,11 @@ BAD: list[Any] = [
                  ("commonLabels.app.kubernetes.io/instance",), id="common-label-over-selector"),
     pytest.param("coredns", {"mode": "full", "service": {"clusterIP": "10.96.0.10"}, "podLabels": {"k8s-app": "dns"}},
                  "test", (), ("podLabels.k8s-app", "would replace"), id="pod-label-over-kubeadm-selector"),
+    # the oracle's finds in traefik: Service names from the release, and a rollout that could never progress
+    pytest.param("traefik", {}, "1st", (), ("Service name", "1st-traefik", "release name"), id="traefik-service-leading-digit"),
+    pytest.param("traefik", {}, "team.a", (), ("team.a-traefik", "release name"), id="traefik-service-dot"),
+    pytest.param("traefik", {"deployment": {"minReadySeconds": 600}}, "test", (), ("/deployment/minReadySeconds",),
+                 id="traefik-min-ready-not-below-progress-deadline"),
     pytest.param("mysql", {"podAnnotations": {"checksum/config": "pinned"}}, "test", (),
                  ("podAnnotations.checksum/config", "annotation"), id="annotation-over-checksum"),
     pytest.param("ingress-nginx", {"controller": {"service": {"loadBalancerIP": "10.0.0.11", "type": "LoadBalancer",

@@ -51,11 +51,14 @@ def api(fresh: Kube) -> Kube:
         for obj in render(scn.chart, values_files=scn.values_files):
             if obj["kind"] == "CustomResourceDefinition":
                 crds[obj["metadata"]["name"]] = obj
-    for api_only in ("cert-manager-api.yaml", "prometheus-operator-api.yaml"):
-        fresh.kubectl("apply", "--server-side", "-f", str(ROOT / "tests/fixtures" / api_only))
+    fresh.kubectl("apply", "--server-side", "-f", str(ROOT / "tests/fixtures/cert-manager-api.yaml"))
+    # the Prometheus Operator's own CRDs (its Go module's), for every monitoring object the charts render
+    from chartops.testbed.controllers import monitoring
+
+    for crd in monitoring.crds(kinds=("servicemonitors", "podmonitors", "prometheusrules")):
+        crds[crd["metadata"]["name"]] = crd
     fresh.apply(crds.values(), "chartops-test", "--force-conflicts")
-    names = [*sorted(crds), "certificates.cert-manager.io", "issuers.cert-manager.io",
-             "servicemonitors.monitoring.coreos.com"]
+    names = [*sorted(crds), "certificates.cert-manager.io", "issuers.cert-manager.io"]
     fresh.kubectl("wait", "--for=condition=Established", "--timeout=60s", *(f"crd/{n}" for n in names))
     return fresh
 

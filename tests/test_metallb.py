@@ -1006,3 +1006,11 @@ def test_every_frr_container_takes_its_own_resources_and_probe_timings() -> None
     probe = containers(one(objs, "Deployment"))[0]["livenessProbe"]
     assert (probe["initialDelaySeconds"], probe["periodSeconds"], probe["timeoutSeconds"],
             probe["failureThreshold"]) == (1, 2, 3, 4)
+
+
+def test_a_numeric_service_account_name_stays_a_string() -> None:
+    """A name such as "0" (a DNS subdomain) must reach the API as a string, not YAML's integer (the oracle's find)."""
+    objs = render(CHART, values={"speaker": {"serviceAccount": {"name": "0"}}, "controller": {"serviceAccount": {"name": "1"}}})
+    assert pod_spec(one(objs, "DaemonSet"))["serviceAccountName"] == "0"
+    assert pod_spec(one(objs, "Deployment"))["serviceAccountName"] == "1"
+    assert {b["subjects"][0]["name"] for b in objs if b["kind"] in ("RoleBinding", "ClusterRoleBinding")} <= {"0", "1"}
