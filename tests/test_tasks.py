@@ -15,6 +15,7 @@ import yaml
 
 from chartops import cli
 from chartops import helm as helm_mod
+from chartops.testbed import plane as plane_mod
 from tests.helpers import ROOT, render_error
 
 ANSI = "\x1b["
@@ -280,7 +281,7 @@ def test_a_dry_test_run_says_it_stops_the_planes_it_starts() -> None:
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     pytest_line = next(i for i, line in enumerate(lines) if "-m pytest" in line)
-    assert "nsenter --net=/run/netns/chartops" in lines[pytest_line]
+    assert f"nsenter --net=/run/netns/{plane_mod.NETNS} " in lines[pytest_line]
     assert lines[pytest_line + 1].startswith("# then: invoke cluster.down --plane P, for each control plane P this "
                                               "run started")
     kept = inv("--dry", "test", "-m", "cluster", "-k", "nothing", "--keep")

@@ -169,3 +169,18 @@ Usage: include "calico.checkFields" (dict "schema" S "value" V "key" "bgp.config
 {{- define "calico.typhaMetricsOn" -}}
 {{- include "common.monitoring.on" (dict "enabled" .Values.metrics.typha.enabled "context" .) -}}
 {{- end -}}
+
+{{/*
+The spec of an operator resource made by a hook (APIServer, GatewayAPI, Goldmane, Whisker). Hooks are
+server-side applied in place; when an upgrade drops the last field a release set, the API server
+leaves `spec: null`, which these CRDs refuse. An empty sub-object (the operator's defaults) keeps it
+an object. dict: spec (the values' map), keep (the field to render empty), indent.
+*/}}
+{{- define "calico.hookSpec" -}}
+spec:
+{{- if .spec }}
+  {{- toYaml .spec | nindent 2 }}
+{{- else }}
+  {{ .keep }}: {}
+{{- end }}
+{{- end -}}
