@@ -405,3 +405,11 @@ def test_ci_scenarios_cover_the_shapes() -> None:
     names = sorted(p.name for p in (ROOT / "charts/traefik/ci").glob("*-values.yaml"))
     assert names == ["cutover-values.yaml", "defaults-values.yaml", "gateway-values.yaml", "hpa-values.yaml",
                      "lab-values.yaml", "nodeport-values.yaml"]
+
+
+def test_topology_spread_without_a_selector_gets_the_pods_selector() -> None:
+    """The API server warns that a null labelSelector matches no pod (the oracle's find)."""
+    tsc = {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway"}
+    deploy = one(render(CHART, values={"deployment": {"topologySpreadConstraints": [tsc]}}), "Deployment")
+    got = deploy["spec"]["template"]["spec"]["topologySpreadConstraints"]
+    assert got == [dict(tsc, labelSelector={"matchLabels": deploy["spec"]["selector"]["matchLabels"]})]
