@@ -947,7 +947,7 @@ def test_no_network_policy_by_default() -> None:
 
 def test_extra_objects_are_rendered_with_the_release() -> None:
     objs = render(CHART, values_files=OPTIONS)
-    assert one(objs, "Secret", "metallb-metrics-tls")["type"] == "kubernetes.io/tls"
+    assert one(objs, "Secret", "metallb-metrics-tls")["type"] == "Opaque"
     values = {"extraObjects": ["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: '{{ .Release.Name }}-x'\n"]}
     assert one(render(CHART, values=values, values_files=LAB), "ConfigMap", "test-x")
 

@@ -21,10 +21,12 @@ from tests.helpers import ROOT, render_error
 ANSI = "\x1b["
 
 
-def inv(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def inv(*args: str, env: dict[str, str] | None = None, timeout: float = 300,
+        unset: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     """`python -m invoke ARGS` from the repository root, its output captured (so never a terminal)."""
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=timeout, check=False)
+                          env={**base, **(env or {})}, timeout=timeout, check=False)
 
 
 def task_names() -> list[str]:
@@ -277,14 +279,15 @@ def test_a_dry_images_run_shows_both_renders_it_compares() -> None:
 
 
 def test_a_dry_test_run_says_it_stops_the_planes_it_starts() -> None:
-    out = inv("--dry", "test", "-m", "cluster", "-k", "nothing")
+    # without KUBECONFIG (the cluster tier sets it for its tests), which would name a cluster of its own
+    out = inv("--dry", "test", "-m", "cluster", "-k", "nothing", unset=("KUBECONFIG",))
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     pytest_line = next(i for i, line in enumerate(lines) if "-m pytest" in line)
     assert f"nsenter --net=/run/netns/{plane_mod.NETNS} " in lines[pytest_line]
     assert lines[pytest_line + 1].startswith("# then: invoke cluster.down --plane P, for each control plane P this "
                                               "run started")
-    kept = inv("--dry", "test", "-m", "cluster", "-k", "nothing", "--keep")
+    kept = inv("--dry", "test", "-m", "cluster", "-k", "nothing", "--keep", unset=("KUBECONFIG",))
     assert "# then, kept running (--keep): the control planes this run started" in kept.stdout
     assert "cluster.down" not in kept.stdout
 

@@ -239,7 +239,10 @@ def outcomes(upgrade_cluster: Kube, scratch: Path) -> dict[str, Outcome]:
 
 
 def test_every_chart_and_the_platform_have_a_case() -> None:
-    assert sorted({c.chart for c in CASES}) == sorted(c.name for c in applications())
+    """Every chart with a release before this one (a new chart, e.g. traefik in 0.3.0, has nothing to
+    upgrade from until its first release is in the history)."""
+    released = sorted(c.name for c in applications() if releases.previous(c.name) is not None)
+    assert sorted({c.chart for c in CASES}) == released
     assert len({c.id for c in CASES}) == len(CASES)
 
 

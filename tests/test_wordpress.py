@@ -400,3 +400,20 @@ def test_install_script_gives_up_when_the_database_never_answers(tmp_path):
 )
 def test_bad_install_values_fail_naming_the_key(values, message):
     assert message in render_error(CHART, values)
+
+
+def _config_extra(values: dict[str, object]) -> str:
+    env = containers(one(render(CHART, values_files=LAB, values=values), "Deployment", "test-wordpress"))[0]["env"]
+    return str(next(e["value"] for e in env if e["name"] == "WORDPRESS_CONFIG_EXTRA"))
+
+
+def test_moving_from_the_ingress_to_an_httproute_keeps_the_site_url() -> None:
+    """WordPress keeps its WP_HOME (and its pods stay as they are) when the Ingress gives way to an
+    HTTPRoute: the route's first host, with the ingress's TLS setting, is the site URL."""
+    before = _config_extra({})
+    assert "define('WP_HOME', 'http://wordpress.feng.org');" in before
+    assert _config_extra({"httpRoute": {"enabled": True}, "ingress": {"enabled": False}}) == before
+    moved = _config_extra({"httpRoute": {"enabled": True, "hostnames": ["blog.feng.org"], "path": "/"},
+                           "ingress": {"enabled": False, "tls": {"enabled": True}}})
+    assert "define('WP_HOME', 'https://blog.feng.org');" in moved and "FORCE_SSL_ADMIN" in moved
+    assert "WP_HOME" not in _config_extra({"ingress": {"enabled": False}})

@@ -172,15 +172,21 @@ Usage: include "calico.checkFields" (dict "schema" S "value" V "key" "bgp.config
 
 {{/*
 The spec of an operator resource made by a hook (APIServer, GatewayAPI, Goldmane, Whisker). Hooks are
-server-side applied in place; when an upgrade drops the last field a release set, the API server
-leaves `spec: null`, which these CRDs refuse. An empty sub-object (the operator's defaults) keeps it
-an object. dict: spec (the values' map), keep (the field to render empty), indent.
+server-side applied in place: when an upgrade drops the last field a release set, the API server stores
+`spec: null`, which these CRDs refuse. So when the values give no spec but the live object has one, an
+empty sub-object (the operator's defaults) keeps it an object. Otherwise `spec: {}`, as 0.2.0 rendered
+it, so a rollback to 0.2.0 removes nothing. dict: kind, spec (the values' map), keep (the field), context.
 */}}
 {{- define "calico.hookSpec" -}}
-spec:
+{{- $live := dict -}}
+{{- with (lookup "operator.tigera.io/v1" .kind "" "default") }}{{ $live = .spec | default dict }}{{ end -}}
 {{- if .spec }}
+spec:
   {{- toYaml .spec | nindent 2 }}
-{{- else }}
+{{- else if $live }}
+spec:
   {{ .keep }}: {}
+{{- else }}
+spec: {}
 {{- end }}
 {{- end -}}

@@ -78,13 +78,20 @@ password
 {{- if and .Values.persistence.enabled (has "ReadWriteMany" .Values.persistence.accessModes) -}}true{{- end -}}
 {{- end -}}
 
-{{/* Site URL: explicit, or from the ingress host and TLS. Empty when neither. */}}
+{{/* Site URL: explicit, or from the ingress host and TLS, or (ingress off) from the HTTPRoute's first host
+with the ingress's TLS setting, so a move from the Ingress to an HTTPRoute keeps the same site URL. Empty
+when none of them. */}}
 {{- define "wordpress.siteUrl" -}}
 {{- if .Values.wordpress.siteUrl -}}
 {{- trimSuffix "/" .Values.wordpress.siteUrl -}}
 {{- else if .Values.ingress.enabled -}}
 {{- $path := trimSuffix "/" .Values.ingress.path -}}
 {{- printf "%s://%s%s" (ternary "https" "http" .Values.ingress.tls.enabled) .Values.ingress.host $path -}}
+{{- else if .Values.httpRoute.enabled -}}
+{{- $host := first (.Values.httpRoute.hostnames | default (list .Values.ingress.host)) -}}
+{{- with $host -}}
+{{- printf "%s://%s%s" (ternary "https" "http" $.Values.ingress.tls.enabled) . (trimSuffix "/" $.Values.httpRoute.path) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
