@@ -20,6 +20,7 @@ ALL_ON: dict[str, dict[str, Any]] = {
     # the apps' exporters are sidecars or Deployments of their own: global.monitoring does not start them
     "mysql": {"auth": {"database": "wp", "username": "wp"}, "metrics": {"enabled": True}},
     "elasticsearch": {"metrics": {"enabled": True}},
+    "traefik": {},
 }
 
 # Grafana's variables, replaced by values PromQL accepts before parsing.

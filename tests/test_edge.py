@@ -35,6 +35,7 @@ from chartops.testbed import plane as plane_mod
 from chartops.testbed.controllers import traefik
 from chartops.testbed.harness import Running
 from chartops.testbed.standins import StandIn
+from tests import promql
 from tests.cluster_helpers import (
     Kube,
     go_module_dir,
@@ -49,7 +50,7 @@ from tests.helpers import ROOT, of_kind, render
 pytestmark = pytest.mark.cluster
 
 TRAEFIK_NS, TRAEFIK = "traefik", "platform-traefik"
-WEB, WEBSECURE = 8000, 8443
+WEB, WEBSECURE, METRICS = 8000, 8443, 9100
 MIGRATION = "## Moving the front door to Traefik"
 # ingress-nginx's own controller cannot run here (nginx with Lua), so its admission webhook would have
 # no server and refuse every Ingress: the one thing the tests change in the README's commands.
@@ -385,6 +386,18 @@ def test_service_monitor_is_admitted_by_the_prometheus_operators_crd(edge: Edge)
     body = json.dumps({"apiVersion": "v1", "kind": "List", "items": of_kind(objs, "ServiceMonitor")})
     out = kube.kubectl("apply", "--server-side", "--dry-run=server", "--validate=strict", "-f", "-", input=body)
     assert "servicemonitor.monitoring.coreos.com/platform-traefik serverside-applied" in out.stdout, out.stdout
+
+
+def test_traefik_exposes_every_metric_its_alerts_and_dashboard_read(edge: Edge) -> None:
+    """Traefik's own /metrics, after requests through it (plain and TLS), names every metric the chart's
+    PrometheusRule and dashboard read: a renamed metric would leave an alert that never fires."""
+    _wait_status(edge, "wordpress.feng.org", 200, "/wp-login.php")
+    edge.get("kibana.feng.org", "/app/home", tls=True)
+    text = traefik.request(edge.ip, METRICS, "metrics", "/metrics").body.decode()
+    exposed = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line and not line.startswith("#")}
+    used = {n for e in promql.chart_expressions("traefik") for n in promql.metric_names(e)} - {"up"}  # Prometheus's
+    assert {"traefik_service_requests_total", "traefik_tls_certs_not_after"} <= used
+    assert not used - exposed, f"read by the chart but not exposed by Traefik: {sorted(used - exposed)}"
 
 
 def _prometheus_operator_crd(name: str) -> Path:

@@ -71,6 +71,20 @@ def test_global_monitoring_can_leave_the_dashboards_out() -> None:
     assert of_kind(objs, "ServiceMonitor") and not _dashboards(objs)
 
 
+def test_global_monitoring_turns_on_traefik_as_the_front_door() -> None:
+    objs = render("platform", {"global": {"monitoring": {"enabled": True, "labels": {"release": "kps"}}}},
+                  values_files=["values/lab.yaml", "values/lab-traefik-cutover.yaml"])
+    traefik = [o for o in objs if (o["kind"] in MONITORING_KINDS or o in _dashboards(objs))
+               and o["metadata"]["labels"]["app.kubernetes.io/name"] == "traefik"]
+    assert sorted(o["kind"] for o in traefik) == ["ConfigMap", "PrometheusRule", "ServiceMonitor"]
+    assert all(o["metadata"]["labels"]["release"] == "kps" for o in traefik)
+
+
+def test_traefik_monitors_stay_off_while_traefik_serves_no_metrics() -> None:
+    objs = render("traefik", {"global": {"monitoring": {"enabled": True}}, "metrics": {"enabled": False}})
+    assert not [o for o in objs if o["kind"] in MONITORING_KINDS]
+
+
 # --- each monitor finds what it scrapes ---
 
 def _matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -87,6 +101,7 @@ SCRAPED_SERVICES = {  # chart: values turning on its monitors, where the chart r
     "elasticsearch": {"metrics": {"enabled": True, "serviceMonitor": {"enabled": True}}},
     "coredns": {"mode": "full", "service": {"clusterIP": "10.96.0.10"}, "prometheus": {"monitor": {"enabled": True}}},
     "calico": {"metrics": {"felix": {"enabled": True}}, "serviceMonitor": {"enabled": True}},
+    "traefik": {"metrics": {"serviceMonitor": {"enabled": True}}},
 }
 
 
@@ -258,6 +273,24 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("metrics-server", {"serviceMonitor": {"enabled": True}}, "serviceMonitor.enabled needs metrics.enabled"),
     ("mysql", {"auth": {"database": "wp", "username": "wp"}, "metrics": {"prometheusRule": {"enabled": True}}},
      "metrics.prometheusRule.enabled needs metrics.enabled"),
+    ("traefik", {"metrics": {"enabled": False, "prometheusRule": {"enabled": True}}},
+     "metrics.prometheusRule.enabled needs metrics.enabled"),
+    ("traefik", {"metrics": {"addServicesLabels": False, "prometheusRule": {"enabled": True}}},
+     "metrics.addServicesLabels is false, so the alert TraefikService5xxRatioHigh (asked for by "
+     "metrics.prometheusRule.enabled) could never fire"),
+    ("traefik", {"global": {"monitoring": {"enabled": True}}, "metrics": {"addServicesLabels": False}},
+     "(asked for by global.monitoring.enabled)"),
+    ("traefik", {"metrics": {"prometheusRule": {"enabled": True, "errorRatio": 1.5}}},
+     "metrics/prometheusRule/errorRatio"),
+    ("traefik", {"metrics": {"prometheusRule": {"enabled": True, "errorRatio": 0}}},
+     "metrics/prometheusRule/errorRatio"),
+    ("traefik", {"metrics": {"prometheusRule": {"enabled": True, "minRequestRate": -1}}},
+     "metrics/prometheusRule/minRequestRate"),
+    ("traefik", {"metrics": {"prometheusRule": {"enabled": True, "certificateExpiryDays": 0}}},
+     "metrics/prometheusRule/certificateExpiryDays"),
+    ("traefik", {"metrics": {"prometheusRule": {"enabled": True, "disabled": {"TraefikReloadFailed": True}}}},
+     "metrics.prometheusRule.disabled.TraefikReloadFailed is no alert of this chart"),
+    ("traefik", {"dashboards": {"enabled": True, "namespace": "Not_A_Namespace"}}, "dashboards/namespace"),
 ]
 
 
@@ -275,6 +308,8 @@ WITHOUT_CRDS: list[tuple[str, dict[str, Any], str]] = [
     ("eck-operator", {"config": {"metrics": {"port": 9090}}, "serviceMonitor": {"enabled": True}},
      "serviceMonitor.enabled"),
     ("metrics-server", {"global": {"monitoring": {"enabled": True}}}, "global.monitoring.enabled"),
+    ("traefik", {"metrics": {"prometheusRule": {"enabled": True}}}, "metrics.prometheusRule.enabled"),
+    ("traefik", {"metrics": {"serviceMonitor": {"enabled": True}}}, "metrics.serviceMonitor.enabled"),
 ]
 
 

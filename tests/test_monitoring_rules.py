@@ -46,6 +46,7 @@ CHARTS = {
     "calico": Chart("calico", "tigera-operator", {"prometheusRule": {"enabled": True, "labels": TEAM}}),
     "elasticsearch": Chart("elasticsearch", "demo", {"clusterName": "logs", "metrics": {
         "enabled": True, "prometheusRule": {"enabled": True, "labels": TEAM}}}),
+    "traefik": Chart("traefik", "edge", {"metrics": {"prometheusRule": {"enabled": True, "labels": TEAM}}}),
 }
 
 
@@ -91,6 +92,21 @@ PRIMARY = "db-mysql-0"
 def _requests(errors: str, ok: str) -> dict[str, str]:
     s = f'nginx_ingress_controller_requests{{controller_namespace="{NGINX}", exported_namespace="shop", ingress="web"'
     return {f'{s}, status="503"}}': errors, f'{s}, status="200"}}': ok}
+
+
+T = "edge"
+TRAEFIK_UP = f'up{{namespace="{T}", container="traefik", pod="t1"}}'
+SHOP = "shop-web-80@kubernetes"
+
+
+def _service(errors: str, ok: str, namespace: str = T) -> dict[str, str]:
+    s = f'traefik_service_requests_total{{namespace="{namespace}", service="{SHOP}", method="GET", protocol="http"'
+    return {f'{s}, code="503"}}': errors, f'{s}, code="200"}}': ok}
+
+
+def _cert(serial: str, days: int) -> dict[str, str]:
+    return {f'traefik_tls_certs_not_after{{namespace="{T}", pod="t1", cn="shop.feng.org", sans="shop.feng.org", '
+            f'serial="{serial}"}}': f"{days * 86400}x30"}
 
 
 def _health(color: str) -> dict[str, str]:
@@ -280,6 +296,24 @@ CASES: dict[str, list[Case]] = {
         Case("CalicoIPPoolNearlyFull", {f'ipam_allocations_in_use{{namespace="{C}", ippool="default", node="w1"}}': "500x30",
                                         f'ipam_ippool_size{{namespace="{C}", ippool="default"}}': "1000x30"}),
     ],
+    "traefik": [
+        Case("TraefikDown", {TRAEFIK_UP: "0x30"},
+             [{"namespace": T, "container": "traefik", "pod": "t1", "severity": "critical"}]),
+        Case("TraefikDown", {}, [{"namespace": T, "container": "traefik", "severity": "critical"}]),
+        Case("TraefikDown", {TRAEFIK_UP: "1x30"}),
+        Case("TraefikDown", {TRAEFIK_UP: "1x16 0x4"}),  # down 3 minutes: not yet
+        Case("TraefikDown", {TRAEFIK_UP: "1x30", 'up{namespace="other", container="traefik", pod="x"}': "0x30"}),
+        # 10 of 60 requests a minute fail: 17 % > 5 %
+        Case("TraefikService5xxRatioHigh", _service("0+10x30", "0+50x30"), [{"service": SHOP, "severity": "warning"}]),
+        Case("TraefikService5xxRatioHigh", _service("0+1x30", "0+99x30")),  # 1 %
+        Case("TraefikService5xxRatioHigh", _service("0+1x30", "0+1x30")),  # 50 %, but 2 requests a minute
+        Case("TraefikService5xxRatioHigh", _service("0+10x30", "0+50x30", namespace="other")),  # another Traefik
+        Case("TraefikCertificateExpiring", _cert("01", 10), [{"cn": "shop.feng.org", "sans": "shop.feng.org",
+                                                             "severity": "warning"}]),
+        Case("TraefikCertificateExpiring", _cert("01", 60)),
+        # renewed: the old certificate's series lingers beside the new one of the same names
+        Case("TraefikCertificateExpiring", {**_cert("01", 10), **_cert("02", 90)}),
+    ],
     "elasticsearch": [
         Case("ElasticsearchClusterNotGreen", _health("yellow"),
              [{"namespace": "demo", "cluster": "logs", "severity": "warning"}]),
@@ -380,6 +414,32 @@ def test_a_broken_alert_fails_its_unit_test(tmp_path: Path) -> None:
     (tmp_path / "tests.yaml").write_text(yaml.safe_dump(unit_tests("metallb", rules), sort_keys=False))
     proc = promtool("test", "rules", "tests.yaml", cwd=tmp_path)
     assert proc.returncode != 0 and "MetalLBAddressPoolUsage75Percent" in proc.stdout + proc.stderr
+
+
+def test_traefik_thresholds_come_from_the_values(tmp_path: Path) -> None:
+    """errorRatio, minRequestRate and certificateExpiryDays move the alerts: the same series that fire
+    with the defaults stay quiet with looser values, and a 20-day certificate fires with 30 days."""
+    values = {"metrics": {"prometheusRule": {"enabled": True, "labels": TEAM, "errorRatio": 0.2,
+                                             "minRequestRate": 2, "certificateExpiryDays": 30}}}
+    groups = [g for r in of_kind(render("traefik", values, namespace=T), "PrometheusRule") for g in r["spec"]["groups"]]
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump({"groups": [{**g, "rules": [{k: v for k, v in r.items() if k != "annotations"}
+                                                                for r in g["rules"]]} for g in groups]}))
+    cases = [Case("TraefikService5xxRatioHigh", _service("0+10x30", "0+50x30")),  # 17 % < 20 %
+             Case("TraefikService5xxRatioHigh", _service("0+30x30", "0+60x30"),  # 33 %, 1.5 requests/s < 2
+                  ),
+             Case("TraefikService5xxRatioHigh", _service("0+60x30", "0+120x30"),  # 33 % of 3 requests/s
+                  [{"service": SHOP, "severity": "warning"}]),
+             Case("TraefikCertificateExpiring", _cert("01", 20), [{"cn": "shop.feng.org", "sans": "shop.feng.org",
+                                                                  "severity": "warning"}])]
+    tests = {"rule_files": [rules.name], "evaluation_interval": "1m", "tests": [
+        {"interval": "1m", "input_series": [{"series": k, "values": v} for k, v in c.series.items()],
+         "alert_rule_test": [{"eval_time": c.at, "alertname": c.alert,
+                              "exp_alerts": [{"exp_labels": {**labels, **TEAM}} for labels in c.fires]}]}
+        for c in cases]}
+    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
+    proc = promtool("test", "rules", "tests.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
 
 
 @pytest.mark.parametrize("chart", sorted(CHARTS))

@@ -32,6 +32,14 @@
 {{- if and $v.metrics.serviceMonitor.enabled (not $v.metrics.enabled) -}}
 {{- include "common.fail" (dict "key" "metrics.serviceMonitor.enabled" "message" "needs metrics.enabled: true (the ServiceMonitor scrapes the metrics Service)" "context" .) -}}
 {{- end -}}
+{{- $rule := $v.metrics.prometheusRule -}}
+{{- if and $rule.enabled (not $v.metrics.enabled) -}}
+{{- include "common.fail" (dict "key" "metrics.prometheusRule.enabled" "message" "needs metrics.enabled: true (the alerts read Traefik's metrics)" "context" .) -}}
+{{- end -}}
+{{- /* the 5xx alert groups by the service label, which Traefik adds only with addServicesLabels */ -}}
+{{- if and $v.metrics.enabled (include "common.monitoring.on" (dict "enabled" $rule.enabled "context" .)) (not $v.metrics.addServicesLabels) (not (index ($rule.disabled | default dict) "TraefikService5xxRatioHigh")) -}}
+{{- include "common.fail" (dict "key" "metrics.addServicesLabels" "message" (printf "is false, so the alert TraefikService5xxRatioHigh (asked for by %s) could never fire: set it to true, or leave the alert out with metrics.prometheusRule.disabled.TraefikService5xxRatioHigh: true" (include "common.monitoring.askedBy" (dict "values" $rule "key" "metrics.prometheusRule"))) "context" .) -}}
+{{- end -}}
 {{- $l := $v.lifecycle -}}
 {{- if ge (add (int $l.requestAcceptGraceSeconds) (int $l.graceSeconds)) (int $v.deployment.terminationGracePeriodSeconds) -}}
 {{- include "common.fail" (dict "key" "deployment.terminationGracePeriodSeconds" "message" (printf "(%d) must be above lifecycle.requestAcceptGraceSeconds + lifecycle.graceSeconds (%d): the kubelet would kill Traefik while it drains" (int $v.deployment.terminationGracePeriodSeconds) (add (int $l.requestAcceptGraceSeconds) (int $l.graceSeconds))) "context" .) -}}
