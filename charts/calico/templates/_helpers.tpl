@@ -175,11 +175,14 @@ The spec of an operator resource made by a hook (APIServer, GatewayAPI, Goldmane
 server-side applied in place: when an upgrade drops the last field a release set, the API server stores
 `spec: null`, which these CRDs refuse. So when the values give no spec but the live object has one, an
 empty sub-object (the operator's defaults) keeps it an object. Otherwise `spec: {}`, as 0.2.0 rendered
-it, so a rollback to 0.2.0 removes nothing. dict: kind, spec (the values' map), keep (the field), context.
+it, so a rollback to 0.2.0 removes nothing. dict: kind, spec (the values' map), keep (the field), context (the chart's).
 */}}
 {{- define "calico.hookSpec" -}}
 {{- $live := dict -}}
+{{- /* on a first install the CRD comes with this release: lookup of an unknown kind fails */ -}}
+{{- if .context.Capabilities.APIVersions.Has (printf "operator.tigera.io/v1/%s" .kind) -}}
 {{- with (lookup "operator.tigera.io/v1" .kind "" "default") }}{{ $live = .spec | default dict }}{{ end -}}
+{{- end -}}
 {{- if .spec }}
 spec:
   {{- toYaml .spec | nindent 2 }}
