@@ -391,7 +391,8 @@ def test_service_monitor_is_admitted_by_the_prometheus_operators_crd(edge: Edge)
 def test_traefik_exposes_every_metric_its_alerts_and_dashboard_read(edge: Edge) -> None:
     """Traefik's own /metrics, after requests through it (plain and TLS), names every metric the chart's
     PrometheusRule and dashboard read: a renamed metric would leave an alert that never fires."""
-    _wait_status(edge, "wordpress.feng.org", 200, "/wp-login.php")
+    # over TLS: WordPress answers there through its Ingress and, once the gateway test moved it, its HTTPRoute
+    _wait_status(edge, "wordpress.feng.org", 200, "/wp-login.php", tls=True)
     edge.get("kibana.feng.org", "/app/home", tls=True)
     text = traefik.request(edge.ip, METRICS, "metrics", "/metrics").body.decode()
     exposed = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line and not line.startswith("#")}
