@@ -69,6 +69,10 @@ def helm_release(site: Site, release: Release, root: Path | None = None) -> Obj:
         "install": {"createNamespace": True, **retry()},
         "upgrade": retry(),
     }
+    if not release.wait:
+        # helm waits before post-install hooks: a release whose hooks make what its resources wait for
+        # (the platform's MetalLB pools and its LoadBalancer Services) would wait for ever
+        spec["install"]["disableWait"] = spec["upgrade"]["disableWait"] = True
     if release.depends_on:
         spec["dependsOn"] = [{"name": d} for d in release.depends_on]
     values = values_of(release, root)

@@ -46,6 +46,7 @@ class Release:
     values: Values = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
     timeout: str = "10m"
+    wait: bool = True  # False: Flux's disableWait (the platform's pools come from post-install hooks)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ def load(path: Path, root: Path | None = None) -> Site:
         description=data.get("description", ""),
         releases=tuple(
             Release(name, r["chart"], r["namespace"], r["version"], tuple(r.get("valuesFiles", [])),
-                    r.get("values") or {}, tuple(r.get("dependsOn", [])), r.get("timeout", "10m"))
+                    r.get("values") or {}, tuple(r.get("dependsOn", [])), r.get("timeout", "10m"),
+                    bool(r.get("wait", True)))
             for name, r in data["releases"].items()),
     )
     problems = list(_semantic_problems(site, root))

@@ -138,6 +138,7 @@ BAD = {
         GOOD.replace("version: 0.3.x\n    valuesFiles: [values/apps/mysql", "version: 0.2.x\n    valuesFiles: "
                      "[values/apps/mysql"),
         "releases.mysql.version: '0.2.x' does not admit charts/mysql's version"),
+    "wait not a boolean": (GOOD.replace("    wait: false\n", "    wait: 'no'\n"), "releases.platform.wait"),
     "unknown chart": (GOOD.replace("chart: mysql", "chart: postgres"), "releases.mysql.chart: no chart 'postgres'"),
     "library chart": (GOOD.replace("chart: mysql", "chart: common"), "releases.mysql.chart: common is a library"),
     "missing values file": (GOOD.replace("values/apps/mysql-lab.yaml", "values/apps/mysql-prod.yaml"),
@@ -264,3 +265,14 @@ def test_the_readme_names_the_charts_that_need_a_template_mode() -> None:
     assert needing == listed
     for chart in needing - {"platform"}:
         assert (ROOT / f"values/apps/{chart}-argocd.yaml").is_file()
+
+
+def test_the_platform_release_does_not_wait_for_what_its_own_hooks_make() -> None:
+    """helm waits before post-install hooks, and the platform's MetalLB pools are hooks: with the wait, the
+    ingress Service never got its address and Flux's install of the lab hung (the flux plane showed it).
+    Only the platform's HelmRelease turns the wait off; the apps keep it."""
+    for site in sites.load_all():
+        for release in site.releases:
+            spec = gitops.helm_release(site, release)["spec"]
+            waits = not spec["install"].get("disableWait") and not spec["upgrade"].get("disableWait")
+            assert waits == (release.chart != "platform"), (site.name, release.name, spec)
