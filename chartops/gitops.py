@@ -177,16 +177,18 @@ def flux_versions(root: Path | None = None) -> dict[str, str]:
 def module_dir(module: str, root: Path | None = None) -> Path:
     """The pinned module's source in the Go module cache (downloaded from the proxy when missing)."""
     import json
-    import os
-    import shutil
     import subprocess
 
-    if shutil.which("go") is None:
-        raise FluxError("reading Flux's CRDs needs Go on PATH (they come from the pinned Go modules)")
+    from chartops import gotoolchain
+
+    try:
+        argv, env = gotoolchain.command(["mod", "download", "-json"], root)
+    except gotoolchain.GoToolchainError as err:
+        raise FluxError(f"reading Flux's CRDs needs Go (they come from the pinned Go modules): {err}") from err
     version = flux_versions(root)[module]
-    proc = subprocess.run(["go", "mod", "download", "-json", f"{module}@{version}"],
+    proc = subprocess.run([*argv, f"{module}@{version}"],
                           cwd=(root or repo_root()) / FLUX_WRAPPER, capture_output=True, text=True, check=False,
-                          env={**os.environ, "GOFLAGS": "-mod=readonly"}, timeout=600)
+                          env={**env, "GOFLAGS": "-mod=readonly"}, timeout=600)
     if proc.returncode != 0:
         raise FluxError(f"go mod download {module}@{version} failed: {proc.stdout.strip()} {proc.stderr.strip()}")
     return Path(json.loads(proc.stdout)["Dir"])

@@ -208,6 +208,13 @@ def find(root: Path | None = None, install: bool = True) -> Go:
     return Go(install_pinned(root), PINNED_VERSION, "installed")
 
 
+def command(args: list[str], root: Path | None = None) -> tuple[list[str], dict[str, str]]:
+    """argv and environment for running the Go `invoke tools` built with (on PATH or the pinned one),
+    for module lookups outside the builds: CI strips PATH, so a bare `go` is not there."""
+    go = find(root, install=False)
+    return [str(go.path), *args], {**os.environ, **go.env()}
+
+
 def plan(root: Path | None = None) -> list[str]:
     """What finding (or installing) the Go for the builds runs, for `inv --dry tools`."""
     try:

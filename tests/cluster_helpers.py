@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from chartops import gotoolchain
 from chartops.testbed import builds, harness, netns, plane
 from tests.helpers import ROOT, renderer
 
@@ -272,8 +273,9 @@ def go_module_dir(module: str, version: str) -> Path:
     """A module's files from the Go module cache (downloaded through the module proxy if missing):
     upstream YAML the tests compare with (CRDs), never committed here."""
     with tempfile.TemporaryDirectory() as scratch:  # outside any module: only the named one is fetched
-        out = subprocess.run(["go", "mod", "download", "-json", f"{module}@{version}"], cwd=scratch,
-                             capture_output=True, text=True, check=False, env={**os.environ, "GOFLAGS": "-mod=mod"})
+        argv, env = gotoolchain.command(["mod", "download", "-json", f"{module}@{version}"])
+        out = subprocess.run(argv, cwd=scratch, capture_output=True, text=True, check=False,
+                             env={**env, "GOFLAGS": "-mod=mod"})
     if out.returncode != 0:
         raise AssertionError(f"go mod download {module}@{version}: {out.stdout}{out.stderr}")
     return Path(json.loads(out.stdout)["Dir"])

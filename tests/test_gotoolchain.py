@@ -254,6 +254,7 @@ def test_prefetch_loads_only_the_unbuilt_tools_and_names_the_one_that_fails(
 
     real = g.find()  # the Go `invoke tools` uses here
     monkeypatch.setattr(builds.gotoolchain, "find", lambda root=None, install=True: real)
+    monkeypatch.setattr(builds, "REFERENCE_MODULES", ())
     for name, source in (("good", "package main\nfunc main() {}\n"),
                          ("bad", 'package main\nimport _ "example.invalid/none"\nfunc main() {}\n')):
         module = tmp_path / "tools" / name

@@ -176,6 +176,10 @@ def build_all(root: Path | None = None) -> dict[str, Path]:
     return {name: build(tool, root) for name, tool in TOOLS.items()}
 
 
+# Modules the cluster tier reads files from (CRDs it compares the charts' copies with) but builds nothing
+# from: fetched by `invoke tools`, since the tests run in loopback-only namespaces that can't reach the proxy.
+REFERENCE_MODULES = (("sigs.k8s.io/gateway-api", "v1.6.3"),)
+
 PREFETCH_JOBS = 6  # module downloads wait on the proxy, not the CPU
 
 
@@ -183,11 +187,10 @@ def prefetch(wanted: list[GoTool | Controller], root: Path | None = None) -> lis
     """Download the module sources of the tools not built yet, several modules at once, so that the
     builds after it (one at a time: they use every core) wait on the CPU only. `go list -deps` loads
     exactly the packages a build compiles, so it fetches what the build needs and no more.
-    Returns the failures; the build of that tool reports them again with its own error."""
+    The reference modules (REFERENCE_MODULES) are fetched too. Returns the failures; the build of that
+    tool reports them again with its own error."""
     root = root or repo_root()
     todo = [i.tool(root) if isinstance(i, Controller) else i for i in wanted if not i.binary(root).is_file()]
-    if not todo:
-        return []
     try:
         go = gotoolchain.find(root)
     except gotoolchain.GoToolchainError as err:
@@ -200,8 +203,13 @@ def prefetch(wanted: list[GoTool | Controller], root: Path | None = None) -> lis
                               cwd=root / "tools" / tool.module, env=env, capture_output=True, text=True, check=False)
         return "" if proc.returncode == 0 else f"{tool.name}: {proc.stderr.strip()[-500:]}"
 
+    def reference(module: tuple[str, str]) -> str:
+        proc = subprocess.run([str(go.path), "mod", "download", f"{module[0]}@{module[1]}"], cwd=root,
+                              env=dict(env, GOFLAGS="-mod=mod"), capture_output=True, text=True, check=False)
+        return "" if proc.returncode == 0 else f"{module[0]}@{module[1]}: {proc.stderr.strip()[-500:]}"
+
     with ThreadPoolExecutor(max_workers=PREFETCH_JOBS) as pool:
-        return [e for e in pool.map(fetch, todo) if e]
+        return [e for e in [*pool.map(fetch, todo), *pool.map(reference, REFERENCE_MODULES)] if e]
 
 
 def path(name: str, root: Path | None = None) -> Path:

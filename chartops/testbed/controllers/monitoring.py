@@ -9,7 +9,6 @@ operator's CRDs come from its Go module, installed by the test and never committ
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import urllib.parse
 import urllib.request
@@ -18,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from chartops import gotoolchain
 from chartops.paths import repo_root
 from chartops.testbed import builds
 from chartops.testbed.builds import Controller, ControllerError
@@ -46,9 +46,12 @@ def prometheus_binaries(root: Path | None = None) -> dict[str, Path]:
 
 def module_dir(root: Path | None = None) -> Path:
     """The operator's module in the Go module cache (downloaded by the build)."""
-    proc = subprocess.run(["go", "list", "-m", "-json", OPERATOR_MODULE], cwd=(root or repo_root()) / "tools" /
-                          "prometheus-operator", capture_output=True, text=True, check=False,
-                          env=dict(os.environ, GOFLAGS="-mod=mod", GOTOOLCHAIN="local"))
+    try:
+        argv, env = gotoolchain.command(["list", "-m", "-json", OPERATOR_MODULE], root)
+    except gotoolchain.GoToolchainError as err:
+        raise ControllerError(str(err)) from err
+    proc = subprocess.run(argv, cwd=(root or repo_root()) / "tools" / "prometheus-operator", capture_output=True,
+                          text=True, check=False, env=dict(env, GOFLAGS="-mod=mod", GOTOOLCHAIN="local"))
     if proc.returncode != 0:
         raise ControllerError(f"the prometheus-operator module is not in the Go module cache (run `invoke tools`):\n"
                               f"{proc.stderr[-2000:]}")
