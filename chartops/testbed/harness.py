@@ -293,6 +293,13 @@ def container_script(*, scratch: Path, mounts: Sequence[Mount], env: Mapping[str
         lines.append(f"mount --bind {q(str(m.source))} {dest}")
         if m.read_only:
             lines.append(f"mount -o remount,bind,ro {dest}")
+    # the binary at a path of its own: a volume at its directory's path (a pod's /tmp, with the checkout
+    # under /tmp) would hide it otherwise
+    if argv and os.path.isabs(argv[0]) and os.path.isfile(argv[0]):
+        inside = f"/.chartops-bin/{os.path.basename(argv[0])}"
+        lines += [f"mkdir -p {q(root + '/.chartops-bin')} && touch {q(root + inside)}",
+                  f"mount --bind {q(argv[0])} {q(root + inside)}", f"mount -o remount,bind,ro {q(root + inside)}"]
+        argv = [inside, *argv[1:]]
     lines.append(f"i=0; while [ ! -e {q(str(ready))} ]; do i=$((i+1)); [ $i -le 1200 ] || exit 97; sleep 0.05; done")
     chroot = shutil.which("chroot") or "/usr/sbin/chroot"
     envs = " ".join(q(f"{k}={v}") for k, v in env.items())
