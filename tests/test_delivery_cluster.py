@@ -367,8 +367,10 @@ def _patch(kube: Kube) -> Any:
 
 
 def _history_version(hr: Obj) -> str:
+    """The chart version of the release's last install or upgrade. Flux records an OCI chart's version with
+    the artifact digest as build metadata (0.3.0+e1a6c75482e1): the version is what precedes it."""
     history = (hr.get("status") or {}).get("history") or []
-    return str(history[0].get("chartVersion", "")) if history else ""
+    return str(history[0].get("chartVersion", "")).split("+", 1)[0] if history else ""
 
 
 def _all_ready(kube: Kube, versions: dict[str, str], nudge: list[float] | None = None) -> bool:
