@@ -279,10 +279,11 @@ def _ingress_webhook(bed: Bed) -> admission.AllowAll:
 
 
 def _deployed(bed: Bed, release: str, namespace: str) -> str:
-    """The chart version of the release's deployed revision (helm list)."""
+    """The chart version of the release's deployed revision (helm list), without the digest Flux appends
+    as build metadata to an OCI chart's version."""
     listed = json.loads(_helm(bed, ["list", "-n", namespace, "-o", "json", "--filter", f"^{release}$"]).stdout)
     assert [r["status"] for r in listed] == ["deployed"], listed
-    return str(listed[0]["chart"]).rsplit("-", 1)[1]
+    return str(listed[0]["chart"]).rsplit("-", 1)[1].split("+", 1)[0]
 
 
 def test_install_from_the_registry_as_the_readme_says_then_upgrade(bed: Bed) -> None:
