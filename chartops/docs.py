@@ -71,7 +71,8 @@ def _schema_type(schema: dict[str, Any], path: list[str]) -> str | None:
     return None
 
 
-def _value_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a parsed YAML/JSON value."""
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -141,7 +142,7 @@ def parse(values_text: str, schema: dict[str, Any] | None = None) -> list[Row]:
         if isinstance(value, list) and value:
             in_list_at = indent
         if pending is not None:
-            kind = _schema_type(schema or {}, path) or _value_type(value)
+            kind = _schema_type(schema or {}, path) or json_type(value)
             description = " ".join(p for p in pending if p)
             rows.append(Row(".".join(path), kind, _default(value), description))
             pending = None

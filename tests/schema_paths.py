@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from chartops.docs import json_type
 from tests.helpers import CHARTS, ROOT
 
 Path_ = tuple[str | int, ...]
@@ -39,29 +40,13 @@ class Node:
         if isinstance(t, str):
             return [t]
         if "enum" in self.schema:
-            return sorted({_json_type(v) for v in self.schema["enum"]})
+            return sorted({json_type(v) for v in self.schema["enum"]})
         return []
 
     @property
     def free_string(self) -> bool:
         """A string no pattern, enum or const holds to a shape."""
         return "string" in self.types and not any(k in self.schema for k in ("pattern", "enum", "const"))
-
-
-def _json_type(v: Any) -> str:
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    if isinstance(v, float):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    if isinstance(v, dict):
-        return "object"
-    return "null"
 
 
 def schema(chart: str) -> dict[str, Any]:
