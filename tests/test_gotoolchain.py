@@ -269,3 +269,65 @@ def test_prefetch_loads_only_the_unbuilt_tools_and_names_the_one_that_fails(
     failures = builds.prefetch([good, bad, built], tmp_path)
     assert len(failures) == 1 and failures[0].startswith("bad: "), failures
     assert "example.invalid/none" in failures[0]
+
+
+def _tiny_module(root: Path, name: str) -> None:
+    module = root / "tools" / name
+    module.mkdir(parents=True)
+    (module / "go.mod").write_text(f"module example.com/{name}\n\ngo 1.24\n")
+    (module / "main.go").write_text("package main\nfunc main() {}\n")
+
+
+def test_a_build_is_refused_before_it_starts_when_a_place_it_writes_is_short_of_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI once ran out of disk half-way through a cold build and Go printed a thousand mkdir errors:
+    the build now names the place that is short and how to free it, and Go never starts."""
+    from chartops import gotoolchain as g
+    from chartops.testbed import builds
+
+    real = g.find()
+    monkeypatch.setattr(builds.gotoolchain, "find", lambda root=None, install=True: real)
+    cache = tmp_path / "gocache"
+    monkeypatch.setenv("GOCACHE", str(cache))
+    _tiny_module(tmp_path, "tiny")
+    tool = builds.GoTool("tiny", "v1", "tiny", ".")
+    total = 100 << 30
+    real_usage = builds.shutil.disk_usage
+
+    def usage(path: str | Path) -> tuple[int, int, int]:
+        if Path(path) == tmp_path:  # the cache does not exist yet: its nearest existing parent is asked
+            return builds.shutil._ntuple_diskusage(total, total - (1 << 30), 1 << 30)  # type: ignore[attr-defined]
+        return real_usage(path)
+
+    monkeypatch.setattr(builds.shutil, "disk_usage", usage)
+    with pytest.raises(builds.GoToolError) as err:
+        builds.build(tool, tmp_path, log=False)
+    message = str(err.value)
+    assert f"Go's build cache (GOCACHE) at {cache} has 1.0 GiB free" in message, message
+    assert "module cache" not in message and "the built binary" not in message  # the places with room
+    assert "go clean -cache" in message
+    assert not cache.exists() and not tool.binary(tmp_path).exists()
+
+
+def test_a_build_that_runs_out_of_disk_says_so_and_where_instead_of_go_s_thousand_lines(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chartops.testbed import builds
+
+    mkdir_errors = "\n".join(f"echo 'k8s.io/p{i}: mkdir /tmp/go-build1/b{i}/: no space left on device' >&2"
+                             for i in range(300))
+    go = executable(tmp_path / "bin" / "go",
+                    f'case "$1" in env) echo {tmp_path}/cache; echo; echo {tmp_path}/mod;;\n'
+                    f'build) {mkdir_errors}\n exit 1;; esac')
+    monkeypatch.setattr(builds.gotoolchain, "find",
+                        lambda root=None, install=True: gotoolchain.Go(go, "go1.27.3", "PATH"))
+    plenty = builds.shutil._ntuple_diskusage(100 << 30, 0, 100 << 30)  # type: ignore[attr-defined]
+    monkeypatch.setattr(builds.shutil, "disk_usage", lambda path: plenty)
+    _tiny_module(tmp_path, "tiny")
+    tool = builds.GoTool("tiny", "v1", "tiny", ".")
+    with pytest.raises(builds.GoToolError) as err:
+        builds.build(tool, tmp_path, log=False)
+    message = str(err.value)
+    assert message.startswith("go build of . ran out of disk space (Go's build cache (GOCACHE): "
+                              f"{tmp_path}/cache; "), message
+    assert "go clean -cache" in message and len(message) < 1500, message
+    assert not tool.binary(tmp_path).exists() and not tool.binary(tmp_path).with_name("tiny.partial").exists()

@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -127,6 +129,38 @@ def verified(binary: Path, name: str) -> Path:
         raise GoToolError(str(err)) from err
 
 
+# A cold build of the largest tools (kube-apiserver, Traefik) writes a few GiB to Go's build cache
+# and work directory. Checked before each build: CI once ran out of disk half-way through one, and
+# Go then printed a thousand mkdir errors instead of saying so.
+MIN_FREE_BYTES = 4 << 30
+_NO_SPACE = "no space left on device"
+
+
+def go_places(go: gotoolchain.Go, env: dict[str, str], target: Path) -> dict[str, Path]:
+    """Where a build writes: Go's build cache, its work directory, the module cache and the binary."""
+    proc = subprocess.run([str(go.path), "env", "GOCACHE", "GOTMPDIR", "GOMODCACHE"], env=env,
+                          capture_output=True, text=True, check=False, timeout=60)
+    cache, tmp, mod = ([*proc.stdout.splitlines(), "", "", ""] if proc.returncode == 0 else ["", "", ""])[:3]
+    places = {"Go's build cache (GOCACHE)": cache, "Go's work directory (GOTMPDIR)": tmp or tempfile.gettempdir(),
+              "the module cache (GOMODCACHE)": mod, "the built binary": str(target.parent)}
+    return {what: Path(where) for what, where in places.items() if where}
+
+
+def check_space(places: dict[str, Path], need: int = MIN_FREE_BYTES) -> None:
+    """Refuse to start a build where any place it writes to has less than `need` bytes free."""
+    short = []
+    for what, place in places.items():
+        existing = next((p for p in (place, *place.parents) if p.exists()), Path("/"))
+        free = shutil.disk_usage(existing).free
+        if free < need:
+            short.append(f"{what} at {place} has {free / 2**30:.1f} GiB free")
+    if short:
+        raise GoToolError(
+            f"not enough disk for a Go build (it needs about {need / 2**30:.0f} GiB free): " + "; ".join(short)
+            + ". Free some space (Go's build cache is only a cache: `go clean -cache` empties it) and run"
+            " `invoke tools` again.")
+
+
 def build(tool: GoTool, root: Path | None = None, log: bool = True, target: Path | None = None) -> Path:
     """Build one tool unless its cached binary exists (at `target`, default its place under
     .tools/go); return the binary's path, checked against its build-time sha256."""
@@ -145,10 +179,16 @@ def build(tool: GoTool, root: Path | None = None, log: bool = True, target: Path
         print(f"building {tool.name} {tool.version} with {go.describe()} (cold builds take minutes)...",
               file=sys.stderr, flush=True)
     env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="-mod=readonly", **go.env())
+    check_space(go_places(go, env, target))
     argv = [str(go.path), *build_command(tool, partial)[1:]]
     proc = subprocess.run(argv, cwd=root / "tools" / tool.module, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         partial.unlink(missing_ok=True)
+        if _NO_SPACE in proc.stderr.lower():
+            places = "; ".join(f"{what}: {where}" for what, where in go_places(go, env, target).items())
+            raise GoToolError(f"go build of {tool.package} ran out of disk space ({places}). Free some space"
+                              " (`go clean -cache` empties Go's build cache, which is only a cache) and run"
+                              f" `invoke tools` again. Go's last words:\n{proc.stderr.strip()[-600:]}")
         raise GoToolError(f"go build of {tool.package} failed:\n{proc.stderr.strip()[-4000:]}")
     partial.replace(target)
     checksums.write_record(target)
