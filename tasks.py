@@ -161,7 +161,7 @@ def test(c: Context, workers: str = "auto", k: str = "", m: str = "", keep: bool
     """lint + the pytest suite; the cluster tier runs on the built-in control planes (or on KUBECONFIG's
     cluster); the planes the run started are stopped when it ends (--keep leaves them running)."""
     lint(c)
-    args = ["-p", "no:cacheprovider", "--durations=20"]  # the slowest tests, for `invoke bench` and the README times
+    args = ["-p", "no:cacheprovider", "--durations=20"]  # where the time goes
     if workers != "0":
         args += ["-n", workers]  # tests/conftest.py schedules: each control plane's modules on one worker
     if k:
