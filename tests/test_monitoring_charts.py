@@ -72,12 +72,16 @@ def test_global_monitoring_can_leave_the_dashboards_out() -> None:
 
 
 def test_global_monitoring_turns_on_traefik_as_the_front_door() -> None:
-    objs = render("platform", {"global": {"monitoring": {"enabled": True, "labels": {"release": "kps"}}}},
+    objs = render("platform", {"global": {"monitoring": {"enabled": True, "labels": {"release": "kps"},
+                                                         "interval": "20s"}}},
                   values_files=["values/lab.yaml", "values/lab-traefik-cutover.yaml"])
     traefik = [o for o in objs if (o["kind"] in MONITORING_KINDS or o in _dashboards(objs))
                and o["metadata"]["labels"]["app.kubernetes.io/name"] == "traefik"]
     assert sorted(o["kind"] for o in traefik) == ["ConfigMap", "PrometheusRule", "ServiceMonitor"]
     assert all(o["metadata"]["labels"]["release"] == "kps" for o in traefik)
+    monitor = next(o for o in traefik if o["kind"] == "ServiceMonitor")
+    assert [e.get("interval") for e in monitor["spec"]["endpoints"]] == ["20s"]  # the shared interval reaches it
+    assert all("scrapeTimeout" not in e for e in monitor["spec"]["endpoints"])  # Prometheus's own, below it
 
 
 def test_traefik_monitors_stay_off_while_traefik_serves_no_metrics() -> None:
@@ -248,6 +252,11 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
                                                                                        "interval": "1x"}}}},
      "controller/metrics/serviceMonitor/interval"),
     ("platform", {"global": {"monitoring": {"interval": "soon"}}}, "global/monitoring/interval"),
+    # a Go duration Traefik would take, but the ServiceMonitor CRD refuses
+    ("traefik", {"metrics": {"serviceMonitor": {"enabled": True, "interval": "1.5s"}}},
+     "metrics/serviceMonitor/interval"),
+    ("traefik", {"metrics": {"serviceMonitor": {"enabled": True, "scrapeTimeout": "500us"}}},
+     "metrics/serviceMonitor/scrapeTimeout"),
     ("metallb", {"prometheus": {"prometheusRule": {"enabled": True, "labels": {"team-name": "x"}}}},
      "prometheus.prometheusRule.labels.team-name is not a valid Prometheus label name"),
     ("eck-operator", {"prometheusRule": {"enabled": True, "extraRules": [
