@@ -70,7 +70,9 @@ INSTALLATION_ERRORS = [
                  "installation.extraSpec.calicoNetwork.linuxPolicySetupTimeoutSeconds must be of type integer",
                  id="bad-type"),
     pytest.param({"installation": {"nodeMetricsPort": 9099}}, "installation.nodeMetricsPort 9099 is already taken on "
-                 "every node by Felix's health port", id="metrics-port-felix"),
+                 "every node by calico-node health", id="metrics-port-felix"),
+    pytest.param({"installation": {"typhaMetricsPort": 9098}}, "installation.typhaMetricsPort 9098 is already taken "
+                 "on every node by Calico Typha's health port", id="metrics-port-typha-health"),
     pytest.param({"installation": {"nodeMetricsPort": 9091, "typhaMetricsPort": 9091}},
                  "installation.typhaMetricsPort 9091 equals installation.nodeMetricsPort", id="same-metrics-port"),
     pytest.param({"installation": {"nonPrivileged": "Enabled", "calicoNetwork": {"linuxDataplane": "BPF",

@@ -187,18 +187,8 @@ chart types (it would be written twice, and the last one would win silently).
 {{- $apiSpec := (include "calico.crds.apiserverSchema" . | fromYaml).spec -}}
 {{- include "calico.checkFields" (dict "schema" $apiSpec "value" (.Values.apiServer.spec | default dict) "key" "apiServer.spec" "context" .) -}}
 {{- /* Felix and Typha metrics listen on every node's network (both use the host network). */ -}}
-{{- $node := dict "22" "sshd" "179" "BGP (BIRD)" "2379" "etcd" "2380" "etcd peers" "5473" "Typha" "6443" "kube-apiserver" "9098" "Typha's health port" "9099" "Felix's health port" "10249" "kube-proxy metrics" "10250" "the kubelet" "10256" "kube-proxy health" "10257" "kube-controller-manager" "10259" "kube-scheduler" -}}
-{{- range $key := list "nodeMetricsPort" "typhaMetricsPort" -}}
-{{- $port := int (get $inst $key) -}}
-{{- if $port -}}
-{{- with get $node (toString $port) -}}
-{{- include "common.fail" (dict "key" (printf "installation.%s" $key) "message" (printf "%d is already taken on every node by %s: Calico's metrics use the host network and could not bind it" $port .) "context" $) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- if and $inst.nodeMetricsPort (eq (int $inst.nodeMetricsPort) (int $inst.typhaMetricsPort)) -}}
-{{- include "common.fail" (dict "key" "installation.typhaMetricsPort" "message" (printf "%d equals installation.nodeMetricsPort: calico-node and Typha share a node's network; give them two ports" (int $inst.typhaMetricsPort)) "context" .) -}}
-{{- end -}}
+{{- $metrics := list (dict "port" $inst.nodeMetricsPort "key" "installation.nodeMetricsPort") (dict "port" $inst.typhaMetricsPort "key" "installation.typhaMetricsPort") -}}
+{{- include "common.ports.check" (dict "ports" $metrics "node" true "what" "host-network metrics port" "context" .) -}}
 {{- if and (eq $inst.nonPrivileged "Enabled") (eq $inst.calicoNetwork.linuxDataplane "BPF") -}}
 {{- include "common.fail" (dict "key" "installation.nonPrivileged" "message" "is Enabled with the BPF dataplane, which needs privileged calico-node: the operator refuses the pair" "context" .) -}}
 {{- end -}}

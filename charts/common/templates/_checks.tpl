@@ -11,7 +11,7 @@ a nodePort or a hostNetwork container port that takes one fails to bind on every
 are here too: a component that owns one lists it in `allow`.
 */}}
 {{- define "common.ports.nodeReserved" -}}
-{{- dict "22" "sshd" "179" "BGP (calico-node, MetalLB's FRR)" "2379" "etcd" "2380" "etcd peers" "2381" "etcd metrics" "4789" "Calico's VXLAN" "5473" "Calico Typha" "6443" "kube-apiserver" "7946" "MetalLB's memberlist" "9099" "calico-node health" "10248" "the kubelet's healthz" "10249" "kube-proxy metrics" "10250" "the kubelet" "10255" "the kubelet's read-only port" "10256" "kube-proxy health" "10257" "kube-controller-manager" "10259" "kube-scheduler" | toJson -}}
+{{- dict "22" "sshd" "179" "BGP (calico-node, MetalLB's FRR)" "2379" "etcd" "2380" "etcd peers" "2381" "etcd metrics" "4789" "Calico's VXLAN" "5473" "Calico Typha" "9098" "Calico Typha's health port" "6443" "kube-apiserver" "7946" "MetalLB's memberlist" "9099" "calico-node health" "10248" "the kubelet's healthz" "10249" "kube-proxy metrics" "10250" "the kubelet" "10255" "the kubelet's read-only port" "10256" "kube-proxy health" "10257" "kube-controller-manager" "10259" "kube-scheduler" | toJson -}}
 {{- end -}}
 
 {{/*
