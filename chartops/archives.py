@@ -17,8 +17,8 @@ def _inside(root: Path, path: Path) -> bool:
 
 
 def _check(tar: tarfile.TarFile, dest: Path) -> None:
-    """What tarfile's filters refuse, for Pythons without them (3.11.2, Debian 12's, has none): no member or
-    link may point outside dest, and only files, directories and symlinks are made."""
+    """No member or link may point outside dest, and only files, directories and symlinks are made.
+    Checked on every Python, so the same rules hold where tarfile has no filters (3.11.2, Debian 12's)."""
     root = dest.resolve()
     for member in tar.getmembers():
         target = (root / member.name).resolve()
@@ -34,11 +34,8 @@ def extract(data: bytes, dest: Path) -> None:
     """Unpack a tar stream into dest, refusing members and links that would point outside it."""
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        if hasattr(tarfile, "data_filter"):
-            try:
-                tar.extractall(dest, filter="data")
-            except tarfile.FilterError as err:
-                raise ArchiveError(str(err)) from err
+        _check(tar, dest)
+        if hasattr(tarfile, "data_filter"):  # also drops set-id bits and odd modes where it can
+            tar.extractall(dest, filter="data")
         else:
-            _check(tar, dest)
             tar.extractall(dest)  # noqa: S202 - checked above
