@@ -271,6 +271,20 @@ def test_custom_resources_are_post_install_upgrade_hooks_never_deleted_before_up
         assert ann["helm.sh/hook-delete-policy"] == "hook-failed", key
 
 
+def test_every_hook_object_names_its_release_so_helm_3_can_adopt_it_on_upgrade() -> None:
+    """helm 3 (Flux's helm-controller) can't update a hook: on upgrade an existing object becomes a release
+    resource, which helm 3 takes over only when it carries the release's ownership annotations."""
+    objs = render(CHART, values_files=RR, release="edge", namespace="tigera-operator") + \
+        render(CHART, values_files=CHART_POOLS, release="edge", namespace="tigera-operator")
+    hooks = _hooks(objs)
+    assert {k[0] for k in hooks} >= {"Installation", "BGPPeer", "BGPConfiguration", "IPPool"}
+    for key, ann in hooks.items():
+        assert (ann.get("meta.helm.sh/release-name"), ann.get("meta.helm.sh/release-namespace")) == \
+            ("edge", "tigera-operator"), key
+    labels = {(o["kind"], o["metadata"]["name"]): o["metadata"]["labels"] for o in objs if o["kind"] in CR_KINDS}
+    assert all(lab["app.kubernetes.io/managed-by"] == "Helm" for lab in labels.values())
+
+
 def test_hook_weights_send_reservations_then_pools_and_peers_then_mesh_settings_then_the_installation() -> None:
     w = {k: int(a["helm.sh/hook-weight"]) for k, a in _hooks(render(CHART, values_files=CHART_POOLS) +
                                                           render(CHART, values_files=RR)).items()}

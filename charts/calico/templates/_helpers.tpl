@@ -47,7 +47,8 @@ Returns JSON {"registry": "host/" or "", "imagePath": "..." or ""}.
 The custom resources are post-install/post-upgrade hooks (common.hooks.annotations)
 so helm sends them after the CRDs and the operator exist; see the README,
 "Ordering". They are never deleted by helm: deleting the Installation would
-tear Calico down, so on helm 3 an upgrade stops at "already exists" instead.
+tear Calico down. On helm 3, which cannot update a hook, one that exists becomes a
+kept release resource instead (common.hooks.annotations with "object").
 */}}
 
 {{/* The Calico encapsulation name as the two v1 IPPool modes. */}}

@@ -93,10 +93,16 @@ a post-rollback hook, so `helm rollback` puts it back to the older values too.
 Helm 4 applies hooks server-side, so an upgrade patches the object in place;
 `hook-failed` stands in for helm's default `before-hook-creation`, which would
 delete the object first (a custom resource never "fails" a hook, so it is never
-deleted). Helm 3 can only create hooks: with recreateOnHelm3 the object is
-deleted and re-created on each upgrade; without it a helm 3 upgrade stops at
-"already exists" and nothing is lost.
+deleted). Helm 3 (Flux's helm-controller 1.4 among others) can only create hooks:
+- with recreateOnHelm3 the object is deleted and re-created on each upgrade;
+- with "object" (apiVersion, kind, name, namespace) an object that already exists
+  becomes a release resource instead, kept on uninstall, which helm 3 adopts
+  through the release annotations every rendering carries. On the adopting
+  upgrade helm 3 leaves a custom resource as it is; later upgrades patch it.
+  For objects that must never be deleted, such as Calico's Installation;
+- with neither, a helm 3 upgrade stops at "already exists" and nothing is lost.
 Usage: include "common.hooks.annotations" (dict "weight" 10 "recreateOnHelm3" true "context" $)
+   or: include "common.hooks.annotations" (dict "weight" 10 "object" (dict "apiVersion" "v1" "kind" "K" "name" "n") "context" $)
    or: include "common.hooks.annotationsInto" (dict ... "into" $map), which sets them into a map
 */}}
 {{- define "common.hooks.annotations" -}}
@@ -106,11 +112,27 @@ Usage: include "common.hooks.annotations" (dict "weight" 10 "recreateOnHelm3" tr
 {{- end -}}
 
 {{- define "common.hooks.annotationsInto" -}}
+{{- $ctx := .context -}}
+{{- $helm3 := semverCompare "<4.0.0-0" $ctx.Capabilities.HelmVersion.Version -}}
+{{- $o := .object | default dict -}}
+{{- $live := false -}}
+{{- /* lookup of a kind the API does not serve yet (a first install) fails: ask only when it does */ -}}
+{{- if and $helm3 $o.kind ($ctx.Capabilities.APIVersions.Has (printf "%s/%s" $o.apiVersion $o.kind)) -}}
+{{- with lookup $o.apiVersion $o.kind ($o.namespace | default "") $o.name }}{{ $live = true }}{{ end -}}
+{{- end -}}
+{{- if $live -}}
+{{- $_ := set .into "helm.sh/resource-policy" "keep" -}}
+{{- else -}}
 {{- $_ := set .into "helm.sh/hook" "post-install,post-upgrade,post-rollback" -}}
 {{- $_ = set .into "helm.sh/hook-weight" (toString .weight) -}}
 {{- $_ = set .into "helm.sh/hook-delete-policy" "hook-failed" -}}
-{{- if and .recreateOnHelm3 (semverCompare "<4.0.0-0" .context.Capabilities.HelmVersion.Version) -}}
+{{- if and .recreateOnHelm3 $helm3 -}}
 {{- $_ = set .into "helm.sh/hook-delete-policy" "before-hook-creation" -}}
+{{- end -}}
+{{- end -}}
+{{- if $o.kind -}}
+{{- $_ := set .into "meta.helm.sh/release-name" $ctx.Release.Name -}}
+{{- $_ := set .into "meta.helm.sh/release-namespace" $ctx.Release.Namespace -}}
 {{- end -}}
 {{- end -}}
 
