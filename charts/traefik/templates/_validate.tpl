@@ -18,6 +18,11 @@
 {{- if and (eq $svc.type "ClusterIP") (or $v.ports.web.nodePort $v.ports.websecure.nodePort) -}}
 {{- include "common.fail" (dict "key" "ports.web.nodePort" "message" "(or ports.websecure.nodePort) is set but service.type is ClusterIP: nodePorts need NodePort or LoadBalancer" "context" .) -}}
 {{- end -}}
+{{- /* the Service's ports and nodePorts each once; a nodePort is bound on every node */ -}}
+{{- $exposed := list (dict "port" $v.ports.web.exposedPort "key" "ports.web.exposedPort") (dict "port" $v.ports.websecure.exposedPort "key" "ports.websecure.exposedPort") -}}
+{{- include "common.ports.check" (dict "ports" $exposed "what" "Service port" "context" .) -}}
+{{- $nodePorts := list (dict "port" $v.ports.web.nodePort "key" "ports.web.nodePort") (dict "port" $v.ports.websecure.nodePort "key" "ports.websecure.nodePort") -}}
+{{- include "common.ports.check" (dict "ports" $nodePorts "node" true "what" "nodePort" "context" .) -}}
 {{- /* every entry point on a port of its own */ -}}
 {{- $seen := dict -}}
 {{- range $name := list "web" "websecure" "traefik" "metrics" -}}
