@@ -179,14 +179,15 @@ def build(tool: GoTool, root: Path | None = None, log: bool = True, target: Path
         print(f"building {tool.name} {tool.version} with {go.describe()} (cold builds take minutes)...",
               file=sys.stderr, flush=True)
     env = dict(os.environ, CGO_ENABLED="0", GOFLAGS="-mod=readonly", **go.env())
-    check_space(go_places(go, env, target))
+    places = go_places(go, env, target)
+    check_space(places)
     argv = [str(go.path), *build_command(tool, partial)[1:]]
     proc = subprocess.run(argv, cwd=root / "tools" / tool.module, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         partial.unlink(missing_ok=True)
         if _NO_SPACE in proc.stderr.lower():
-            places = "; ".join(f"{what}: {where}" for what, where in go_places(go, env, target).items())
-            raise GoToolError(f"go build of {tool.package} ran out of disk space ({places}). Free some space"
+            where = "; ".join(f"{what}: {place}" for what, place in places.items())
+            raise GoToolError(f"go build of {tool.package} ran out of disk space ({where}). Free some space"
                               " (`go clean -cache` empties Go's build cache, which is only a cache) and run"
                               f" `invoke tools` again. Go's last words:\n{proc.stderr.strip()[-600:]}")
         raise GoToolError(f"go build of {tool.package} failed:\n{proc.stderr.strip()[-4000:]}")
