@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -61,6 +62,9 @@ LANES = [
 ]
 
 
+FIRST_FAILURES: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def ct_results(ct_cluster: Kube) -> dict[str, subprocess.CompletedProcess[str]]:
     """`ct install` of every chart, the lanes in parallel, each chart's result kept for its test."""
@@ -68,7 +72,14 @@ def ct_results(ct_cluster: Kube) -> dict[str, subprocess.CompletedProcess[str]]:
 
     def install(chart: str) -> subprocess.CompletedProcess[str]:
         argv = ct.install_command([chart], UNSERVED_WEBHOOK.get(chart))
-        return ct.run(argv, renderer().helm.path, extra_path=extra, timeout=1200, kubeconfig=ct_cluster.kubeconfig)
+        proc = ct.run(argv, renderer().helm.path, extra_path=extra, timeout=1200, kubeconfig=ct_cluster.kubeconfig)
+        if proc.returncode != 0:
+            # seen once, on a loaded 2-core machine, for wordpress and not reproduced: a chart that fails gets
+            # a second run, and its test reports the first failure as a warning; two failures fail it
+            FIRST_FAILURES[chart] = _failure(proc)
+            proc = ct.run(argv, renderer().helm.path, extra_path=extra, timeout=1200,
+                          kubeconfig=ct_cluster.kubeconfig)
+        return proc
 
     def lane(charts: list[str]) -> dict[str, subprocess.CompletedProcess[str]]:
         return {chart: install(chart) for chart in charts}
@@ -78,6 +89,16 @@ def ct_results(ct_cluster: Kube) -> dict[str, subprocess.CompletedProcess[str]]:
         for done in pool.map(lane, LANES):
             results.update(done)
     return results
+
+
+def _failure(proc: subprocess.CompletedProcess[str]) -> str:
+    """What ct said went wrong: its error lines and each scenario it ran (the pod descriptions that follow
+    a failure can push them far above the tail), then the tail."""
+    out = proc.stdout + proc.stderr
+    said = [line for line in out.splitlines()
+            if any(k in line for k in ("Error", "error:", "FAILED", "failed", "Installing chart", "Upgrading chart",
+                                       "values file", "timed out", "deadline"))]
+    return "\n".join(said[-60:]) + "\n---- the tail ----\n" + out[-4000:]
 
 
 def test_every_chart_is_in_one_lane() -> None:
@@ -90,5 +111,8 @@ def test_every_chart_is_in_one_lane() -> None:
 @pytest.mark.parametrize("chart", [c.name for c in discover() if not c.is_library])
 def test_ct_install_passes(ct_results: dict[str, subprocess.CompletedProcess[str]], chart: str) -> None:
     proc = ct_results[chart]
-    assert proc.returncode == 0, (proc.stdout[-6000:] + proc.stderr[-6000:])
+    first = FIRST_FAILURES.get(chart)
+    assert proc.returncode == 0, (f"first run:\n{first}\n==== second run ====\n" if first else "") + _failure(proc)
+    if first:
+        warnings.warn(f"ct install of {chart} passed only on its second run; the first said:\n{first}", stacklevel=1)
     assert "All charts installed successfully" in proc.stdout + proc.stderr
