@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -614,10 +615,15 @@ def link_clients(helm: Path, root: Path | None = None) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name, binary in (("kubectl", builds.path("kubectl", root)), ("ct", builds.path("ct", root)),
                          ("kwok", builds.path("kwok", root)), ("helm", helm)):
-        link = target / name
-        if link.is_symlink() or link.exists():
-            link.unlink()
-        link.symlink_to(binary.resolve())
+        link, want = target / name, binary.resolve()
+        if link.is_symlink() and Path(os.readlink(link)) == want:
+            continue
+        # a new link under a name of its own, renamed over the old one: the xdist workers and `invoke test`
+        # link at the same time, and a client must never find the name missing
+        fresh = target / f".{name}.{os.getpid()}.{threading.get_ident()}"
+        fresh.unlink(missing_ok=True)
+        fresh.symlink_to(want)
+        os.replace(fresh, link)
     return target
 
 
