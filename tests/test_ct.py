@@ -72,13 +72,16 @@ def ct_results(ct_cluster: Kube) -> dict[str, subprocess.CompletedProcess[str]]:
 
     def install(chart: str) -> subprocess.CompletedProcess[str]:
         argv = ct.install_command([chart], UNSERVED_WEBHOOK.get(chart))
-        proc = ct.run(argv, renderer().helm.path, extra_path=extra, timeout=1200, kubeconfig=ct_cluster.kubeconfig)
+
+        def run() -> subprocess.CompletedProcess[str]:
+            return ct.run(argv, renderer().helm.path, extra_path=extra, timeout=1200, kubeconfig=ct_cluster.kubeconfig)
+
+        proc = run()
         if proc.returncode != 0:
             # seen once, on a loaded 2-core machine, for wordpress and not reproduced: a chart that fails gets
             # a second run, and its test reports the first failure as a warning; two failures fail it
             FIRST_FAILURES[chart] = _failure(proc)
-            proc = ct.run(argv, renderer().helm.path, extra_path=extra, timeout=1200,
-                          kubeconfig=ct_cluster.kubeconfig)
+            proc = run()
         return proc
 
     def lane(charts: list[str]) -> dict[str, subprocess.CompletedProcess[str]]:
